@@ -1,0 +1,244 @@
+//! `TrackDecoder`: opens one file with symphonia and yields interleaved f32 frames at the file's
+//! own rate and channel count, with sample-accurate seeking. Runs on the engine thread.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::Time;
+
+/// Why a file could not be opened or decoded. Carries the path.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("{path}: cannot open: {source}")]
+    Open { path: PathBuf, source: std::io::Error },
+    #[error("{path}: not a supported audio file: {reason}")]
+    Unsupported { path: PathBuf, reason: String },
+    #[error("{path}: corrupt audio: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("{path}: cannot seek: {reason}")]
+    Seek { path: PathBuf, reason: String },
+}
+
+/// A decoder for one track. `read` appends decoded samples; the first call may return samples
+/// decoded while opening (the decoder decodes the first packet up front to learn the real channel
+/// count and to reject corrupt files before playback starts).
+pub struct TrackDecoder {
+    path: PathBuf,
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    rate: u32,
+    channels: usize,
+    total_frames: Option<u64>,
+    /// Samples decoded but not yet handed out (interleaved).
+    pending: Vec<f32>,
+    /// Frames still to drop from the front of the next decoded packets (after an accurate seek).
+    skip_frames: u64,
+    scratch: Vec<f32>,
+}
+
+impl TrackDecoder {
+    pub fn open(path: &Path) -> Result<TrackDecoder, DecodeError> {
+        let file = File::open(path).map_err(|source| DecodeError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mss = MediaSourceStream::new(Box::new(file), Default::default());
+        let mut hint = Hint::new();
+        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+            hint.with_extension(ext);
+        }
+        let unsupported = |reason: String| DecodeError::Unsupported {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let format = symphonia::default::get_probe()
+            .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+            .map_err(|e| unsupported(e.to_string()))?;
+        let track = format
+            .default_track(TrackType::Audio)
+            .ok_or_else(|| unsupported("no audio track".into()))?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or_else(|| unsupported("no audio codec parameters".into()))?;
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(params, &AudioDecoderOptions::default())
+            .map_err(|e| unsupported(e.to_string()))?;
+        let track_id = track.id;
+        let rate = params.sample_rate.unwrap_or(0);
+        let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
+        let total_frames = track.num_frames;
+        let mut dec = TrackDecoder {
+            path: path.to_path_buf(),
+            format,
+            decoder,
+            track_id,
+            rate,
+            channels,
+            total_frames,
+            pending: Vec::new(),
+            skip_frames: 0,
+            scratch: Vec::new(),
+        };
+        // Decode up to the first non-empty packet: learns the true spec, rejects corrupt files.
+        let mut first = Vec::new();
+        while first.is_empty() {
+            if !dec.decode_packet(&mut first)? {
+                return Err(DecodeError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: "no audio frames".into(),
+                });
+            }
+        }
+        if dec.rate == 0 || dec.channels == 0 {
+            return Err(unsupported("unknown sample rate or channel count".into()));
+        }
+        dec.pending = first;
+        Ok(dec)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sample rate of the decoded audio in Hz.
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    /// Channels of the decoded audio (samples per frame).
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Duration in milliseconds when the container states it.
+    pub fn duration_ms(&self) -> Option<u64> {
+        self.total_frames
+            .filter(|_| self.rate > 0)
+            .map(|f| f * 1000 / u64::from(self.rate))
+    }
+
+    /// Appends the next decoded samples (interleaved, at `rate()`/`channels()`) to `out`.
+    /// Returns `Ok(false)` at the end of the stream. A damaged packet is skipped with a warning;
+    /// an I/O error in the middle (truncated file) ends the stream.
+    pub fn read(&mut self, out: &mut Vec<f32>) -> Result<bool, DecodeError> {
+        if !self.pending.is_empty() {
+            out.append(&mut self.pending);
+            return Ok(true);
+        }
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        let more = self.decode_packet(&mut buf)?;
+        out.extend_from_slice(&buf);
+        self.scratch = buf;
+        Ok(more)
+    }
+
+    /// Seeks so that the next sample returned is the one at `ms` (or the end, if `ms` is past
+    /// it). Returns the position landed on, in milliseconds.
+    pub fn seek(&mut self, ms: u64) -> Result<u64, DecodeError> {
+        let seek_err = |reason: String| DecodeError::Seek {
+            path: self.path.clone(),
+            reason,
+        };
+        let to = SeekTo::Time {
+            time: Time::from_millis_u64(ms),
+            track_id: Some(self.track_id),
+        };
+        let seeked = match self.format.seek(SeekMode::Accurate, to) {
+            Ok(s) => s,
+            Err(SymError::SeekError(_)) if self.total_frames.is_some() => {
+                // Past the end: land on the end.
+                self.pending.clear();
+                self.skip_frames = u64::MAX;
+                return Ok(self.duration_ms().unwrap_or(ms));
+            }
+            Err(e) => return Err(seek_err(e.to_string())),
+        };
+        self.decoder.reset();
+        self.pending.clear();
+        let ahead = seeked.required_ts.get() - seeked.actual_ts.get();
+        self.skip_frames = self.ts_to_frames(ahead.max(0) as u64);
+        Ok(ms)
+    }
+
+    /// Converts a timestamp delta in the track's time base to frames.
+    fn ts_to_frames(&self, ts: u64) -> u64 {
+        let Some(track) = self.format.tracks().iter().find(|t| t.id == self.track_id) else {
+            return ts;
+        };
+        match track.time_base {
+            Some(tb) if self.rate > 0 => {
+                let (n, d) = (u64::from(tb.numer.get()), u64::from(tb.denom.get()));
+                ts * n * u64::from(self.rate) / d
+            }
+            _ => ts,
+        }
+    }
+
+    /// Decodes packets until one yields samples or the stream ends; writes them into `out`
+    /// (replacing its contents). Returns false at the end of the stream.
+    fn decode_packet(&mut self, out: &mut Vec<f32>) -> Result<bool, DecodeError> {
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => return Ok(false),
+                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    tracing::warn!(path = %self.path.display(), "truncated file: stream ends early");
+                    return Ok(false);
+                }
+                Err(SymError::ResetRequired) => return Ok(false),
+                Err(e) => {
+                    return Err(DecodeError::Corrupt {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    })
+                }
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            match self.decoder.decode(&packet) {
+                Ok(buf) => {
+                    if buf.frames() == 0 {
+                        continue;
+                    }
+                    self.rate = buf.spec().rate();
+                    self.channels = buf.spec().channels().count();
+                    buf.copy_to_vec_interleaved(out);
+                    if self.skip_frames > 0 {
+                        let frames = (out.len() / self.channels) as u64;
+                        let drop = self.skip_frames.min(frames);
+                        self.skip_frames -= drop;
+                        out.drain(..drop as usize * self.channels);
+                        if out.is_empty() {
+                            continue;
+                        }
+                    }
+                    return Ok(true);
+                }
+                Err(SymError::DecodeError(reason)) => {
+                    tracing::warn!(path = %self.path.display(), reason, "skipping a damaged packet");
+                }
+                Err(SymError::IoError(e)) => {
+                    tracing::warn!(path = %self.path.display(), error = %e, "decoder I/O error: stream ends");
+                    return Ok(false);
+                }
+                Err(e) => {
+                    return Err(DecodeError::Corrupt {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    })
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,510 @@
+//! The engine thread's loop: owns the decoders, the resamplers, the ring's producer and the output,
+//! and keeps the list of tracks whose samples are in flight, to report positions and the exact
+//! moment one track gives way to the next.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ringbuf::traits::{Observer, Producer};
+use ringbuf::HeapProd;
+
+use super::decode::TrackDecoder;
+use super::gain::{linear_gain, ReplayGainMode};
+use super::output::{Output, OutputChoice};
+use super::resample::Converter;
+use super::shared::Shared;
+use super::{EngineCommand, EngineConfig, EngineEvent, TrackRequest};
+
+/// How often positions are reported while playing.
+const REPORT_EVERY: Duration = Duration::from_millis(250);
+/// How long the loop sleeps when the ring is full or only draining.
+const POLL: Duration = Duration::from_millis(40);
+/// Longest stretch of decoding before commands are looked at again.
+const DECODE_SLICE: Duration = Duration::from_millis(20);
+
+/// A track opened for decoding.
+struct Loaded {
+    req: TrackRequest,
+    dec: TrackDecoder,
+    conv: Converter,
+    gain: f32,
+}
+
+/// A track whose samples are (or will be) in the ring, from sample index `start` on.
+struct Segment {
+    req: TrackRequest,
+    start: u64,
+    offset_ms: u64,
+    duration_ms: Option<u64>,
+    /// Sample index one past its last sample, once decoding has finished.
+    end: Option<u64>,
+    started: bool,
+}
+
+struct EngineThread {
+    choice: OutputChoice,
+    rg_mode: ReplayGainMode,
+    events: Sender<EngineEvent>,
+    shared: Arc<Shared>,
+    output: Output,
+    prod: HeapProd<f32>,
+    current: Option<Loaded>,
+    next: Option<Loaded>,
+    segments: VecDeque<Segment>,
+    pushed: u64,
+    pending: Vec<f32>,
+    pending_off: usize,
+    dec_buf: Vec<f32>,
+    last_report: Instant,
+}
+
+pub(super) fn run(
+    config: EngineConfig,
+    commands: Receiver<EngineCommand>,
+    events: Sender<EngineEvent>,
+    shared: Arc<Shared>,
+) {
+    let (output, prod) = Output::open(&config.output, &shared);
+    let mut e = EngineThread {
+        choice: config.output,
+        rg_mode: config.replay_gain,
+        events,
+        shared,
+        output,
+        prod,
+        current: None,
+        next: None,
+        segments: VecDeque::new(),
+        pushed: 0,
+        pending: Vec::new(),
+        pending_off: 0,
+        dec_buf: Vec::new(),
+        last_report: Instant::now(),
+    };
+    e.announce_output(None);
+    loop {
+        let first = match e.wait_time() {
+            None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(t) => commands.recv_timeout(t),
+        };
+        let mut batch = match first {
+            Ok(cmd) => vec![cmd],
+            Err(RecvTimeoutError::Timeout) => Vec::new(),
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        batch.extend(commands.try_iter());
+        if batch.contains(&EngineCommand::Shutdown) {
+            break;
+        }
+        for cmd in batch {
+            e.handle(cmd);
+        }
+        e.check_output();
+        e.fill_ring();
+        e.report();
+    }
+}
+
+impl EngineThread {
+    fn emit(&self, ev: EngineEvent) {
+        let _ = self.events.send(ev);
+    }
+
+    fn announce_output(&self, why: Option<String>) {
+        self.emit(EngineEvent::OutputOpened {
+            description: self.output.description.clone(),
+            fallback: why.or_else(|| self.output.fallback_reason.clone()),
+        });
+    }
+
+    /// `None`: block until a command (nothing to do). `Some(0)`: just look.
+    fn wait_time(&self) -> Option<Duration> {
+        if self.shared.paused() || (self.segments.is_empty() && self.current.is_none()) {
+            return None;
+        }
+        let ring_full = self.pending_off < self.pending.len();
+        if ring_full || self.current.is_none() {
+            Some(POLL)
+        } else {
+            Some(Duration::ZERO)
+        }
+    }
+
+    fn handle(&mut self, cmd: EngineCommand) {
+        match cmd {
+            EngineCommand::Play { track, start_ms } => {
+                self.leave_playing();
+                self.next = None;
+                self.start(track, start_ms);
+            }
+            EngineCommand::SetNext(None) => self.next = None,
+            EngineCommand::SetNext(Some(req)) => self.set_next(req),
+            EngineCommand::Next => self.skip_to_next(),
+            EngineCommand::Pause => self.set_paused(true),
+            EngineCommand::Resume => self.set_paused(false),
+            EngineCommand::TogglePause => self.set_paused(!self.shared.paused()),
+            EngineCommand::Seek { ms } => self.seek(ms),
+            EngineCommand::SeekBy { ms } => {
+                let now = self.position_ms().unwrap_or(0) as i64;
+                self.seek((now + ms).max(0) as u64);
+            }
+            EngineCommand::SetVolume(v) => {
+                self.shared.set_volume(v);
+                self.emit(EngineEvent::VolumeChanged(self.shared.volume()));
+            }
+            EngineCommand::SetReplayGain(mode) => self.rg_mode = mode,
+            EngineCommand::Stop => {
+                self.leave_playing();
+                self.next = None;
+                self.emit(EngineEvent::Idle);
+            }
+            EngineCommand::Shutdown => {}
+        }
+    }
+
+    fn load(&self, req: TrackRequest) -> Result<Loaded, String> {
+        let dec = TrackDecoder::open(&req.path).map_err(|e| e.to_string())?;
+        let conv = Converter::new(dec.rate(), dec.channels(), self.output.rate, self.output.channels)
+            .map_err(|e| e.to_string())?;
+        let gain = linear_gain(&req.replay_gain, self.rg_mode);
+        Ok(Loaded { req, dec, conv, gain })
+    }
+
+    /// Drops everything queued for output and forgets the in-flight tracks.
+    fn flush(&mut self) {
+        self.pending.clear();
+        self.pending_off = 0;
+        self.shared.discard_until(self.pushed);
+        self.segments.clear();
+        self.current = None;
+        self.shared.set_expecting(false);
+    }
+
+    /// Reports the playing track as left where it is, then flushes.
+    fn leave_playing(&mut self) {
+        if let Some(pos) = self.position_ms() {
+            if let Some(seg) = self.segments.front().filter(|s| s.started) {
+                self.emit(EngineEvent::TrackEnded {
+                    path: seg.req.path.clone(),
+                    position_ms: pos,
+                    completed: false,
+                });
+            }
+        }
+        self.flush();
+    }
+
+    fn start(&mut self, req: TrackRequest, start_ms: u64) {
+        match self.load(req.clone()) {
+            Ok(loaded) => self.start_loaded(loaded, start_ms),
+            Err(reason) => {
+                self.emit(EngineEvent::TrackFailed {
+                    path: req.path,
+                    reason,
+                });
+            }
+        }
+    }
+
+    fn start_loaded(&mut self, mut loaded: Loaded, start_ms: u64) {
+        let mut offset_ms = 0;
+        if start_ms > 0 {
+            match loaded.dec.seek(start_ms) {
+                Ok(landed) => offset_ms = landed,
+                Err(e) => self.emit(EngineEvent::TrackFailed {
+                    path: loaded.req.path.clone(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        let duration_ms = loaded.dec.duration_ms();
+        self.emit(EngineEvent::TrackStarted {
+            path: loaded.req.path.clone(),
+            duration_ms,
+        });
+        self.segments.push_back(Segment {
+            req: loaded.req.clone(),
+            start: self.pushed,
+            offset_ms,
+            duration_ms,
+            end: None,
+            started: true,
+        });
+        self.current = Some(loaded);
+        self.shared.set_expecting(true);
+        self.last_report = Instant::now() - REPORT_EVERY;
+    }
+
+    fn set_next(&mut self, req: TrackRequest) {
+        match self.load(req.clone()) {
+            Ok(loaded) if self.current.is_none() && !self.segments.is_empty() => {
+                // The previous track already finished decoding: join right after its last sample.
+                self.begin_segment_at_seam(loaded);
+            }
+            Ok(loaded) => self.next = Some(loaded),
+            Err(reason) => self.emit(EngineEvent::TrackFailed {
+                path: req.path,
+                reason,
+            }),
+        }
+    }
+
+    fn begin_segment_at_seam(&mut self, loaded: Loaded) {
+        let seam = self.pushed + (self.pending.len() - self.pending_off) as u64;
+        self.segments.push_back(Segment {
+            req: loaded.req.clone(),
+            start: seam,
+            offset_ms: 0,
+            duration_ms: loaded.dec.duration_ms(),
+            end: None,
+            started: false,
+        });
+        self.current = Some(loaded);
+        self.shared.set_expecting(true);
+    }
+
+    fn skip_to_next(&mut self) {
+        let following = if self.segments.len() >= 2 {
+            Some(self.segments[1].req.clone())
+        } else {
+            None
+        };
+        self.leave_playing();
+        if let Some(req) = following {
+            // Its decoder has run ahead: open it afresh.
+            self.start(req, 0);
+        } else if let Some(next) = self.next.take() {
+            self.start_loaded(next, 0);
+        } else {
+            self.emit(EngineEvent::Idle);
+        }
+    }
+
+    fn set_paused(&mut self, paused: bool) {
+        if paused == self.shared.paused() {
+            return;
+        }
+        self.shared.set_paused(paused);
+        if paused {
+            self.output.pause();
+            self.emit(EngineEvent::Paused);
+        } else {
+            self.output.resume();
+            self.emit(EngineEvent::Resumed);
+        }
+    }
+
+    fn seek(&mut self, ms: u64) {
+        let Some(front) = self.segments.front() else {
+            return;
+        };
+        let req = front.req.clone();
+        let decoding_it = self.segments.len() == 1 && self.current.is_some();
+        if decoding_it {
+            let Some(cur) = self.current.take() else {
+                return;
+            };
+            let next = self.next.take();
+            self.flush();
+            self.next = next;
+            self.reseek(cur, ms);
+        } else {
+            // Already decoding the following track: reopen both.
+            let following = self.segments.get(1).map(|s| s.req.clone());
+            self.flush();
+            self.start(req, ms);
+            if let Some(f) = following {
+                self.set_next(f);
+            }
+        }
+    }
+
+    fn reseek(&mut self, mut cur: Loaded, ms: u64) {
+        match cur.dec.seek(ms) {
+            Ok(landed) => {
+                match Converter::new(cur.dec.rate(), cur.dec.channels(), self.output.rate, self.output.channels) {
+                    Ok(conv) => cur.conv = conv,
+                    Err(e) => tracing::warn!(error = %e, "keeping the old resampler after seek"),
+                }
+                self.segments.push_back(Segment {
+                    req: cur.req.clone(),
+                    start: self.pushed,
+                    offset_ms: landed,
+                    duration_ms: cur.dec.duration_ms(),
+                    end: None,
+                    started: true,
+                });
+                self.current = Some(cur);
+                self.shared.set_expecting(true);
+                self.last_report = Instant::now() - REPORT_EVERY;
+            }
+            Err(e) => {
+                let req = cur.req.clone();
+                self.emit(EngineEvent::TrackFailed {
+                    path: req.path.clone(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+
+    /// The device failed after opening (e.g. unplugged, or ALSA reporting a device that cannot
+    /// stream): switch to the null sink and carry on from the same place.
+    fn check_output(&mut self) {
+        if !self.shared.take_failed() || self.output.is_null() {
+            return;
+        }
+        let resume = self.segments.front().map(|s| s.req.clone());
+        let at = self.position_ms().unwrap_or(0);
+        let following = self.segments.get(1).map(|s| s.req.clone());
+        let next = self.next.take().map(|n| n.req);
+        self.flush();
+        let choice = match self.choice {
+            OutputChoice::Auto => OutputChoice::Null { rate: 44_100, channels: 2 },
+            ref other => other.clone(),
+        };
+        let (output, prod) = Output::open(&choice, &self.shared);
+        self.output = output;
+        self.prod = prod;
+        self.pushed = 0;
+        self.announce_output(Some("the sound card failed; playing to the null output".into()));
+        if let Some(req) = resume {
+            self.start(req, at);
+            if let Some(n) = following.or(next) {
+                self.set_next(n);
+            }
+        }
+    }
+
+    /// Decodes and pushes until the ring is full, the time slice is used, or nothing is left.
+    fn fill_ring(&mut self) {
+        if self.shared.paused() {
+            return;
+        }
+        let began = Instant::now();
+        let channels = self.output.channels;
+        loop {
+            if self.pending_off < self.pending.len() {
+                let room = self.prod.vacant_len() / channels * channels;
+                let take = room.min(self.pending.len() - self.pending_off);
+                let n = self.prod.push_slice(&self.pending[self.pending_off..self.pending_off + take]);
+                self.pending_off += n;
+                self.pushed += n as u64;
+                if self.pending_off < self.pending.len() {
+                    return; // ring full
+                }
+            }
+            self.pending.clear();
+            self.pending_off = 0;
+            if self.current.is_none() {
+                self.shared.set_expecting(false);
+                return;
+            }
+            if began.elapsed() > DECODE_SLICE {
+                return;
+            }
+            self.decode_step();
+        }
+    }
+
+    fn decode_step(&mut self) {
+        let Some(cur) = self.current.as_mut() else {
+            return;
+        };
+        self.dec_buf.clear();
+        let more = match cur.dec.read(&mut self.dec_buf) {
+            Ok(more) => more,
+            Err(e) => {
+                let _ = self.events.send(EngineEvent::TrackFailed {
+                    path: cur.req.path.clone(),
+                    reason: e.to_string(),
+                });
+                false
+            }
+        };
+        if !self.dec_buf.is_empty() {
+            if !cur.conv.accepts(cur.dec.rate(), cur.dec.channels()) {
+                cur.conv.finish(&mut self.pending);
+                match Converter::new(cur.dec.rate(), cur.dec.channels(), self.output.rate, self.output.channels) {
+                    Ok(c) => cur.conv = c,
+                    Err(e) => tracing::warn!(error = %e, "stream format changed and cannot be converted"),
+                }
+            }
+            if cur.gain != 1.0 {
+                for s in &mut self.dec_buf {
+                    *s *= cur.gain;
+                }
+            }
+            cur.conv.push(&self.dec_buf, &mut self.pending);
+        }
+        if !more {
+            cur.conv.finish(&mut self.pending);
+            let seam = self.pushed + self.pending.len() as u64;
+            if let Some(seg) = self.segments.back_mut() {
+                seg.end = Some(seam);
+            }
+            self.current = None;
+            if let Some(next) = self.next.take() {
+                self.begin_segment_at_seam(next);
+            }
+        }
+    }
+
+    fn position_ms(&self) -> Option<u64> {
+        let seg = self.segments.front()?;
+        let played = self.shared.popped().saturating_sub(seg.start);
+        let frames = played / self.output.channels as u64;
+        Some(seg.offset_ms + frames * 1000 / u64::from(self.output.rate))
+    }
+
+    /// Emits track changes at the moment the output reaches them, and periodic positions.
+    fn report(&mut self) {
+        let played = self.shared.popped();
+        while self.segments.len() >= 2 && played >= self.segments[1].start {
+            self.finish_front();
+            if let Some(seg) = self.segments.front_mut() {
+                seg.started = true;
+                let ev = EngineEvent::TrackStarted {
+                    path: seg.req.path.clone(),
+                    duration_ms: seg.duration_ms,
+                };
+                self.last_report = Instant::now() - REPORT_EVERY;
+                let _ = self.events.send(ev);
+            }
+        }
+        let ended = self.segments.len() == 1
+            && self.current.is_none()
+            && self.segments[0].end.is_some_and(|end| played >= end);
+        if ended {
+            self.finish_front();
+            self.shared.set_expecting(false);
+            self.emit(EngineEvent::Idle);
+        }
+        if self.last_report.elapsed() >= REPORT_EVERY && !self.shared.paused() {
+            if let (Some(seg), Some(pos)) = (self.segments.front(), self.position_ms()) {
+                self.emit(EngineEvent::Position {
+                    path: seg.req.path.clone(),
+                    position_ms: pos,
+                    duration_ms: seg.duration_ms,
+                });
+                self.last_report = Instant::now();
+            }
+        }
+    }
+
+    fn finish_front(&mut self) {
+        let Some(seg) = self.segments.pop_front() else {
+            return;
+        };
+        let frames = seg.end.unwrap_or(seg.start).saturating_sub(seg.start) / self.output.channels as u64;
+        let position_ms = seg.offset_ms + frames * 1000 / u64::from(self.output.rate);
+        self.emit(EngineEvent::TrackEnded {
+            path: seg.req.path,
+            position_ms,
+            completed: true,
+        });
+    }
+}
+

@@ -1,0 +1,193 @@
+//! Configuration: `config.toml` in the XDG config dir (or `--config FILE`), every section
+//! optional, with embedded defaults so mien runs with no file at all. Errors name the file and line.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::audio::ReplayGainMode;
+
+/// The whole configuration, as read from TOML. Unknown keys are errors (typos should not be
+/// silently ignored).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub library: LibraryConfig,
+    #[serde(default)]
+    pub playback: PlaybackConfig,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryConfig {
+    /// Music folders; `~` expands to the home directory. Empty: the bundled `library/`.
+    #[serde(default)]
+    pub folders: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlaybackConfig {
+    pub replay_gain: ReplayGainMode,
+    /// Start volume in percent, 0 to 100.
+    pub volume: u8,
+    /// `auto` (sound card, null output if none works) or `null` (always silent).
+    pub output: OutputSetting,
+    /// Restore the previous queue and position on start.
+    pub resume: bool,
+}
+
+impl Default for PlaybackConfig {
+    fn default() -> Self {
+        PlaybackConfig {
+            replay_gain: ReplayGainMode::Off,
+            volume: 100,
+            output: OutputSetting::Auto,
+            resume: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputSetting {
+    #[default]
+    Auto,
+    Null,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads `explicit` if given (it must exist), else `default_path` if it exists, else the
+    /// defaults. Returns the config and the file it came from.
+    pub fn load(
+        explicit: Option<&Path>,
+        default_path: Option<&Path>,
+    ) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let path = match (explicit, default_path) {
+            (Some(p), _) => p,
+            (None, Some(p)) if p.exists() => p,
+            _ => return Ok((Config::default(), None)),
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let config = Config::parse(&text, path)?;
+        Ok((config, Some(path.to_path_buf())))
+    }
+
+    /// Parses TOML text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .unwrap_or((1, 1));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+
+    /// Library folders with `~` expanded.
+    pub fn library_folders(&self) -> Vec<PathBuf> {
+        self.library.folders.iter().map(|p| expand_tilde(p)).collect()
+    }
+}
+
+/// 1-based line and column of byte offset `at` in `text`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    (line, column)
+}
+
+/// Expands a leading `~/` to the home directory.
+pub fn expand_tilde(p: &Path) -> PathBuf {
+    match (p.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(base)) => base.home_dir().join(rest),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Where mien keeps its files by default: XDG config and data dirs.
+pub struct DefaultPaths {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DefaultPaths {
+    pub fn discover() -> DefaultPaths {
+        let dirs = directories::ProjectDirs::from("", "", "mien");
+        DefaultPaths {
+            config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
+            data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_text_gives_defaults() {
+        let c = Config::parse("", Path::new("c.toml")).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.playback.volume, 100);
+    }
+
+    #[test]
+    fn sections_are_read() {
+        let text = "[library]\nfolders = [\"/m\"]\n[playback]\nreplay_gain = \"album\"\nvolume = 70\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.library.folders, vec![PathBuf::from("/m")]);
+        assert_eq!(c.playback.replay_gain, ReplayGainMode::Album);
+        assert_eq!(c.playback.volume, 70);
+        assert!(c.playback.resume);
+    }
+
+    #[test]
+    fn a_bad_value_names_file_line_and_column() {
+        let text = "[playback]\nvolume = 70\nreplay_gain = \"loud\"\n";
+        let err = Config::parse(text, Path::new("/etc/mien.toml")).unwrap_err().to_string();
+        assert!(err.starts_with("/etc/mien.toml:3:"), "{err}");
+        assert!(err.contains("loud") || err.contains("variant"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_naming_its_line() {
+        let err = Config::parse("[playback]\nvolum = 3\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:1:"), "{err}");
+        assert!(err.contains("volum"), "{err}");
+    }
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}

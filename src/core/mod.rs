@@ -1,0 +1,77 @@
+//! Core value types shared by every layer: tracks, ratings, play history, the saved queue.
+//! Nothing here does I/O or knows about threads; every other module may depend on it.
+
+mod track;
+
+pub use track::{AudioFormat, ReplayGain, Track, TrackId};
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// An explicit rating, 1 to 5 stars. Construct with [`Rating::new`], which rejects other values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Rating(u8);
+
+impl Rating {
+    /// `Some` for 1..=5, `None` otherwise.
+    pub fn new(stars: u8) -> Option<Rating> {
+        (1..=5).contains(&stars).then_some(Rating(stars))
+    }
+
+    pub fn stars(self) -> u8 {
+        self.0
+    }
+}
+
+/// What happened to a track in one play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlayOutcome {
+    /// Playback of the track began.
+    Started,
+    /// The track played to its end.
+    Completed,
+    /// The listener left the track before its end.
+    Skipped,
+}
+
+/// One entry of the play history: a track, what happened and where in the track it happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlayRecord {
+    /// Wall-clock time of the event, milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    pub track: TrackId,
+    pub path: PathBuf,
+    pub outcome: PlayOutcome,
+    /// Position in the track when the event happened, in milliseconds.
+    pub position_ms: u64,
+}
+
+/// The play queue as saved for resume: the tracks in order, which one is current and where in it
+/// playback was.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedQueue {
+    pub paths: Vec<PathBuf>,
+    pub current: Option<usize>,
+    pub position_ms: u64,
+}
+
+/// Milliseconds since the Unix epoch, saturating at 0 for clocks set before 1970.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rating_accepts_only_one_to_five() {
+        assert!(Rating::new(0).is_none());
+        assert!(Rating::new(6).is_none());
+        assert_eq!(Rating::new(4).map(Rating::stars), Some(4));
+    }
+}

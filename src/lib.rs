@@ -1,0 +1,12 @@
+//! mien: a terminal music player that reads the listener's face and the music's mood.
+//!
+//! Layers, lowest first (a layer never imports a higher one): `core` (value types) → `store`,
+//! `library`, `audio` (subsystems, each on its own thread) → `commands` (CLI subcommands) and the
+//! UI. `main.rs` only parses arguments and dispatches.
+
+pub mod audio;
+pub mod config;
+pub mod core;
+pub mod library;
+pub mod logging;
+pub mod store;

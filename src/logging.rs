@@ -1,0 +1,66 @@
+//! Logging and the terminal's stderr: tracing goes to `mien.log` in the data dir, and file
+//! descriptor 2 is pointed at that log too, so that messages printed by C libraries (ALSA, v4l2)
+//! can never reach, and corrupt, the terminal. mien's own one-line errors go to the terminal's
+//! original stderr, kept as a duplicate descriptor.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use tracing_subscriber::EnvFilter;
+
+/// The terminal's stderr, saved before fd 2 was redirected.
+static TERMINAL_STDERR: OnceLock<Mutex<File>> = OnceLock::new();
+
+/// Starts logging to `data_dir/mien.log` at a level set by `verbosity` (0 = info, 1 = debug,
+/// 2+ = trace; `RUST_LOG` overrides) and redirects fd 2 into the log. Returns the log's path.
+pub fn init(data_dir: &Path, verbosity: u8) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join("mien.log");
+    let file = OpenOptions::new().create(true).append(true).open(&path)?;
+    redirect_stderr(&file)?;
+    let level = match verbosity {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let writer = Mutex::new(file);
+    // A second init (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init();
+    Ok(path)
+}
+
+fn redirect_stderr(log: &File) -> std::io::Result<()> {
+    if TERMINAL_STDERR.get().is_some() {
+        return Ok(());
+    }
+    // SAFETY: dup and dup2 on valid descriptors; the duplicate is owned by the File we create.
+    unsafe {
+        let saved = libc::dup(2);
+        if saved < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let _ = TERMINAL_STDERR.set(Mutex::new(File::from_raw_fd(saved)));
+        if libc::dup2(log.as_raw_fd(), 2) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Writes one line to the terminal's stderr (the real one, even after fd 2 was redirected).
+pub fn eprint_line(msg: &str) {
+    match TERMINAL_STDERR.get().and_then(|m| m.lock().ok()) {
+        Some(mut f) => {
+            let _ = writeln!(f, "{msg}");
+        }
+        None => eprintln!("{msg}"),
+    }
+}
