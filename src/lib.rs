@@ -5,6 +5,8 @@
 //! UI. `main.rs` only parses arguments and dispatches.
 
 pub mod audio;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod core;
 pub mod library;

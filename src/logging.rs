@@ -64,3 +64,41 @@ pub fn eprint_line(msg: &str) {
         None => eprintln!("{msg}"),
     }
 }
+
+/// Writes text without a newline to the terminal's stderr (progress bars).
+pub fn eprint_raw(msg: &str) {
+    match TERMINAL_STDERR.get().and_then(|m| m.lock().ok()) {
+        Some(mut f) => {
+            let _ = f.write_all(msg.as_bytes());
+            let _ = f.flush();
+        }
+        None => {
+            let mut e = std::io::stderr();
+            let _ = e.write_all(msg.as_bytes());
+            let _ = e.flush();
+        }
+    }
+}
+
+/// Whether the terminal's stderr is a terminal (progress bars only make sense there).
+pub fn stderr_is_terminal() -> bool {
+    let fd = TERMINAL_STDERR
+        .get()
+        .and_then(|m| m.lock().ok().map(|f| f.as_raw_fd()))
+        .unwrap_or(2);
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(fd) == 1 }
+}
+
+/// A panic hook that logs the panic and reports it on the terminal's real stderr. The TUI adds
+/// terminal restoration in front of it.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        eprint_line(&format!("mien: internal error: {info}"));
+        if TERMINAL_STDERR.get().is_none() {
+            previous(info);
+        }
+    }));
+}

@@ -22,7 +22,7 @@ use crate::core::ReplayGain;
 
 pub use decode::{DecodeError, TrackDecoder};
 pub use gain::{linear_gain, ReplayGainMode};
-pub use output::{CaptureSink, OutputChoice};
+pub use output::{probe_sound_card, CaptureSink, OutputChoice};
 pub use resample::Converter;
 
 /// A track to play: its file and the ReplayGain values from its tags.

@@ -284,3 +284,16 @@ fn open_thread(
     };
     (out, prod)
 }
+
+/// Opens the default sound card, plays silence for `listen` and reports whether it really works
+/// (on some machines ALSA lists a default device whose streams all fail once started). For
+/// `mien doctor`; playback itself uses `Output::open`, which falls back by itself.
+pub fn probe_sound_card(listen: Duration) -> Result<String, String> {
+    let shared = Arc::new(Shared::new(0.0));
+    let (out, _prod) = open_cpal(&shared)?;
+    thread::sleep(listen);
+    if shared.take_failed() {
+        return Err(format!("{}: the stream failed after opening", out.description));
+    }
+    Ok(out.description.clone())
+}

@@ -1,0 +1,95 @@
+//! Command-line arguments (clap). Parsing only: `main.rs` turns these into a `Context` and
+//! `commands` act on them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "mien", version, about = "A terminal music player that reads the listener's face and the music's mood")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Configuration file (default: $XDG_CONFIG_HOME/mien/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where the database and log live (default: $XDG_DATA_HOME/mien)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A music folder; repeat for several (default: the config's folders, else the bundled library/)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub library: Vec<PathBuf>,
+    /// More logging (-v debug, -vv trace) in the log file
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan the library folders and update the catalogue
+    Scan {
+        /// Print a JSON report instead of a summary
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play files without the interface (for scripts and tests)
+    Play {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Stop after this many seconds
+        #[arg(long, value_name = "N")]
+        seconds: Option<f64>,
+    },
+    /// Check audio output, camera, models, data dir and library, with hints
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rate a track 1-5 stars (0 clears the rating)
+    Rate {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(value_name = "STARS", value_parser = clap::value_parser!(u8).range(0..=5))]
+        stars: u8,
+    },
+    /// Show the play history, oldest first
+    History {
+        #[arg(long)]
+        json: bool,
+        /// Only the newest N entries
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
+    /// Run a benchmark (see docs/BENCHMARKS.md)
+    Bench {
+        #[command(subcommand)]
+        which: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Scan throughput on generated files, cold and unchanged
+    Scan {
+        #[arg(long, default_value_t = 10_000)]
+        files: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// CPU use while playing FILE to the null output and while paused, and peak memory
+    Play {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long)]
+        json: bool,
+    },
+}

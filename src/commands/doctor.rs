@@ -1,0 +1,172 @@
+//! `mien doctor`: checks what mien depends on (sound card, camera, models, data dir, library,
+//! config) and says for each what is wrong and what to do.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::Context;
+use crate::audio::probe_sound_card;
+
+#[derive(Debug, Serialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Ok,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    name: &'static str,
+    status: Status,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+}
+
+fn check(name: &'static str, status: Status, detail: String, hint: Option<&str>) -> Check {
+    Check { name, status, detail, hint: hint.map(str::to_string) }
+}
+
+pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
+    let checks = vec![
+        audio(),
+        camera(),
+        models(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").as_path()),
+        config(ctx),
+        data_dir(ctx),
+        library(ctx),
+    ];
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))?);
+    } else {
+        for c in &checks {
+            let mark = match c.status {
+                Status::Ok => "ok  ",
+                Status::Warn => "warn",
+                Status::Error => "FAIL",
+            };
+            println!("[{mark}] {:8} {}", c.name, c.detail);
+            if let Some(h) = &c.hint {
+                println!("       {:8} hint: {h}", "");
+            }
+        }
+    }
+    if checks.iter().any(|c| c.status == Status::Error) {
+        anyhow::bail!("doctor found problems (see above)");
+    }
+    Ok(())
+}
+
+fn audio() -> Check {
+    match probe_sound_card(Duration::from_millis(300)) {
+        Ok(desc) => check("audio", Status::Ok, desc, None),
+        Err(why) => check(
+            "audio",
+            Status::Warn,
+            format!("no usable sound card ({why}); mien plays to a silent null output"),
+            Some("check that ALSA/PulseAudio/PipeWire sees a device (aplay -l) and that you are in the audio group"),
+        ),
+    }
+}
+
+fn camera() -> Check {
+    match nokhwa::query(nokhwa::utils::ApiBackend::Auto) {
+        Ok(list) if !list.is_empty() => {
+            let names: Vec<String> = list.iter().map(|c| c.human_name()).collect();
+            check("camera", Status::Ok, format!("{} found: {}", list.len(), names.join(", ")), None)
+        }
+        Ok(_) => check(
+            "camera",
+            Status::Warn,
+            "no camera found; the emotion gauge takes a manual mood instead".into(),
+            Some("plug in a webcam (v4l2: /dev/video*) and check you may read it (video group)"),
+        ),
+        Err(e) => check(
+            "camera",
+            Status::Warn,
+            format!("cannot list cameras: {e}"),
+            Some("the emotion gauge takes a manual mood instead"),
+        ),
+    }
+}
+
+/// The model files mien can use, and what each is for.
+const MODELS: &[(&str, &str)] = &[
+    ("musicnn-msd.safetensors", "mood tagging of tracks"),
+    ("blazeface.safetensors", "face detection"),
+    ("fer.safetensors", "facial emotion recognition"),
+];
+
+fn models(dir: &Path) -> Check {
+    let missing: Vec<String> = MODELS
+        .iter()
+        .filter(|(file, _)| !dir.join(file).is_file())
+        .map(|(file, what)| format!("{file} ({what})"))
+        .collect();
+    if missing.is_empty() {
+        check("models", Status::Ok, format!("all present in {}", dir.display()), None)
+    } else {
+        check(
+            "models",
+            Status::Warn,
+            format!("missing in {}: {}", dir.display(), missing.join(", ")),
+            Some("the features that need them are off; the player works without them"),
+        )
+    }
+}
+
+fn config(ctx: &Context) -> Check {
+    match &ctx.config_path {
+        Some(p) => check("config", Status::Ok, format!("{} (valid)", p.display()), None),
+        None => check("config", Status::Ok, "no config file; using defaults".into(), None),
+    }
+}
+
+fn data_dir(ctx: &Context) -> Check {
+    match ctx.open_store() {
+        Ok(store) => {
+            let ratings = store.ratings().map(|r| r.len()).unwrap_or(0);
+            check(
+                "data",
+                Status::Ok,
+                format!(
+                    "{}: {} tracks, {} ratings, {} plays",
+                    ctx.data_dir.display(),
+                    store.track_count(),
+                    ratings,
+                    store.history_len()
+                ),
+                None,
+            )
+        }
+        Err(e) => check(
+            "data",
+            Status::Error,
+            format!("{e:#}"),
+            Some("pass --data-dir DIR to use another place, or close the other mien"),
+        ),
+    }
+}
+
+fn library(ctx: &Context) -> Check {
+    let missing: Vec<String> = ctx
+        .library
+        .iter()
+        .filter(|p| !p.is_dir())
+        .map(|p| p.display().to_string())
+        .collect();
+    let folders: Vec<String> = ctx.library.iter().map(|p| p.display().to_string()).collect();
+    if missing.is_empty() {
+        check("library", Status::Ok, folders.join(", "), None)
+    } else {
+        check(
+            "library",
+            Status::Warn,
+            format!("missing folders: {}", missing.join(", ")),
+            Some("set [library] folders in config.toml or pass --library DIR"),
+        )
+    }
+}

@@ -1,0 +1,114 @@
+//! CLI subcommands (the edge of the program: anyhow errors with context). Each file implements
+//! one subcommand on top of the library, store and audio layers.
+
+mod bench;
+mod doctor;
+mod history;
+mod play;
+mod rate;
+mod scan;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::cli::{BenchCommand, Command, GlobalArgs};
+use crate::config::{Config, DefaultPaths};
+use crate::store::Store;
+
+pub use play::PlayDriver;
+
+/// Everything a subcommand needs from the command line and the config file.
+pub struct Context {
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    /// Library folders in effect: `--library`, else the config's, else the bundled `library/`.
+    pub library: Vec<PathBuf>,
+    pub log_path: Option<PathBuf>,
+}
+
+impl Context {
+    /// Reads the config, resolves the data dir and library folders, and starts logging.
+    pub fn from_args(args: &GlobalArgs) -> anyhow::Result<Context> {
+        let defaults = DefaultPaths::discover();
+        let (config, config_path) =
+            Config::load(args.config.as_deref(), defaults.config_file.as_deref())?;
+        let data_dir = match (&args.data_dir, defaults.data_dir) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) => d,
+            (None, None) => anyhow::bail!("no home directory found: pass --data-dir DIR"),
+        };
+        let log_path = crate::logging::init(&data_dir, args.verbose)
+            .with_context(|| format!("cannot write the log in {}", data_dir.display()))?;
+        let library = if !args.library.is_empty() {
+            args.library.clone()
+        } else if !config.library.folders.is_empty() {
+            config.library_folders()
+        } else {
+            vec![bundled_library()]
+        };
+        let library = library.iter().map(|p| absolute(p)).collect();
+        Ok(Context {
+            config,
+            config_path,
+            data_dir,
+            library,
+            log_path: Some(log_path),
+        })
+    }
+
+    /// Opens the store in the data dir.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.data_dir)
+            .with_context(|| format!("cannot open the database in {}", self.data_dir.display()))
+    }
+}
+
+/// The library shipped with mien: `library/` beside Cargo.toml, else `./library`.
+pub fn bundled_library() -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+    if beside.is_dir() {
+        beside
+    } else {
+        PathBuf::from("library")
+    }
+}
+
+/// The canonical path if the file exists, else the path made absolute, so that track ids (hashes
+/// of paths) are the same however a file was named on the command line.
+pub fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.to_path_buf()))
+}
+
+/// Runs a subcommand; `None` starts the player on the library.
+pub fn run(ctx: &Context, command: Option<Command>) -> anyhow::Result<()> {
+    match command {
+        None => play::run_library(ctx),
+        Some(Command::Scan { json }) => scan::run(ctx, json),
+        Some(Command::Play { files, seconds }) => play::run_files(ctx, &files, seconds),
+        Some(Command::Doctor { json }) => doctor::run(ctx, json),
+        Some(Command::Rate { file, stars }) => rate::run(ctx, &file, stars),
+        Some(Command::History { json, limit }) => history::run(ctx, json, limit),
+        Some(Command::Bench { which }) => match which {
+            BenchCommand::Scan { files, json } => bench::scan(ctx, files, json),
+            BenchCommand::Play { file, seconds, json } => bench::play(ctx, &file, seconds, json),
+        },
+    }
+}
+
+/// `m:ss` for a duration in milliseconds.
+pub fn mmss(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mmss_formats_minutes_and_seconds() {
+        assert_eq!(super::mmss(0), "0:00");
+        assert_eq!(super::mmss(61_999), "1:01");
+        assert_eq!(super::mmss(3_600_000), "60:00");
+    }
+}
