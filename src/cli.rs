@@ -6,8 +6,15 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "mien", version, about = "A terminal music player that reads the listener's face and the music's mood")]
+#[command(
+    name = "mien",
+    version,
+    about = "A terminal music player that reads the listener's face and the music's mood"
+)]
 pub struct Cli {
+    /// An m3u/m3u8 playlist to play instead of restoring the last queue
+    #[arg(value_name = "PLAYLIST")]
+    pub playlist: Option<PathBuf>,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]

@@ -1,9 +1,11 @@
 //! Configuration: `config.toml` in the XDG config dir (or `--config FILE`), every section
 //! optional, with embedded defaults so mien runs with no file at all. Errors name the file and line.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::audio::ReplayGainMode;
 
@@ -16,6 +18,10 @@ pub struct Config {
     pub library: LibraryConfig,
     #[serde(default)]
     pub playback: PlaybackConfig,
+    #[serde(default)]
+    pub ui: UiConfig,
+    #[serde(default)]
+    pub keys: KeysConfig,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -45,6 +51,95 @@ impl Default for PlaybackConfig {
             volume: 100,
             output: OutputSetting::Auto,
             resume: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Theme name: a built-in (`default`, `light`, `high-contrast`) or a file in the themes dir.
+    pub theme: String,
+    /// Show album art where the terminal can draw images.
+    pub art: bool,
+    /// Offer MPRIS (media keys, desktop widgets) on Linux.
+    pub mpris: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            theme: "default".into(),
+            art: true,
+            mpris: true,
+        }
+    }
+}
+
+/// `[keys]`: action name → a key string or an array of them, e.g. `next_track = "ctrl-n"`,
+/// `play_pause = ["space", "p"]`, `top = "g g"`. Checked against the actions by the keymap,
+/// which reports errors by line.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct KeysConfig {
+    map: BTreeMap<String, Spanned<KeySpec>>,
+    /// Line of each entry, filled in by `Config::parse` from the spans.
+    #[serde(skip)]
+    lines: BTreeMap<String, usize>,
+}
+
+/// One `[keys]` entry, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub action: String,
+    pub keys: Vec<String>,
+    /// 1-based line in the config file (0 if the config did not come from text).
+    pub line: usize,
+}
+
+impl KeysConfig {
+    /// The entries in file order.
+    pub fn entries(&self) -> Vec<KeyEntry> {
+        let mut entries: Vec<KeyEntry> = self
+            .map
+            .iter()
+            .map(|(action, spec)| KeyEntry {
+                action: action.clone(),
+                keys: spec.get_ref().keys().to_vec(),
+                line: self.lines.get(action).copied().unwrap_or(0),
+            })
+            .collect();
+        entries.sort_by_key(|e| e.line);
+        entries
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    fn locate(&mut self, text: &str) {
+        self.lines = (self.map.iter())
+            .map(|(k, v)| (k.clone(), line_col(text, v.span().start).0))
+            .collect();
+    }
+}
+
+/// The value of a `[keys]` entry: one key string or an array of them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a key like \"ctrl-n\" or an array of keys"
+)]
+pub enum KeySpec {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeySpec {
+    pub fn keys(&self) -> &[String] {
+        match self {
+            KeySpec::One(key) => std::slice::from_ref(key),
+            KeySpec::Many(keys) => keys,
         }
     }
 }
@@ -95,23 +190,26 @@ impl Config {
 
     /// Parses TOML text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((1, 1));
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
                 message: e.message().trim().to_string(),
             }
-        })
+        })?;
+        config.keys.locate(text);
+        Ok(config)
     }
 
     /// Library folders with `~` expanded.
     pub fn library_folders(&self) -> Vec<PathBuf> {
-        self.library.folders.iter().map(|p| expand_tilde(p)).collect()
+        self.library
+            .folders
+            .iter()
+            .map(|p| expand_tilde(p))
+            .collect()
     }
 }
 
@@ -119,7 +217,10 @@ impl Config {
 pub fn line_col(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, column)
 }
 
@@ -134,6 +235,8 @@ pub fn expand_tilde(p: &Path) -> PathBuf {
 /// Where mien keeps its files by default: XDG config and data dirs.
 pub struct DefaultPaths {
     pub config_file: Option<PathBuf>,
+    /// User themes: `$XDG_CONFIG_HOME/mien/themes/`.
+    pub themes_dir: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
 }
 
@@ -142,6 +245,7 @@ impl DefaultPaths {
         let dirs = directories::ProjectDirs::from("", "", "mien");
         DefaultPaths {
             config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
+            themes_dir: dirs.as_ref().map(|d| d.config_dir().join("themes")),
             data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
         }
     }
@@ -160,7 +264,8 @@ mod tests {
 
     #[test]
     fn sections_are_read() {
-        let text = "[library]\nfolders = [\"/m\"]\n[playback]\nreplay_gain = \"album\"\nvolume = 70\n";
+        let text =
+            "[library]\nfolders = [\"/m\"]\n[playback]\nreplay_gain = \"album\"\nvolume = 70\n";
         let c = Config::parse(text, Path::new("c.toml")).unwrap();
         assert_eq!(c.library.folders, vec![PathBuf::from("/m")]);
         assert_eq!(c.playback.replay_gain, ReplayGainMode::Album);
@@ -171,7 +276,9 @@ mod tests {
     #[test]
     fn a_bad_value_names_file_line_and_column() {
         let text = "[playback]\nvolume = 70\nreplay_gain = \"loud\"\n";
-        let err = Config::parse(text, Path::new("/etc/mien.toml")).unwrap_err().to_string();
+        let err = Config::parse(text, Path::new("/etc/mien.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("/etc/mien.toml:3:"), "{err}");
         assert!(err.contains("loud") || err.contains("variant"), "{err}");
     }
@@ -183,6 +290,30 @@ mod tests {
             .to_string();
         assert!(err.starts_with("c.toml:2:1:"), "{err}");
         assert!(err.contains("volum"), "{err}");
+    }
+
+    #[test]
+    fn ui_and_keys_sections_are_read_with_lines() {
+        let text = "[ui]\ntheme = \"light\"\nart = false\n[keys]\nquit = \"ctrl-q\"\n\
+                    play_pause = [\"space\", \"p\"]\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.ui.theme, "light");
+        assert!(!c.ui.art && c.ui.mpris);
+        let entries = c.keys.entries();
+        assert_eq!(entries[0].action, "quit");
+        assert_eq!(entries[0].keys, ["ctrl-q"]);
+        assert_eq!(entries[0].line, 5);
+        assert_eq!(entries[1].keys, ["space", "p"]);
+        assert_eq!(entries[1].line, 6);
+    }
+
+    #[test]
+    fn a_key_of_the_wrong_type_names_its_line() {
+        let err = Config::parse("[keys]\n\nquit = 3\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:3:"), "{err}");
+        assert!(err.contains("array of keys"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `library`, `audio` (subsystems, each on its own thread) → `commands` (CLI subcommands) and the
 //! UI. `main.rs` only parses arguments and dispatches.
 
+pub mod app;
 pub mod audio;
 pub mod cli;
 pub mod commands;
@@ -11,4 +12,7 @@ pub mod config;
 pub mod core;
 pub mod library;
 pub mod logging;
+pub mod mpris;
 pub mod store;
+pub mod tui;
+pub mod ui;

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         }
     };
     logging::install_panic_hook();
-    match commands::run(&ctx, cli.command) {
+    match commands::run(&ctx, cli.command, cli.playlist) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             logging::eprint_line(&format!("mien: {}", one_line(&e)));

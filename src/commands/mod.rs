@@ -81,10 +81,10 @@ pub fn absolute(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.to_path_buf()))
 }
 
-/// Runs a subcommand; `None` starts the player on the library.
-pub fn run(ctx: &Context, command: Option<Command>) -> anyhow::Result<()> {
+/// Runs a subcommand; `None` starts the interactive player (with `playlist` if given).
+pub fn run(ctx: &Context, command: Option<Command>, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     match command {
-        None => play::run_library(ctx),
+        None => crate::tui::run(ctx, playlist.map(|p| absolute(&p))),
         Some(Command::Scan { json }) => scan::run(ctx, json),
         Some(Command::Play { files, seconds }) => play::run_files(ctx, &files, seconds),
         Some(Command::Doctor { json }) => doctor::run(ctx, json),
@@ -97,11 +97,7 @@ pub fn run(ctx: &Context, command: Option<Command>) -> anyhow::Result<()> {
     }
 }
 
-/// `m:ss` for a duration in milliseconds.
-pub fn mmss(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{}:{:02}", s / 60, s % 60)
-}
+pub use crate::core::mmss;
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,4 @@
-//! `mien play FILE...` and, until the terminal UI lands, plain `mien`: headless playback through
+//! `mien play FILE...`: headless playback through
 //! the engine, with the play history recorded in the store. `PlayDriver` is the queue owner's
 //! side of the engine protocol: it answers engine events with the next commands.
 
@@ -100,24 +100,6 @@ pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyh
     let store = ctx.open_store()?;
     let queue: Vec<TrackRequest> = files.iter().map(|f| request(&store, &absolute(f))).collect();
     play_queue(ctx, &store, queue, seconds)
-}
-
-/// Plain `mien` until the terminal UI exists: scan the library and play all of it.
-pub fn run_library(ctx: &Context) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    let report = crate::library::scan(&store, &ctx.library, &mut |_| {})?;
-    println!("library: {} tracks ({} skipped)", report.tracks, report.skipped.len());
-    let mut tracks = store.all_tracks()?;
-    tracks.retain(|t| ctx.library.iter().any(|root| t.path.starts_with(root)));
-    tracks.sort_by(|a, b| {
-        (&a.album_artist, &a.album, a.disc_no, a.track_no, &a.path)
-            .cmp(&(&b.album_artist, &b.album, b.disc_no, b.track_no, &b.path))
-    });
-    let queue = tracks
-        .into_iter()
-        .map(|t| TrackRequest { path: t.path, replay_gain: t.replay_gain })
-        .collect();
-    play_queue(ctx, &store, queue, None)
 }
 
 fn request(store: &Store, path: &Path) -> TrackRequest {

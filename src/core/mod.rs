@@ -1,8 +1,10 @@
 //! Core value types shared by every layer: tracks, ratings, play history, the saved queue.
 //! Nothing here does I/O or knows about threads; every other module may depend on it.
 
+mod emotion;
 mod track;
 
+pub use emotion::{EmotionReading, EmotionSource, CIRCUMPLEX, EMOTIONS};
 pub use track::{AudioFormat, ReplayGain, Track, TrackId};
 
 use serde::{Deserialize, Serialize};
@@ -54,6 +56,12 @@ pub struct SavedQueue {
     pub paths: Vec<PathBuf>,
     pub current: Option<usize>,
     pub position_ms: u64,
+}
+
+/// `m:ss` for a duration in milliseconds.
+pub fn mmss(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// Milliseconds since the Unix epoch, saturating at 0 for clocks set before 1970.

@@ -1,0 +1,258 @@
+//! The library as the UI thread sees it: the catalogue (`Catalogue`) and the browser over it
+//! (`Browser`): artists → albums → tracks or a flat list of all tracks, sorting, and search.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::core::{Track, TrackId};
+
+/// The UI thread's copy of the library's tracks.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    tracks: HashMap<TrackId, Track>,
+}
+
+impl Catalogue {
+    pub fn new(tracks: Vec<Track>) -> Catalogue {
+        Catalogue { tracks: tracks.into_iter().map(|t| (t.id, t)).collect() }
+    }
+
+    pub fn get(&self, id: TrackId) -> Option<&Track> {
+        self.tracks.get(&id)
+    }
+
+    pub fn upsert(&mut self, t: Track) {
+        self.tracks.insert(t.id, t);
+    }
+
+    pub fn remove(&mut self, id: TrackId) -> Option<Track> {
+        self.tracks.remove(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.tracks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tracks.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Track> {
+        self.tracks.values()
+    }
+}
+
+/// The name a track is grouped under: album artist, else artist.
+pub fn artist_key(t: &Track) -> &str {
+    t.album_artist.as_deref().or(t.artist.as_deref()).unwrap_or("Unknown artist")
+}
+
+pub fn album_key(t: &Track) -> &str {
+    t.album.as_deref().unwrap_or("Unknown album")
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Level {
+    Artists,
+    Albums { artist: String },
+    Tracks { artist: String, album: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row {
+    Artist { name: String, albums: usize, tracks: usize },
+    Album { artist: String, name: String, year: Option<u32>, tracks: usize },
+    Track(TrackId),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// Album artist, album, disc, track number.
+    #[default]
+    Album,
+    Title,
+    Year,
+    Duration,
+}
+
+impl SortKey {
+    pub fn cycle(self) -> SortKey {
+        match self {
+            SortKey::Album => SortKey::Title,
+            SortKey::Title => SortKey::Year,
+            SortKey::Year => SortKey::Duration,
+            SortKey::Duration => SortKey::Album,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Album => "album",
+            SortKey::Title => "title",
+            SortKey::Year => "year",
+            SortKey::Duration => "duration",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Browser {
+    pub level: Level,
+    /// Flat list of every track instead of the artist tree.
+    pub all_tracks: bool,
+    pub sort: SortKey,
+    /// Active search: the list shows the matching tracks.
+    pub query: Option<String>,
+    pub rows: Vec<Row>,
+    pub cursor: usize,
+    /// Cursors of the levels above, restored by Back.
+    stack: Vec<usize>,
+    /// The catalogue changed since `rows` were built.
+    pub dirty: bool,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser {
+            level: Level::Artists,
+            all_tracks: false,
+            sort: SortKey::Album,
+            query: None,
+            rows: Vec::new(),
+            cursor: 0,
+            stack: Vec::new(),
+            dirty: true,
+        }
+    }
+}
+
+impl Browser {
+    /// Rebuilds `rows` from the catalogue for the current level, search and sort.
+    pub fn rebuild(&mut self, cat: &Catalogue) {
+        self.rows = match (&self.query, self.all_tracks, &self.level) {
+            (Some(q), _, _) => self.track_rows(cat, |t| matches(t, q)),
+            (None, true, _) => self.track_rows(cat, |_| true),
+            (None, false, Level::Artists) => artist_rows(cat),
+            (None, false, Level::Albums { artist }) => album_rows(cat, artist),
+            (None, false, Level::Tracks { artist, album }) => {
+                let (a, b) = (artist.clone(), album.clone());
+                self.track_rows(cat, |t| artist_key(t) == a && album_key(t) == b)
+            }
+        };
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+        self.dirty = false;
+    }
+
+    fn track_rows(&self, cat: &Catalogue, keep: impl Fn(&Track) -> bool) -> Vec<Row> {
+        let mut tracks: Vec<&Track> = cat.iter().filter(|t| keep(t)).collect();
+        sort_tracks(&mut tracks, self.sort);
+        tracks.into_iter().map(|t| Row::Track(t.id)).collect()
+    }
+
+    /// Goes into the selected artist or album. Returns false on a track row.
+    pub fn open(&mut self) -> bool {
+        let next = match self.rows.get(self.cursor) {
+            Some(Row::Artist { name, .. }) => Level::Albums { artist: name.clone() },
+            Some(Row::Album { artist, name, .. }) => Level::Tracks { artist: artist.clone(), album: name.clone() },
+            _ => return false,
+        };
+        self.stack.push(self.cursor);
+        self.level = next;
+        self.cursor = 0;
+        self.dirty = true;
+        true
+    }
+
+    /// Goes up one level (or leaves search). Returns false at the top.
+    pub fn back(&mut self) -> bool {
+        if self.query.take().is_some() {
+            self.dirty = true;
+            return true;
+        }
+        let up = match &self.level {
+            Level::Artists => return false,
+            Level::Albums { .. } => Level::Artists,
+            Level::Tracks { artist, .. } => Level::Albums { artist: artist.clone() },
+        };
+        self.level = up;
+        self.cursor = self.stack.pop().unwrap_or(0);
+        self.dirty = true;
+        true
+    }
+
+    /// The tracks under the selected row, in album order.
+    pub fn selected_tracks(&self, cat: &Catalogue) -> Vec<TrackId> {
+        let mut tracks: Vec<&Track> = match self.rows.get(self.cursor) {
+            Some(Row::Track(id)) => return vec![*id],
+            Some(Row::Artist { name, .. }) => cat.iter().filter(|t| artist_key(t) == name).collect(),
+            Some(Row::Album { artist, name, .. }) => cat
+                .iter()
+                .filter(|t| artist_key(t) == artist && album_key(t) == name)
+                .collect(),
+            None => return Vec::new(),
+        };
+        sort_tracks(&mut tracks, SortKey::Album);
+        tracks.into_iter().map(|t| t.id).collect()
+    }
+
+    /// A short description of where the browser is, for the pane title.
+    pub fn title(&self) -> String {
+        match (&self.query, self.all_tracks, &self.level) {
+            (Some(q), _, _) => format!("Search: {q}"),
+            (None, true, _) => format!("All tracks (by {})", self.sort.label()),
+            (None, false, Level::Artists) => "Artists".into(),
+            (None, false, Level::Albums { artist }) => artist.clone(),
+            (None, false, Level::Tracks { artist, album }) => format!("{artist} › {album}"),
+        }
+    }
+}
+
+/// Case-insensitive match of every word of `query` against title, artist, album or genre.
+pub fn matches(t: &Track, query: &str) -> bool {
+    let hay = format!(
+        "{} {} {} {} {}",
+        t.display_title(),
+        t.artist.as_deref().unwrap_or(""),
+        t.album_artist.as_deref().unwrap_or(""),
+        t.album.as_deref().unwrap_or(""),
+        t.genre.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
+    query.to_lowercase().split_whitespace().all(|w| hay.contains(w))
+}
+
+pub fn sort_tracks(tracks: &mut [&Track], key: SortKey) {
+    match key {
+        SortKey::Album => tracks.sort_by(|a, b| {
+            (artist_key(a).to_lowercase(), album_key(a).to_lowercase(), a.disc_no, a.track_no, &a.path)
+                .cmp(&(artist_key(b).to_lowercase(), album_key(b).to_lowercase(), b.disc_no, b.track_no, &b.path))
+        }),
+        SortKey::Title => tracks.sort_by_key(|t| (t.display_title().to_lowercase(), t.path.clone())),
+        SortKey::Year => tracks.sort_by_key(|t| (t.year, t.path.clone())),
+        SortKey::Duration => tracks.sort_by_key(|t| (t.duration_ms, t.path.clone())),
+    }
+}
+
+fn artist_rows(cat: &Catalogue) -> Vec<Row> {
+    let mut by: BTreeMap<(String, String), (std::collections::HashSet<&str>, usize)> = BTreeMap::new();
+    for t in cat.iter() {
+        let name = artist_key(t);
+        let e = by.entry((name.to_lowercase(), name.to_string())).or_default();
+        e.0.insert(album_key(t));
+        e.1 += 1;
+    }
+    by.into_iter()
+        .map(|((_, name), (albums, tracks))| Row::Artist { name, albums: albums.len(), tracks })
+        .collect()
+}
+
+fn album_rows(cat: &Catalogue, artist: &str) -> Vec<Row> {
+    let mut by: BTreeMap<(Option<u32>, String), usize> = BTreeMap::new();
+    let mut years: HashMap<String, Option<u32>> = HashMap::new();
+    for t in cat.iter().filter(|t| artist_key(t) == artist) {
+        let year = *years.entry(album_key(t).to_string()).or_insert(t.year);
+        *by.entry((year, album_key(t).to_string())).or_default() += 1;
+    }
+    by.into_iter()
+        .map(|((year, name), tracks)| Row::Album { artist: artist.to_string(), name, year, tracks })
+        .collect()
+}

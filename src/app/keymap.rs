@@ -1,0 +1,435 @@
+//! The keymap: key chords and two-key sequences → `Action`, with vim-style defaults that
+//! `config.toml`'s `[keys]` can rebind. Built once on the UI thread; the event loop keeps the
+//! pending chords and asks `lookup` after each key.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::action::Action;
+use crate::config::KeysConfig;
+
+/// One key with its modifiers, normalised: SHIFT is folded into the character for chars (`G`, not
+/// `shift-g`) and `shift-tab` is `backtab`, so a parsed chord equals the one crossterm reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyChord {
+    code: KeyCode,
+    mods: KeyModifiers,
+}
+
+/// What the keys pressed so far mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Action(Action),
+    /// The start of a longer binding (the first `g` of `g g`): wait for the next key.
+    Prefix,
+    None,
+}
+
+/// Key sequences bound to actions. Each sequence is bound to at most one action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<(Vec<KeyChord>, Action)>,
+}
+
+/// A `[keys]` entry that cannot be used. `Display` is `FILE:LINE: message`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub struct KeymapError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+/// The default bindings, in `Action::ALL` order.
+const VIM_DEFAULTS: &[(Action, &[&str])] = &[
+    (Action::Up, &["k", "up"]),
+    (Action::Down, &["j", "down"]),
+    (Action::Top, &["g g", "home"]),
+    (Action::Bottom, &["G", "end"]),
+    (Action::PageUp, &["ctrl-u", "pageup"]),
+    (Action::PageDown, &["ctrl-d", "pagedown"]),
+    (Action::Open, &["enter"]),
+    (Action::Back, &["backspace"]),
+    (Action::FocusNext, &["tab"]),
+    (Action::FocusPrev, &["backtab"]),
+    (Action::ToggleAllTracks, &["a"]),
+    (Action::CycleSort, &["s"]),
+    (Action::Search, &["/"]),
+    (Action::SearchNext, &["n"]),
+    (Action::SearchPrev, &["N"]),
+    (Action::Enqueue, &["e"]),
+    (Action::PlayNow, &["P"]),
+    (Action::PlayNext, &["p"]),
+    (Action::QueueRemove, &["d", "delete"]),
+    (Action::QueueClear, &["D"]),
+    (Action::QueueMoveUp, &["K"]),
+    (Action::QueueMoveDown, &["J"]),
+    (Action::QueueShuffle, &["z"]),
+    (Action::CycleRepeat, &["r"]),
+    (Action::TogglePin, &["x"]),
+    (Action::SaveQueue, &["w"]),
+    (Action::PlayPause, &["space"]),
+    (Action::Stop, &["S"]),
+    (Action::NextTrack, &[">", "."]),
+    (Action::PrevTrack, &["<", ","]),
+    (Action::SeekForward, &["l", "right"]),
+    (Action::SeekBackward, &["h", "left"]),
+    (Action::VolumeUp, &["+", "="]),
+    (Action::VolumeDown, &["-"]),
+    (Action::Rate0, &["0"]),
+    (Action::Rate1, &["1"]),
+    (Action::Rate2, &["2"]),
+    (Action::Rate3, &["3"]),
+    (Action::Rate4, &["4"]),
+    (Action::Rate5, &["5"]),
+    (Action::PickMood, &["m"]),
+    (Action::ToggleHelp, &["?", "f1"]),
+    (Action::CycleTheme, &["t"]),
+    (Action::Quit, &["q", "ctrl-c"]),
+];
+
+impl KeyChord {
+    pub fn new(code: KeyCode, mods: KeyModifiers) -> KeyChord {
+        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let shift = mods.contains(KeyModifiers::SHIFT);
+        let code = match code {
+            KeyCode::Char(c) if shift => KeyCode::Char(c.to_ascii_uppercase()),
+            KeyCode::Tab if shift => KeyCode::BackTab,
+            other => other,
+        };
+        if matches!(code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        KeyChord { code, mods }
+    }
+
+    pub fn from_event(event: &KeyEvent) -> KeyChord {
+        KeyChord::new(event.code, event.modifiers)
+    }
+
+    pub fn code(&self) -> KeyCode {
+        self.code
+    }
+
+    pub fn modifiers(&self) -> KeyModifiers {
+        self.mods
+    }
+}
+
+impl FromStr for KeyChord {
+    type Err = String;
+
+    /// Parses one chord: `j`, `G`, `space`, `f5`, `ctrl-n`, `alt-shift-up`, `ctrl--`.
+    fn from_str(s: &str) -> Result<KeyChord, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (m, len) = match () {
+                _ if lower.starts_with("ctrl-") => (KeyModifiers::CONTROL, 5),
+                _ if lower.starts_with("alt-") => (KeyModifiers::ALT, 4),
+                _ if lower.starts_with("shift-") => (KeyModifiers::SHIFT, 6),
+                _ => break,
+            };
+            if rest.len() == len {
+                return Err(format!("no key after \"{rest}\""));
+            }
+            mods |= m;
+            rest = &rest[len..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (None, _) => return Err("empty key".into()),
+            (Some(c), None) if mods.contains(KeyModifiers::SHIFT) && !c.is_ascii_alphabetic() => {
+                return Err(format!("write the shifted symbol itself, not shift-{c}"));
+            }
+            (Some(c), None) => KeyCode::Char(c),
+            _ => named_key(&rest.to_ascii_lowercase())
+                .ok_or_else(|| format!("unknown key name \"{rest}\""))?,
+        };
+        Ok(KeyChord::new(code, mods))
+    }
+}
+
+fn named_key(name: &str) -> Option<KeyCode> {
+    Some(match name {
+        "space" => KeyCode::Char(' '),
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        "backspace" => KeyCode::Backspace,
+        _ => match name.strip_prefix('f').map(str::parse::<u8>) {
+            Some(Ok(n)) if (1..=12).contains(&n) => KeyCode::F(n),
+            _ => return None,
+        },
+    })
+}
+
+impl fmt::Display for KeyChord {
+    /// The canonical spelling, which `from_str` reads back: `ctrl-n`, `space`, `G`, `backtab`.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for (m, prefix) in [
+            (KeyModifiers::CONTROL, "ctrl-"),
+            (KeyModifiers::ALT, "alt-"),
+            (KeyModifiers::SHIFT, "shift-"),
+        ] {
+            if self.mods.contains(m) {
+                f.write_str(prefix)?;
+            }
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            KeyCode::Esc => f.write_str("esc"),
+            other => f.write_str(&format!("{other:?}").to_ascii_lowercase()),
+        }
+    }
+}
+
+/// Parses a sequence: chords separated by spaces (`"g g"`).
+pub fn parse_sequence(s: &str) -> Result<Vec<KeyChord>, String> {
+    let chords = s
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    match chords.is_empty() {
+        true => Err("empty key".into()),
+        false => Ok(chords),
+    }
+}
+
+/// `"g g"` for a sequence.
+pub fn sequence_to_string(chords: &[KeyChord]) -> String {
+    chords
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether pressing one sequence would get in the way of the other (equal, or one starts the other).
+fn clashes(a: &[KeyChord], b: &[KeyChord]) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+impl Keymap {
+    /// The vim-style defaults; every action has at least one key.
+    pub fn vim_defaults() -> Keymap {
+        let bindings = VIM_DEFAULTS.iter().flat_map(|(action, keys)| {
+            keys.iter()
+                .filter_map(move |k| Some((parse_sequence(k).ok()?, *action)))
+        });
+        Keymap {
+            bindings: bindings.collect(),
+        }
+    }
+
+    /// `defaults` with the user's `[keys]` applied: a configured action's keys replace its
+    /// defaults, and a configured key is taken away from whatever default action had it (or a
+    /// sequence it starts, or that starts it). Two configured actions may not share or overlap a
+    /// key. `path` is only used in error messages.
+    pub fn with_config(
+        defaults: Keymap,
+        keys: &KeysConfig,
+        path: &Path,
+    ) -> Result<Keymap, KeymapError> {
+        let mut map = defaults;
+        let mut configured: Vec<(Vec<KeyChord>, Action, usize)> = Vec::new();
+        for entry in keys.entries() {
+            let (line, name) = (entry.line, entry.action.as_str());
+            let err = |message: String| KeymapError {
+                path: path.to_path_buf(),
+                line,
+                message,
+            };
+            let action =
+                Action::from_name(name).ok_or_else(|| err(format!("unknown action \"{name}\"")))?;
+            map.bindings.retain(|(_, a)| *a != action);
+            for key in &entry.keys {
+                let seq = parse_sequence(key)
+                    .map_err(|why| err(format!("bad key \"{key}\" for action {name}: {why}")))?;
+                let clash = configured
+                    .iter()
+                    .find(|(s, a, _)| clashes(s, &seq) && !(*a == action && *s == seq));
+                if let Some((other_seq, other, other_line)) = clash {
+                    return Err(err(format!(
+                        "key \"{key}\" for action {name} clashes with \"{}\" for action {} \
+                         (line {other_line})",
+                        sequence_to_string(other_seq),
+                        other.name()
+                    )));
+                }
+                map.bindings.retain(|(s, _)| !clashes(s, &seq));
+                map.bindings.push((seq.clone(), action));
+                configured.push((seq, action, line));
+            }
+        }
+        Ok(map)
+    }
+
+    /// What `pending` (the chords pressed since the last action) means. An exact binding wins;
+    /// otherwise `Prefix` if some binding starts with `pending`.
+    pub fn lookup(&self, pending: &[KeyChord]) -> Lookup {
+        if pending.is_empty() {
+            return Lookup::None;
+        }
+        if let Some((_, action)) = self.bindings.iter().find(|(s, _)| s == pending) {
+            return Lookup::Action(*action);
+        }
+        match self.bindings.iter().any(|(s, _)| s.starts_with(pending)) {
+            true => Lookup::Prefix,
+            false => Lookup::None,
+        }
+    }
+
+    /// The keys bound to `action`, canonically spelled, in binding order.
+    pub fn keys_for(&self, action: Action) -> Vec<String> {
+        let bound = self.bindings.iter().filter(|(_, a)| *a == action);
+        bound.map(|(s, _)| sequence_to_string(s)).collect()
+    }
+
+    /// Every action with its keys, in `Action::ALL` order (unbound actions have none): the help
+    /// overlay's table.
+    pub fn bindings(&self) -> Vec<(Action, Vec<String>)> {
+        Action::ALL.iter().map(|&a| (a, self.keys_for(a))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn chord(s: &str) -> KeyChord {
+        s.parse().unwrap()
+    }
+
+    fn configured(text: &str) -> Result<Keymap, KeymapError> {
+        let config = Config::parse(text, Path::new("c.toml")).unwrap();
+        Keymap::with_config(Keymap::vim_defaults(), &config.keys, Path::new("c.toml"))
+    }
+
+    #[test]
+    fn every_default_parses_and_every_action_has_one() {
+        let written: usize = VIM_DEFAULTS.iter().map(|(_, keys)| keys.len()).sum();
+        assert_eq!(Keymap::vim_defaults().bindings.len(), written);
+        for (action, keys) in Keymap::vim_defaults().bindings() {
+            assert!(!keys.is_empty(), "{action:?} has no key");
+        }
+    }
+
+    #[test]
+    fn no_two_defaults_clash() {
+        let map = Keymap::vim_defaults();
+        for (i, (a, _)) in map.bindings.iter().enumerate() {
+            for (b, _) in &map.bindings[i + 1..] {
+                assert!(!clashes(a, b), "{a:?} / {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shifted_letters_match_what_crossterm_reports() {
+        let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(KeyChord::from_event(&event), chord("G"));
+        assert_eq!(chord("shift-g"), chord("G"));
+        assert_ne!(chord("g"), chord("G"));
+        let backtab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(KeyChord::from_event(&backtab), chord("shift-tab"));
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(KeyChord::from_event(&ctrl_n), chord("ctrl-n"));
+    }
+
+    #[test]
+    fn chords_display_canonically_and_read_back() {
+        for (written, shown) in [
+            ("ctrl-n", "ctrl-n"),
+            ("Ctrl-N", "ctrl-N"),
+            ("space", "space"),
+            ("G", "G"),
+            ("shift-tab", "backtab"),
+            ("PageUp", "pageup"),
+            ("f12", "f12"),
+            ("-", "-"),
+            ("ctrl--", "ctrl--"),
+            ("alt-enter", "alt-enter"),
+            ("escape", "esc"),
+            ("shift-up", "shift-up"),
+        ] {
+            assert_eq!(chord(written).to_string(), shown, "{written}");
+            assert_eq!(chord(shown), chord(written), "{shown}");
+        }
+    }
+
+    #[test]
+    fn bad_key_strings_say_why() {
+        for (bad, why) in [
+            ("ctrl-", "no key after"),
+            ("", "empty"),
+            ("hyper-x", "unknown key name"),
+            ("f13", "unknown key name"),
+            ("shift-1", "shifted symbol"),
+        ] {
+            let err = parse_sequence(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_sequence_is_a_prefix_until_complete() {
+        let map = Keymap::vim_defaults();
+        assert_eq!(map.lookup(&[chord("g")]), Lookup::Prefix);
+        assert_eq!(
+            map.lookup(&[chord("g"), chord("g")]),
+            Lookup::Action(Action::Top)
+        );
+        assert_eq!(map.lookup(&[chord("g"), chord("x")]), Lookup::None);
+        assert_eq!(map.lookup(&[chord("G")]), Lookup::Action(Action::Bottom));
+        assert_eq!(map.lookup(&[]), Lookup::None);
+    }
+
+    #[test]
+    fn a_configured_action_replaces_its_defaults_and_steals_the_key() {
+        let map = configured("[keys]\nnext_track = \"ctrl-n\"\nquit = [\"j\", \"Q\"]\n").unwrap();
+        assert_eq!(map.keys_for(Action::NextTrack), ["ctrl-n"]);
+        assert_eq!(map.lookup(&[chord(">")]), Lookup::None);
+        assert_eq!(map.lookup(&[chord("j")]), Lookup::Action(Action::Quit));
+        assert_eq!(map.keys_for(Action::Down), ["down"]);
+        assert_eq!(map.keys_for(Action::Quit), ["j", "Q"]);
+    }
+
+    #[test]
+    fn a_single_key_takes_over_a_sequence_it_starts() {
+        let map = configured("[keys]\nstop = \"g\"\n").unwrap();
+        assert_eq!(map.lookup(&[chord("g")]), Lookup::Action(Action::Stop));
+        assert_eq!(map.keys_for(Action::Top), ["home"]);
+    }
+
+    #[test]
+    fn help_bindings_follow_action_order_and_the_live_keymap() {
+        let map = configured("[keys]\nplay_pause = [\"space\", \"ctrl-p\"]\n").unwrap();
+        let bindings = map.bindings();
+        let order: Vec<Action> = bindings.iter().map(|(a, _)| *a).collect();
+        assert_eq!(order, Action::ALL);
+        let play_pause = bindings
+            .iter()
+            .find(|(a, _)| *a == Action::PlayPause)
+            .unwrap();
+        assert_eq!(play_pause.1, ["space", "ctrl-p"]);
+    }
+}

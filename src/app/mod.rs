@@ -1,0 +1,14 @@
+//! UI-thread state and logic: `Action`s from keys, `update(state, msg) -> effects`, the queue and
+//! the library browser. Pure: no terminal, no I/O (the runtime in `tui` performs the effects).
+
+pub mod action;
+pub mod browser;
+pub mod keymap;
+mod playback;
+pub mod queue;
+pub mod state;
+pub mod update;
+
+pub use action::Action;
+pub use state::{AppState, Effect, Msg, Pane};
+pub use update::update;

@@ -1,0 +1,226 @@
+//! The playback half of `update`: transport actions, queue edits that change what plays next,
+//! and the engine's events (the queue owner's side of the engine protocol).
+
+use super::action::Action;
+use super::state::{AppState, Effect};
+use crate::audio::{EngineCommand, EngineEvent, TrackRequest};
+use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
+
+/// Seek step for the seek keys.
+const SEEK_MS: i64 = 5_000;
+/// Volume step for the volume keys, in percent.
+const VOLUME_STEP: u8 = 5;
+/// "Previous" restarts the current track when it has played longer than this.
+const RESTART_AFTER_MS: u64 = 3_000;
+
+fn request(state: &AppState, i: usize) -> Option<TrackRequest> {
+    let item = state.queue.items.get(i)?;
+    let replay_gain = state.catalogue.get(item.id).map(|t| t.replay_gain).unwrap_or_default();
+    Some(TrackRequest { path: item.path.clone(), replay_gain })
+}
+
+/// Starts queue item `i` from `start_ms`.
+pub fn play_index(state: &mut AppState, i: usize, start_ms: u64) -> Vec<Effect> {
+    let Some(track) = request(state, i) else {
+        return Vec::new();
+    };
+    state.queue.current = Some(i);
+    state.queue.cursor = i;
+    state.preloaded = None;
+    state.player.resume_at = None;
+    let mut effects = vec![Effect::Engine(EngineCommand::Play { track, start_ms })];
+    if state.player.paused {
+        effects.push(Effect::Engine(EngineCommand::Resume));
+    }
+    effects
+}
+
+/// Tells the engine which item follows the current one (after the queue changed).
+pub fn refresh_next(state: &mut AppState) -> Vec<Effect> {
+    if state.player.path.is_none() {
+        return Vec::new();
+    }
+    let next = state.queue.current.and_then(|c| state.queue.following(c));
+    if next == state.preloaded {
+        return Vec::new();
+    }
+    state.preloaded = next;
+    let req = next.and_then(|n| request(state, n));
+    vec![Effect::Engine(EngineCommand::SetNext(req))]
+}
+
+pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
+    let engine = |c| vec![Effect::Engine(c)];
+    match a {
+        Action::PlayPause if state.player.path.is_some() => engine(EngineCommand::TogglePause),
+        Action::PlayPause => {
+            let start = state.player.resume_at.unwrap_or(0);
+            match state.queue.current.or((!state.queue.is_empty()).then_some(state.queue.cursor)) {
+                Some(i) => play_index(state, i, start),
+                None => {
+                    state.info("the queue is empty: pick something in the library (enter plays it)");
+                    Vec::new()
+                }
+            }
+        }
+        Action::Stop => engine(EngineCommand::Stop),
+        Action::NextTrack => {
+            let next = state.queue.current.and_then(|c| {
+                if c + 1 < state.queue.len() {
+                    Some(c + 1)
+                } else {
+                    state.queue.following(c).filter(|&n| n != c)
+                }
+            });
+            match next {
+                Some(n) => play_index(state, n, 0),
+                None => {
+                    state.info("end of the queue");
+                    Vec::new()
+                }
+            }
+        }
+        Action::PrevTrack => {
+            if state.player.position_ms > RESTART_AFTER_MS && state.player.path.is_some() {
+                return engine(EngineCommand::Seek { ms: 0 });
+            }
+            match state.queue.current.and_then(|c| state.queue.preceding(c)) {
+                Some(p) => play_index(state, p, 0),
+                None => engine(EngineCommand::Seek { ms: 0 }),
+            }
+        }
+        Action::SeekForward => engine(EngineCommand::SeekBy { ms: SEEK_MS }),
+        Action::SeekBackward => engine(EngineCommand::SeekBy { ms: -SEEK_MS }),
+        Action::VolumeUp | Action::VolumeDown => {
+            let v = state.player.volume;
+            let v = if a == Action::VolumeUp {
+                v.saturating_add(VOLUME_STEP).min(100)
+            } else {
+                v.saturating_sub(VOLUME_STEP)
+            };
+            state.player.volume = v;
+            engine(EngineCommand::SetVolume(f32::from(v) / 100.0))
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn queue_edit(state: &mut AppState, a: Action) -> Vec<Effect> {
+    let cursor = state.queue.cursor;
+    let q = &mut state.queue;
+    match a {
+        Action::QueueRemove if state.focus == super::state::Pane::Queue => {
+            q.remove(cursor);
+        }
+        Action::QueueClear => {
+            let keep = q.current_item().cloned();
+            q.clear();
+            if let Some(item) = keep {
+                q.items.push(item);
+                q.current = Some(0);
+            }
+        }
+        Action::QueueMoveUp | Action::QueueMoveDown if state.focus == super::state::Pane::Queue => {
+            if let Some(to) = q.move_item(cursor, a == Action::QueueMoveUp) {
+                q.cursor = to;
+            }
+        }
+        Action::QueueShuffle => q.shuffle(now_ms() ^ 0x9e37_79b9_7f4a_7c15),
+        Action::CycleRepeat => {
+            q.repeat = q.repeat.cycle();
+            let label = q.repeat.label();
+            state.info(format!("repeat {label}"));
+        }
+        Action::TogglePin if state.focus == super::state::Pane::Queue => {
+            if let Some(item) = q.items.get_mut(cursor) {
+                item.pinned = !item.pinned;
+            }
+        }
+        _ => return Vec::new(),
+    }
+    let mut effects = refresh_next(state);
+    effects.push(Effect::SaveQueue(state.saved_queue()));
+    effects
+}
+
+fn record(path: &std::path::Path, outcome: PlayOutcome, position_ms: u64) -> Effect {
+    Effect::RecordPlay(PlayRecord {
+        at_ms: now_ms(),
+        track: TrackId::from_path(path),
+        path: path.to_path_buf(),
+        outcome,
+        position_ms,
+    })
+}
+
+pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
+    match ev {
+        EngineEvent::OutputOpened { description, fallback } => {
+            if let Some(why) = &fallback {
+                state.error(format!("no sound card ({why}): playing silently"));
+            }
+            state.player.output = Some(description);
+            state.player.output_warning = fallback;
+            Vec::new()
+        }
+        EngineEvent::TrackStarted { path, duration_ms } => {
+            let from = state.preloaded.or(state.queue.current).unwrap_or(0);
+            if let Some(i) = state.queue.find_from(from, &path) {
+                state.queue.current = Some(i);
+            }
+            state.preloaded = None;
+            state.player.path = Some(path.clone());
+            state.player.position_ms = 0;
+            state.player.duration_ms = duration_ms;
+            let mut effects = vec![record(&path, PlayOutcome::Started, 0), Effect::LoadArt(Some(path))];
+            effects.extend(refresh_next(state));
+            effects.push(Effect::SaveQueue(state.saved_queue()));
+            effects
+        }
+        EngineEvent::Position { position_ms, duration_ms, .. } => {
+            state.player.position_ms = position_ms;
+            if duration_ms.is_some() {
+                state.player.duration_ms = duration_ms;
+            }
+            Vec::new()
+        }
+        EngineEvent::TrackEnded { path, position_ms, completed } => {
+            let outcome = if completed { PlayOutcome::Completed } else { PlayOutcome::Skipped };
+            vec![record(&path, outcome, position_ms)]
+        }
+        EngineEvent::TrackFailed { path, reason } => {
+            state.error(format!("cannot play {}: {reason}", path.display()));
+            let preloaded = state.preloaded.filter(|&i| state.queue.items.get(i).is_some_and(|t| t.path == path));
+            if let Some(p) = preloaded {
+                // Preload the one after the broken track instead.
+                let after = state.queue.following(p).filter(|&n| n != p);
+                state.preloaded = after;
+                let req = after.and_then(|n| request(state, n));
+                return vec![Effect::Engine(EngineCommand::SetNext(req))];
+            }
+            let current = state.queue.current.filter(|&i| state.queue.items.get(i).is_some_and(|t| t.path == path));
+            match current.and_then(|c| state.queue.following(c).filter(|&n| n != c)) {
+                Some(n) => play_index(state, n, 0),
+                None => Vec::new(),
+            }
+        }
+        EngineEvent::Paused => {
+            state.player.paused = true;
+            vec![Effect::SaveQueue(state.saved_queue())]
+        }
+        EngineEvent::Resumed => {
+            state.player.paused = false;
+            Vec::new()
+        }
+        EngineEvent::Idle => {
+            state.player.path = None;
+            state.player.paused = false;
+            state.preloaded = None;
+            vec![Effect::LoadArt(None), Effect::SaveQueue(state.saved_queue())]
+        }
+        EngineEvent::VolumeChanged(v) => {
+            state.player.volume = (v * 100.0).round() as u8;
+            Vec::new()
+        }
+    }
+}

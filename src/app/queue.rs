@@ -1,0 +1,239 @@
+//! The play queue as the UI thread owns it: ordered items, the current one, the cursor, pins,
+//! repeat mode. Pure data and operations; no I/O.
+
+use std::path::PathBuf;
+
+use crate::core::TrackId;
+
+/// One entry of the queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueItem {
+    pub id: TrackId,
+    pub path: PathBuf,
+    /// Placed by hand (moved or put next by the listener): the recommender leaves it where it is.
+    pub pinned: bool,
+}
+
+impl QueueItem {
+    pub fn new(path: PathBuf) -> QueueItem {
+        QueueItem { id: TrackId::from_path(&path), path, pinned: false }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Repeat {
+    #[default]
+    Off,
+    All,
+    One,
+}
+
+impl Repeat {
+    pub fn cycle(self) -> Repeat {
+        match self {
+            Repeat::Off => Repeat::All,
+            Repeat::All => Repeat::One,
+            Repeat::One => Repeat::Off,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Repeat::Off => "off",
+            Repeat::All => "all",
+            Repeat::One => "one",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Queue {
+    pub items: Vec<QueueItem>,
+    /// The item playing (or paused, or last played).
+    pub current: Option<usize>,
+    pub cursor: usize,
+    pub repeat: Repeat,
+}
+
+impl Queue {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn current_item(&self) -> Option<&QueueItem> {
+        self.current.and_then(|i| self.items.get(i))
+    }
+
+    /// The item that plays after `i`, following the repeat mode.
+    pub fn following(&self, i: usize) -> Option<usize> {
+        match self.repeat {
+            Repeat::One => Some(i).filter(|&i| i < self.items.len()),
+            _ if i + 1 < self.items.len() => Some(i + 1),
+            Repeat::All if !self.items.is_empty() => Some(0),
+            _ => None,
+        }
+    }
+
+    /// The item before `i` (wrapping with repeat all).
+    pub fn preceding(&self, i: usize) -> Option<usize> {
+        match (i, self.repeat) {
+            (0, Repeat::All) if !self.items.is_empty() => Some(self.items.len() - 1),
+            (0, _) => None,
+            (i, _) => Some(i - 1),
+        }
+    }
+
+    pub fn append(&mut self, items: impl IntoIterator<Item = QueueItem>) {
+        self.items.extend(items);
+    }
+
+    /// Inserts right after the current item (or at the front), returning the first new index.
+    pub fn insert_next(&mut self, items: Vec<QueueItem>) -> usize {
+        let at = self.current.map_or(0, |c| c + 1).min(self.items.len());
+        for (k, item) in items.into_iter().enumerate() {
+            self.items.insert(at + k, item);
+        }
+        at
+    }
+
+    pub fn remove(&mut self, i: usize) -> Option<QueueItem> {
+        if i >= self.items.len() {
+            return None;
+        }
+        let item = self.items.remove(i);
+        self.current = match self.current {
+            Some(c) if c == i => None,
+            Some(c) if c > i => Some(c - 1),
+            other => other,
+        };
+        self.clamp_cursor();
+        Some(item)
+    }
+
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.current = None;
+        self.cursor = 0;
+    }
+
+    /// Swaps item `i` with its neighbour (`up`: the one before). The moved item becomes pinned.
+    pub fn move_item(&mut self, i: usize, up: bool) -> Option<usize> {
+        let j = if up { i.checked_sub(1)? } else { i + 1 };
+        if j >= self.items.len() || i >= self.items.len() {
+            return None;
+        }
+        self.items.swap(i, j);
+        self.items[j].pinned = true;
+        self.current = match self.current {
+            Some(c) if c == i => Some(j),
+            Some(c) if c == j => Some(i),
+            other => other,
+        };
+        Some(j)
+    }
+
+    /// Shuffles the items after the current one, leaving pinned items in place.
+    pub fn shuffle(&mut self, seed: u64) {
+        let start = self.current.map_or(0, |c| c + 1);
+        let free: Vec<usize> = (start..self.items.len()).filter(|&i| !self.items[i].pinned).collect();
+        let mut order = free.clone();
+        let mut state = seed | 1;
+        for k in (1..order.len()).rev() {
+            // xorshift64*
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            let r = state.wrapping_mul(0x2545_f491_4f6c_dd1d);
+            order.swap(k, (r % (k as u64 + 1)) as usize);
+        }
+        let moved: Vec<QueueItem> = order.iter().map(|&i| self.items[i].clone()).collect();
+        for (slot, item) in free.into_iter().zip(moved) {
+            self.items[slot] = item;
+        }
+    }
+
+    pub fn clamp_cursor(&mut self) {
+        self.cursor = self.cursor.min(self.items.len().saturating_sub(1));
+    }
+
+    /// Index of the first item at or after `from` with this path.
+    pub fn find_from(&self, from: usize, path: &std::path::Path) -> Option<usize> {
+        (from..self.items.len())
+            .chain(0..from.min(self.items.len()))
+            .find(|&i| self.items[i].path == path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(names: &[&str]) -> Queue {
+        Queue { items: names.iter().map(|n| QueueItem::new(PathBuf::from(n))).collect(), ..Queue::default() }
+    }
+
+    fn names(q: &Queue) -> Vec<String> {
+        q.items.iter().map(|i| i.path.display().to_string()).collect()
+    }
+
+    #[test]
+    fn following_respects_repeat_modes() {
+        let mut queue = q(&["a", "b"]);
+        assert_eq!(queue.following(0), Some(1));
+        assert_eq!(queue.following(1), None);
+        queue.repeat = Repeat::All;
+        assert_eq!(queue.following(1), Some(0));
+        assert_eq!(queue.preceding(0), Some(1));
+        queue.repeat = Repeat::One;
+        assert_eq!(queue.following(1), Some(1));
+    }
+
+    #[test]
+    fn insert_next_goes_after_the_current_item() {
+        let mut queue = q(&["a", "b", "c"]);
+        queue.current = Some(0);
+        let at = queue.insert_next(vec![QueueItem::new("x".into())]);
+        assert_eq!(at, 1);
+        assert_eq!(names(&queue), ["a", "x", "b", "c"]);
+    }
+
+    #[test]
+    fn removing_keeps_the_current_index_on_the_same_item() {
+        let mut queue = q(&["a", "b", "c"]);
+        queue.current = Some(2);
+        queue.remove(0);
+        assert_eq!(queue.current, Some(1));
+        queue.remove(1);
+        assert_eq!(queue.current, None);
+    }
+
+    #[test]
+    fn moving_an_item_pins_it_and_tracks_the_current_one() {
+        let mut queue = q(&["a", "b", "c"]);
+        queue.current = Some(1);
+        assert_eq!(queue.move_item(1, false), Some(2));
+        assert_eq!(names(&queue), ["a", "c", "b"]);
+        assert!(queue.items[2].pinned);
+        assert_eq!(queue.current, Some(2));
+        assert_eq!(queue.move_item(0, true), None);
+    }
+
+    #[test]
+    fn shuffle_keeps_pinned_items_and_everything_up_to_the_current_one() {
+        let mut queue = q(&["a", "b", "c", "d", "e", "f", "g"]);
+        queue.current = Some(1);
+        queue.items[4].pinned = true;
+        queue.shuffle(42);
+        let n = names(&queue);
+        assert_eq!(&n[..2], ["a", "b"]);
+        assert_eq!(n[4], "e");
+        let mut sorted = n.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["a", "b", "c", "d", "e", "f", "g"]);
+        assert_ne!(n, ["a", "b", "c", "d", "e", "f", "g"], "seed 42 moves something");
+    }
+}

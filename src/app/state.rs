@@ -1,0 +1,244 @@
+//! `AppState`: everything the UI thread knows and shows, and `Msg`/`Effect`, the values going
+//! into and out of `update`. Owned by the UI thread only.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+
+use super::action::Action;
+use super::browser::{Browser, Catalogue};
+use super::queue::{Queue, QueueItem};
+use crate::audio::{EngineCommand, EngineEvent};
+use crate::core::{EmotionReading, PlayRecord, Rating, SavedQueue, Track, TrackId};
+use crate::library::LibraryEvent;
+
+/// Readings kept for the emotion sparkline.
+pub const EMOTION_HISTORY: usize = 60;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    Library,
+    Queue,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    MoodPicker { cursor: usize },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusLevel {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub level: StatusLevel,
+}
+
+/// Background work shown as a gauge (scan, tagging).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub label: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayerState {
+    /// The track the engine is on (playing or paused), `None` when stopped.
+    pub path: Option<PathBuf>,
+    pub position_ms: u64,
+    pub duration_ms: Option<u64>,
+    pub paused: bool,
+    /// Volume in percent.
+    pub volume: u8,
+    pub output: Option<String>,
+    /// Why the sound card is not used, if it is not.
+    pub output_warning: Option<String>,
+    /// Position to start the current queue item from when play is pressed (resume).
+    pub resume_at: Option<u64>,
+}
+
+impl Default for PlayerState {
+    fn default() -> Self {
+        PlayerState {
+            path: None,
+            position_ms: 0,
+            duration_ms: None,
+            paused: false,
+            volume: 100,
+            output: None,
+            output_warning: None,
+            resume_at: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CameraState {
+    Off,
+    On,
+    Unavailable(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmotionPanel {
+    pub current: Option<EmotionReading>,
+    pub history: VecDeque<EmotionReading>,
+    pub camera: CameraState,
+}
+
+impl Default for EmotionPanel {
+    fn default() -> Self {
+        EmotionPanel { current: None, history: VecDeque::new(), camera: CameraState::Off }
+    }
+}
+
+/// Inputs to `update`: the user's actions and everything the subsystems report.
+#[derive(Debug)]
+pub enum Msg {
+    Action(Action),
+    /// Typing in the search line.
+    SearchChar(char),
+    SearchBackspace,
+    SearchConfirm,
+    SearchCancel,
+    CloseOverlay,
+    Engine(EngineEvent),
+    Library(LibraryEvent),
+    /// The store has durably saved a rating (or failed to).
+    RatingSaved { id: TrackId, rating: Option<Rating> },
+    RatingFailed { id: TrackId, error: String },
+    Emotion(EmotionReading),
+    /// A fresh copy of the whole catalogue (after a scan changed it), loaded off the UI thread.
+    Catalogue(Vec<Track>),
+    /// Rows available to a list (for page up/down).
+    Resize { list_rows: usize },
+    Status(Status),
+}
+
+/// What `update` asks the runtime to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Engine(EngineCommand),
+    /// Write the rating durably, then answer with `Msg::RatingSaved`.
+    SaveRating { id: TrackId, rating: Option<Rating> },
+    RecordPlay(PlayRecord),
+    SaveQueue(SavedQueue),
+    /// Save the queue as an m3u playlist.
+    WritePlaylist,
+    /// Load the cover art of this track for the now-playing pane.
+    LoadArt(Option<PathBuf>),
+    EmotionChanged(EmotionReading),
+    /// Read the whole catalogue again (off the UI thread) and answer with `Msg::Catalogue`.
+    ReloadCatalogue,
+}
+
+/// The UI thread's state.
+pub struct AppState {
+    pub catalogue: Catalogue,
+    pub browser: Browser,
+    pub queue: Queue,
+    pub player: PlayerState,
+    pub ratings: HashMap<TrackId, Rating>,
+    pub emotion: EmotionPanel,
+    pub focus: Pane,
+    pub overlay: Option<Overlay>,
+    /// The search line while the user types in it.
+    pub search_input: Option<String>,
+    pub status: Option<Status>,
+    pub progress: Option<Progress>,
+    pub theme_names: Vec<String>,
+    pub theme: usize,
+    /// Queue index handed to the engine as the next track.
+    pub preloaded: Option<usize>,
+    pub list_rows: usize,
+    pub quit: bool,
+    /// Cover art of the playing track, ready to draw.
+    pub art: Option<ratatui_image::protocol::Protocol>,
+    /// Key bindings for the help overlay (keys, description), from the live keymap.
+    pub help: Vec<(String, String)>,
+}
+
+impl AppState {
+    pub fn new(tracks: Vec<Track>, ratings: Vec<(TrackId, Rating)>) -> AppState {
+        let catalogue = Catalogue::new(tracks);
+        let mut browser = Browser::default();
+        browser.rebuild(&catalogue);
+        AppState {
+            catalogue,
+            browser,
+            queue: Queue::default(),
+            player: PlayerState::default(),
+            ratings: ratings.into_iter().collect(),
+            emotion: EmotionPanel::default(),
+            focus: Pane::Library,
+            overlay: None,
+            search_input: None,
+            status: None,
+            progress: None,
+            theme_names: vec!["default".into()],
+            theme: 0,
+            preloaded: None,
+            list_rows: 10,
+            quit: false,
+            art: None,
+            help: Vec::new(),
+        }
+    }
+
+    /// Restores a saved queue (resume): items whose files still exist, the current item and the
+    /// position to start it from.
+    pub fn restore_queue(&mut self, saved: SavedQueue) {
+        let current_path = saved.current.and_then(|i| saved.paths.get(i).cloned());
+        self.queue.items = saved
+            .paths
+            .into_iter()
+            .filter(|p| p.exists())
+            .map(QueueItem::new)
+            .collect();
+        self.queue.current = current_path.and_then(|p| self.queue.items.iter().position(|i| i.path == p));
+        if let Some(c) = self.queue.current {
+            self.queue.cursor = c;
+            self.player.resume_at = Some(saved.position_ms);
+            self.player.position_ms = saved.position_ms;
+        }
+    }
+
+    pub fn saved_queue(&self) -> SavedQueue {
+        SavedQueue {
+            paths: self.queue.items.iter().map(|i| i.path.clone()).collect(),
+            current: self.queue.current,
+            position_ms: self.player.position_ms,
+        }
+    }
+
+    /// The catalogue entry of the playing (or resumable) track.
+    pub fn playing_track(&self) -> Option<&Track> {
+        let path = self.player.path.clone().or_else(|| self.queue.current_item().map(|i| i.path.clone()))?;
+        self.catalogue.get(TrackId::from_path(&path))
+    }
+
+    pub fn rating(&self, id: TrackId) -> Option<Rating> {
+        self.ratings.get(&id).copied()
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), level: StatusLevel::Info });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), level: StatusLevel::Error });
+    }
+
+    /// Brings derived data up to date before drawing (the browser rows after catalogue changes).
+    pub fn prepare(&mut self) {
+        if self.browser.dirty {
+            self.browser.rebuild(&self.catalogue);
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! `update(state, msg) -> effects`: the only place the UI thread's state changes. Navigation,
+//! search and the queue are here; playback and engine events are in `playback.rs`.
+
+use super::action::Action;
+use super::browser::Row;
+use super::playback;
+use super::queue::QueueItem;
+use super::state::{AppState, Effect, Msg, Overlay, Pane, Progress};
+use crate::core::{now_ms, EmotionReading, Rating, TrackId, EMOTIONS};
+use crate::library::LibraryEvent;
+
+/// Applies one message to the state and returns what the runtime must do.
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Action(a) => action(state, a),
+        Msg::SearchChar(c) => {
+            if let Some(q) = state.search_input.as_mut() {
+                q.push(c);
+                state.browser.query = Some(q.clone());
+                state.browser.cursor = 0;
+                state.browser.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::SearchBackspace => {
+            if let Some(q) = state.search_input.as_mut() {
+                q.pop();
+                state.browser.query = Some(q.clone());
+                state.browser.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::SearchConfirm => {
+            state.search_input = None;
+            if state.browser.query.as_deref() == Some("") {
+                state.browser.query = None;
+                state.browser.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::SearchCancel => {
+            state.search_input = None;
+            state.browser.query = None;
+            state.browser.dirty = true;
+            Vec::new()
+        }
+        Msg::CloseOverlay => {
+            state.overlay = None;
+            Vec::new()
+        }
+        Msg::Engine(ev) => playback::engine_event(state, ev),
+        Msg::Library(ev) => library_event(state, ev),
+        Msg::RatingSaved { id, rating } => {
+            match rating {
+                Some(r) => state.ratings.insert(id, r),
+                None => state.ratings.remove(&id),
+            };
+            Vec::new()
+        }
+        Msg::RatingFailed { error, .. } => {
+            state.error(format!("rating not saved: {error}"));
+            Vec::new()
+        }
+        Msg::Emotion(reading) => set_emotion(state, reading),
+        Msg::Catalogue(tracks) => {
+            state.catalogue = super::browser::Catalogue::new(tracks);
+            state.browser.dirty = true;
+            Vec::new()
+        }
+        Msg::Resize { list_rows } => {
+            state.list_rows = list_rows.max(1);
+            Vec::new()
+        }
+        Msg::Status(s) => {
+            state.status = Some(s);
+            Vec::new()
+        }
+    }
+}
+
+fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
+    if let Some(Overlay::MoodPicker { cursor }) = state.overlay.as_mut() {
+        match a {
+            Action::Up => *cursor = cursor.saturating_sub(1),
+            Action::Down => *cursor = (*cursor + 1).min(EMOTIONS.len() - 1),
+            Action::Open | Action::PlayNow => {
+                let chosen = *cursor;
+                state.overlay = None;
+                return set_emotion(state, EmotionReading::manual(chosen, now_ms()));
+            }
+            Action::Back | Action::PickMood | Action::Quit => state.overlay = None,
+            _ => {}
+        }
+        return Vec::new();
+    }
+    if state.overlay == Some(Overlay::Help) && matches!(a, Action::ToggleHelp | Action::Back | Action::Quit) {
+        state.overlay = None;
+        return Vec::new();
+    }
+    match a {
+        Action::Up | Action::SearchPrev => move_cursor(state, -1),
+        Action::Down | Action::SearchNext => move_cursor(state, 1),
+        Action::PageUp => move_cursor(state, -(state.list_rows as i64)),
+        Action::PageDown => move_cursor(state, state.list_rows as i64),
+        Action::Top => move_cursor(state, i64::MIN / 2),
+        Action::Bottom => move_cursor(state, i64::MAX / 2),
+        Action::FocusNext | Action::FocusPrev => {
+            state.focus = match state.focus {
+                Pane::Library => Pane::Queue,
+                Pane::Queue => Pane::Library,
+            };
+        }
+        Action::Open => return open(state),
+        Action::Back => {
+            if state.focus == Pane::Library && !state.browser.back() {
+                state.info("at the top of the library");
+            }
+        }
+        Action::ToggleAllTracks => {
+            state.browser.all_tracks = !state.browser.all_tracks;
+            state.browser.cursor = 0;
+            state.browser.dirty = true;
+        }
+        Action::CycleSort => {
+            state.browser.sort = state.browser.sort.cycle();
+            state.browser.dirty = true;
+            state.info(format!("sorted by {}", state.browser.sort.label()));
+        }
+        Action::Search => {
+            state.focus = Pane::Library;
+            let q = state.browser.query.clone().unwrap_or_default();
+            state.search_input = Some(q.clone());
+            state.browser.query = Some(q);
+            state.browser.dirty = true;
+        }
+        Action::Enqueue => enqueue(state),
+        Action::PlayNow => return play_now(state),
+        Action::PlayNext => return play_next(state),
+        Action::QueueRemove
+        | Action::QueueClear
+        | Action::QueueMoveUp
+        | Action::QueueMoveDown
+        | Action::QueueShuffle
+        | Action::CycleRepeat
+        | Action::TogglePin => return playback::queue_edit(state, a),
+        Action::SaveQueue => return vec![Effect::WritePlaylist],
+        Action::PlayPause
+        | Action::Stop
+        | Action::NextTrack
+        | Action::PrevTrack
+        | Action::SeekForward
+        | Action::SeekBackward
+        | Action::VolumeUp
+        | Action::VolumeDown => return playback::transport(state, a),
+        Action::Rate0 => return rate(state, 0),
+        Action::Rate1 => return rate(state, 1),
+        Action::Rate2 => return rate(state, 2),
+        Action::Rate3 => return rate(state, 3),
+        Action::Rate4 => return rate(state, 4),
+        Action::Rate5 => return rate(state, 5),
+        Action::PickMood => {
+            let cursor = state.emotion.current.as_ref().map_or(6, |r| r.top());
+            state.overlay = Some(Overlay::MoodPicker { cursor });
+        }
+        Action::ToggleHelp => state.overlay = Some(Overlay::Help),
+        Action::CycleTheme => {
+            state.theme = (state.theme + 1) % state.theme_names.len().max(1);
+            let name = state.theme_names.get(state.theme).cloned().unwrap_or_default();
+            state.info(format!("theme: {name}"));
+        }
+        Action::Quit => {
+            state.quit = true;
+            return vec![Effect::SaveQueue(state.saved_queue())];
+        }
+    }
+    Vec::new()
+}
+
+fn move_cursor(state: &mut AppState, delta: i64) {
+    let (len_lib, len_queue) = (state.browser.rows.len(), state.queue.len());
+    let (cursor, len) = match state.focus {
+        Pane::Library => (&mut state.browser.cursor, len_lib),
+        Pane::Queue => (&mut state.queue.cursor, len_queue),
+    };
+    let max = len.saturating_sub(1) as i64;
+    *cursor = (*cursor as i64).saturating_add(delta).clamp(0, max) as usize;
+}
+
+fn open(state: &mut AppState) -> Vec<Effect> {
+    match state.focus {
+        Pane::Library => match state.browser.rows.get(state.browser.cursor) {
+            Some(Row::Track(_)) => play_now(state),
+            Some(_) => {
+                state.browser.open();
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
+        Pane::Queue if state.queue.cursor < state.queue.len() => {
+            playback::play_index(state, state.queue.cursor, 0)
+        }
+        Pane::Queue => Vec::new(),
+    }
+}
+
+/// Queue items for the library selection.
+fn selection(state: &AppState) -> Vec<QueueItem> {
+    state
+        .browser
+        .selected_tracks(&state.catalogue)
+        .into_iter()
+        .filter_map(|id| state.catalogue.get(id))
+        .map(|t| QueueItem::new(t.path.clone()))
+        .collect()
+}
+
+fn enqueue(state: &mut AppState) {
+    if state.focus != Pane::Library {
+        return;
+    }
+    let items = selection(state);
+    let n = items.len();
+    state.queue.append(items);
+    state.info(format!("added {n} track{} to the queue", if n == 1 { "" } else { "s" }));
+}
+
+fn play_now(state: &mut AppState) -> Vec<Effect> {
+    if state.focus == Pane::Queue {
+        return open(state);
+    }
+    let items = selection(state);
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let at = state.queue.insert_next(items);
+    playback::play_index(state, at, 0)
+}
+
+fn play_next(state: &mut AppState) -> Vec<Effect> {
+    if state.focus != Pane::Library {
+        return Vec::new();
+    }
+    let mut items = selection(state);
+    for i in &mut items {
+        i.pinned = true;
+    }
+    let n = items.len();
+    state.queue.insert_next(items);
+    state.info(format!("{n} track{} will play next", if n == 1 { "" } else { "s" }));
+    playback::refresh_next(state)
+}
+
+/// The track a rating key applies to: the selected track in the focused pane, else the one
+/// playing.
+fn rating_target(state: &AppState) -> Option<TrackId> {
+    let selected = match state.focus {
+        Pane::Library => match state.browser.rows.get(state.browser.cursor) {
+            Some(Row::Track(id)) => Some(*id),
+            _ => None,
+        },
+        Pane::Queue => state.queue.items.get(state.queue.cursor).map(|i| i.id),
+    };
+    selected.or_else(|| state.player.path.as_deref().map(TrackId::from_path))
+}
+
+fn rate(state: &mut AppState, stars: u8) -> Vec<Effect> {
+    match rating_target(state) {
+        Some(id) => vec![Effect::SaveRating { id, rating: Rating::new(stars) }],
+        None => {
+            state.info("nothing to rate: select or play a track");
+            Vec::new()
+        }
+    }
+}
+
+fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<Effect> {
+    let panel = &mut state.emotion;
+    panel.history.push_back(reading.clone());
+    while panel.history.len() > super::state::EMOTION_HISTORY {
+        panel.history.pop_front();
+    }
+    panel.current = Some(reading.clone());
+    vec![Effect::EmotionChanged(reading)]
+}
+
+fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
+    match ev {
+        LibraryEvent::ScanProgress(p) => {
+            state.progress = Some(Progress { label: "scanning".into(), done: p.done, total: p.total });
+        }
+        LibraryEvent::ScanFinished(report) => {
+            state.progress = None;
+            let changed = report.added + report.updated + report.removed > 0;
+            if changed || !report.skipped.is_empty() {
+                state.info(format!(
+                    "library: {} tracks ({} new, {} changed, {} removed, {} skipped)",
+                    report.tracks,
+                    report.added,
+                    report.updated,
+                    report.removed,
+                    report.skipped.len()
+                ));
+            }
+            if changed {
+                return vec![Effect::ReloadCatalogue];
+            }
+        }
+        LibraryEvent::TrackAdded(t) | LibraryEvent::TrackUpdated(t) => {
+            state.catalogue.upsert(t);
+            state.browser.dirty = true;
+        }
+        LibraryEvent::TrackRemoved(path) => {
+            state.catalogue.remove(TrackId::from_path(&path));
+            state.browser.dirty = true;
+        }
+        LibraryEvent::Skipped { path, reason } => {
+            state.error(format!("skipped {}: {reason}", path.display()));
+        }
+        LibraryEvent::Warning(w) => state.error(w),
+    }
+    Vec::new()
+}

@@ -1,0 +1,277 @@
+//! The sled store: one database per data directory holding the library's tracks and skipped
+//! files, ratings, play history and the saved queue, behind typed accessors. Called from any
+//! thread.
+//!
+//! [`Store`] is a handle. Cloning it is cheap (sled's `Db` and `Tree` are reference-counted) and
+//! it is `Send + Sync`, so the scanner, the player and the UI thread can each hold a clone and
+//! call it from their own thread; sled orders concurrent writes itself, so no lock is needed
+//! around it. The database stays open until the last clone is dropped.
+//!
+//! On disk the database is `<data dir>/db`. Its trees (each file documents its own keys):
+//! - `meta` (this file): `schema_version` → [`SCHEMA_VERSION`] as a u32, big-endian.
+//! - `tracks`, `track_ids` (`tracks.rs`); `skipped` (`skipped.rs`); `ratings` (`ratings.rs`);
+//!   `history` (`history.rs`); `state` (`queue.rs`).
+//!
+//! Values are JSON unless a file says otherwise. A value or key that cannot be decoded is
+//! [`StoreError::Corrupt`], never a panic.
+//!
+//! Durability: sled writes to disk in the background every 500 ms. [`Store::set_rating`] and
+//! [`Store::save_queue`] flush before returning; [`Store::flush`] flushes on demand.
+
+mod history;
+mod private_files;
+mod queue;
+mod ratings;
+mod schema;
+mod skipped;
+mod tracks;
+
+pub use schema::SCHEMA_VERSION;
+pub use skipped::SkippedFile;
+
+use private_files::{restrict_permissions, PrivateUmask};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+/// What can go wrong in the store. Each variant names the path or key it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {}: {source}", path.display())]
+    Open { path: PathBuf, source: sled::Error },
+    #[error(
+        "the database at {} is in use by another mien process: close it or use another \
+         --data-dir ({source})",
+        path.display()
+    )]
+    InUse { path: PathBuf, source: sled::Error },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error(
+        "database at {} has schema version {found}, but this mien supports up to {supported}: \
+         upgrade mien or use another --data-dir",
+        path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("corrupt record in the {tree} tree at key {key}: {reason}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        reason: String,
+    },
+    #[error("cannot encode the record for the {tree} tree at key {key}: {source}")]
+    Encode {
+        tree: &'static str,
+        key: String,
+        source: serde_json::Error,
+    },
+    #[error("cannot prepare {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A handle on the open database. See the module docs for threading and durability.
+#[derive(Clone)]
+pub struct Store {
+    /// `<data dir>/db`, for error messages.
+    path: PathBuf,
+    db: sled::Db,
+    meta: sled::Tree,
+    tracks: sled::Tree,
+    track_ids: sled::Tree,
+    skipped: sled::Tree,
+    ratings: sled::Tree,
+    history: sled::Tree,
+    state: sled::Tree,
+}
+
+impl fmt::Debug for Store {
+    /// Only the path: sled's own `Debug` prints every tree's contents.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, the data directory. `dir` is created
+    /// with mode 0700 if missing; everything under `dir/db` is made 0600 (files) or 0700
+    /// (directories). An existing `dir` keeps its mode. Refuses a database written by a newer
+    /// mien ([`StoreError::NewerSchema`]) and one already open, in this process or another
+    /// ([`StoreError::InUse`]).
+    pub fn open(dir: &Path) -> Result<Store> {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| io_error(dir, source))?;
+        let path = dir.join("db");
+        let db = {
+            let _umask = PrivateUmask::set();
+            sled::Config::new().path(&path).open()
+        }
+        .map_err(|source| open_error(&path, source))?;
+        // Files sled made before the umask was set, or that it creates later, are covered here
+        // on every open; the 0700 directories keep them private in between.
+        restrict_permissions(&path)?;
+
+        let store = Store {
+            meta: db.open_tree(schema::TREE)?,
+            tracks: db.open_tree(tracks::TREE)?,
+            track_ids: db.open_tree(tracks::ID_TREE)?,
+            skipped: db.open_tree(skipped::TREE)?,
+            ratings: db.open_tree(ratings::TREE)?,
+            history: db.open_tree(history::TREE)?,
+            state: db.open_tree(queue::TREE)?,
+            db,
+            path,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// The database's own directory, `<data dir>/db`.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes every pending change to disk; returns once it is durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+/// Sorts a sled open error: a lock held elsewhere becomes [`StoreError::InUse`].
+fn open_error(path: &Path, source: sled::Error) -> StoreError {
+    // sled 0.34 reports a failed `flock` as an `Other` io error whose message starts with
+    // "could not acquire lock"; the `WouldBlock` check covers versions that pass it through.
+    let locked = match &source {
+        sled::Error::Io(e) => {
+            e.kind() == io::ErrorKind::WouldBlock
+                || e.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    };
+    let path = path.to_path_buf();
+    if locked {
+        StoreError::InUse { path, source }
+    } else {
+        StoreError::Open { path, source }
+    }
+}
+
+fn io_error(path: &Path, source: io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The key of a path-keyed tree: the path's bytes as the OS gives them.
+fn path_key(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+/// A key as shown in errors: binary keys (track ids, history stamps) as hex, the others (paths,
+/// names) as lossy text.
+fn show_key(tree: &'static str, key: &[u8]) -> String {
+    if [tracks::ID_TREE, ratings::TREE, history::TREE].contains(&tree) {
+        key.iter().map(|b| format!("{b:02x}")).collect()
+    } else {
+        String::from_utf8_lossy(key).into_owned()
+    }
+}
+
+fn corrupt(tree: &'static str, key: &[u8], reason: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        tree,
+        key: show_key(tree, key),
+        reason: reason.into(),
+    }
+}
+
+fn encode<T: Serialize>(tree: &'static str, key: &[u8], value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|source| StoreError::Encode {
+        tree,
+        key: show_key(tree, key),
+        source,
+    })
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| corrupt(tree, key, e.to_string()))
+}
+
+/// A `TrackId` key: exactly 8 big-endian bytes.
+fn decode_track_id(tree: &'static str, key: &[u8]) -> Result<crate::core::TrackId> {
+    let bytes: [u8; 8] = key
+        .try_into()
+        .map_err(|_| corrupt(tree, key, format!("key is {} bytes, not 8", key.len())))?;
+    Ok(crate::core::TrackId(u64::from_be_bytes(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    pub(super) fn open_temp() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open store");
+        (dir, store)
+    }
+
+    #[test]
+    fn store_is_clone_send_and_sync() {
+        fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+        assert_shareable::<Store>();
+    }
+
+    #[test]
+    fn open_creates_missing_data_dir_with_mode_0700() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("a").join("data");
+        let store = Store::open(&dir).expect("open");
+        assert_eq!(store.path(), dir.join("db"));
+        let mode = fs::metadata(&dir).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn opening_an_open_database_again_says_it_is_in_use() {
+        let (dir, _store) = open_temp();
+        let err = Store::open(dir.path()).expect_err("second open must fail");
+        assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
+        assert!(err
+            .to_string()
+            .contains("is in use by another mien process"));
+    }
+
+    #[test]
+    fn show_key_prints_binary_keys_as_hex_and_others_as_text() {
+        assert_eq!(show_key(tracks::TREE, b"/m/a.flac"), "/m/a.flac");
+        assert_eq!(show_key(queue::TREE, b"queue"), "queue");
+        assert_eq!(show_key(ratings::TREE, &[0, 0xab]), "00ab");
+    }
+
+    #[test]
+    fn a_track_id_key_of_the_wrong_length_is_corrupt() {
+        let err = decode_track_id(ratings::TREE, &[1, 2, 3]).expect_err("3 bytes");
+        assert!(matches!(
+            err,
+            StoreError::Corrupt {
+                tree: "ratings",
+                ..
+            }
+        ));
+    }
+}

@@ -1,0 +1,80 @@
+//! The terminal: raw mode and the alternate screen while mien runs, restored on quit, on error
+//! and on panic (ratatui's init installs a panic hook that restores it before the message).
+
+use ratatui::DefaultTerminal;
+use std::time::Duration;
+
+use ratatui_image::picker::cap_parser::QueryStdioOptions;
+use ratatui_image::picker::Picker;
+
+use super::Runtime;
+use crate::app::state::AppState;
+use crate::ui::{render, Theme};
+
+pub struct Terminal {
+    inner: DefaultTerminal,
+}
+
+impl Terminal {
+    /// Enters raw mode and the alternate screen. Fails with a clear message when stdout is not a
+    /// terminal.
+    pub fn enter() -> anyhow::Result<Terminal> {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() {
+            anyhow::bail!("the player needs a terminal (stdout is not one); for scripts use `mien play FILE...`");
+        }
+        let inner = ratatui::try_init()?;
+        // ratatui's hook restores the terminal on any panic; a panic in a helper thread (e.g. the
+        // D-Bus thread) must not tear the screen down under a UI that keeps running.
+        let restore_and_report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            if thread.name() == Some("main") {
+                restore_and_report(info);
+            } else {
+                tracing::error!("panic in thread {:?}: {info}", thread.name());
+            }
+        }));
+        Ok(Terminal { inner })
+    }
+
+    /// Fits the album art to the current layout, then draws a frame.
+    pub fn draw(&mut self, state: &mut AppState, theme: &Theme, rt: &mut Runtime) -> std::io::Result<()> {
+        let size = self.inner.size()?;
+        rt.fit_art(state, size.width, size.height);
+        self.inner.draw(|f| render(f, state, theme))?;
+        Ok(())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// How to draw images in this terminal. Terminals known to speak an image protocol (kitty,
+/// WezTerm, iTerm2, foot, Ghostty, Konsole, mlterm) are asked which one, with a short timeout;
+/// everywhere else, and inside tmux, mien uses half-block characters without asking, because an
+/// unanswered query costs seconds at start-up and its reader thread would swallow key presses.
+/// Must run after raw mode is on and before the input thread starts.
+pub fn image_picker() -> Option<Picker> {
+    let env = |k: &str| std::env::var(k).unwrap_or_default().to_lowercase();
+    let (term, program) = (env("TERM"), env("TERM_PROGRAM"));
+    let in_tmux = !env("TMUX").is_empty() || term.starts_with("screen") || term.starts_with("tmux");
+    let capable = ["kitty", "wezterm", "foot", "ghostty", "mlterm"].iter().any(|t| term.contains(t))
+        || ["iterm.app", "wezterm", "ghostty"].contains(&program.as_str())
+        || !env("KITTY_WINDOW_ID").is_empty()
+        || !env("KONSOLE_VERSION").is_empty();
+    if !capable || in_tmux {
+        return Some(Picker::halfblocks());
+    }
+    let options = QueryStdioOptions { timeout: Duration::from_millis(500), ..QueryStdioOptions::default() };
+    match Picker::from_query_stdio_with_options(options) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::debug!(error = %e, "terminal image query failed; using half blocks");
+            Some(Picker::halfblocks())
+        }
+    }
+}

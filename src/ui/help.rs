@@ -1,0 +1,50 @@
+//! The help overlay, generated from the live keymap (so rebound keys show as bound).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::Theme;
+use crate::app::state::AppState;
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [_, mid, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(h.min(area.height)), Constraint::Fill(1)]).areas(area);
+    let [_, c, _] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(w.min(area.width)), Constraint::Fill(1)]).areas(mid);
+    c
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let rows = state.help.len() as u16;
+    let columns: u16 = if area.width >= 100 { 2 } else { 1 };
+    let per_col = rows.div_ceil(columns);
+    let rect = centered(area, 48 * columns + 2, per_col + 2);
+    if rect.width < 10 || rect.height < 3 {
+        return;
+    }
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .title(Span::styled(" Keys (? or esc closes) ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)))
+        .border_style(Style::new().fg(theme.accent))
+        .style(Style::new().bg(theme.background).fg(theme.foreground));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let cols = Layout::horizontal(vec![Constraint::Fill(1); columns as usize]).split(inner);
+    for (c, col) in cols.iter().enumerate() {
+        let lines: Vec<Line> = state
+            .help
+            .iter()
+            .skip(c * per_col as usize)
+            .take(per_col as usize)
+            .map(|(keys, what)| {
+                Line::from(vec![
+                    Span::styled(format!("{keys:>14} "), Style::new().fg(theme.accent)),
+                    Span::raw(what.clone()),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), *col);
+    }
+}

@@ -1,0 +1,88 @@
+//! Where each pane goes for a given terminal size. Shared by `render` and by the runtime (which
+//! needs the album-art area to prepare the image at the right size).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// The panes that fit; `None` for what does not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub library: Option<Rect>,
+    pub queue: Option<Rect>,
+    pub now_playing: Option<Rect>,
+    pub art: Option<Rect>,
+    pub emotion: Option<Rect>,
+    pub status: Option<Rect>,
+}
+
+/// Lays out the screen: lists on top (library | queue), now playing and the emotion gauge below,
+/// a status line at the bottom. Smaller terminals drop the emotion panel, then the queue, then
+/// the lists; below 20×3 only the status line is drawn.
+pub fn layout(area: Rect) -> Areas {
+    let mut a = Areas::default();
+    if area.width == 0 || area.height == 0 {
+        return a;
+    }
+    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    a.status = Some(status);
+    if area.width < 20 || body.height < 3 {
+        return a;
+    }
+    let bottom_h = match body.height {
+        h if h >= 22 => 10,
+        h if h >= 12 => 6,
+        h => h.min(5),
+    };
+    let [lists, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(bottom_h)]).areas(body);
+    let emotion_w = if bottom_h >= 10 && area.width >= 60 { 30.min(area.width / 2) } else { 0 };
+    let [np, emo] = Layout::horizontal([Constraint::Min(0), Constraint::Length(emotion_w)]).areas(bottom);
+    a.now_playing = Some(np);
+    if emotion_w > 0 {
+        a.emotion = Some(emo);
+    }
+    if np.height >= 8 && np.width >= 50 {
+        // Inside the now-playing border, on the left: about square with 2:1 character cells.
+        let h = np.height - 2;
+        a.art = Some(Rect::new(np.x + 1, np.y + 1, (h * 2).min(np.width / 3), h));
+    }
+    if lists.height >= 3 {
+        if area.width >= 60 {
+            let [l, q] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
+            a.library = Some(l);
+            a.queue = Some(q);
+        } else {
+            a.library = Some(lists);
+        }
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_size_lays_out_nothing() {
+        assert_eq!(layout(Rect::new(0, 0, 0, 0)), Areas::default());
+    }
+
+    #[test]
+    fn a_standard_terminal_gets_every_pane() {
+        let a = layout(Rect::new(0, 0, 80, 24));
+        assert!(a.library.is_some() && a.queue.is_some() && a.emotion.is_some() && a.art.is_some());
+        assert_eq!(a.status, Some(Rect::new(0, 23, 80, 1)));
+    }
+
+    #[test]
+    fn panes_stay_inside_the_screen_at_every_size() {
+        for w in 0..130 {
+            for h in 0..50 {
+                let area = Rect::new(0, 0, w, h);
+                let a = layout(area);
+                for r in [a.library, a.queue, a.now_playing, a.art, a.emotion, a.status].into_iter().flatten() {
+                    assert!(area.contains(r.as_position()) || r.area() == 0, "{w}x{h}: {r:?}");
+                    assert!(r.right() <= w && r.bottom() <= h, "{w}x{h}: {r:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Pure rendering: `render(frame, &state, &theme)` draws the whole screen from the state and
+//! writes nothing else. One file per pane; `layout` decides what fits.
+
+mod emotion;
+mod help;
+mod layout;
+mod lists;
+mod now_playing;
+mod status;
+pub mod theme;
+
+use ratatui::style::Style;
+use ratatui::widgets::Block;
+use ratatui::Frame;
+
+use crate::app::state::{AppState, Overlay};
+
+pub use layout::{layout, Areas};
+pub use theme::Theme;
+
+/// Draws one frame. Never panics, whatever the terminal size (0×0 included).
+pub fn render(frame: &mut Frame, state: &AppState, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(Style::new().bg(theme.background).fg(theme.foreground)), area);
+    let areas = layout(area);
+    if let Some(a) = areas.library {
+        lists::library(frame, a, state, theme);
+    }
+    if let Some(a) = areas.queue {
+        lists::queue(frame, a, state, theme);
+    }
+    if let Some(a) = areas.now_playing {
+        now_playing::render(frame, a, areas.art, state, theme);
+    }
+    if let Some(a) = areas.emotion {
+        emotion::render(frame, a, state, theme);
+    }
+    if let Some(a) = areas.status {
+        status::render(frame, a, state, theme);
+    }
+    match &state.overlay {
+        Some(Overlay::Help) => help::render(frame, area, state, theme),
+        Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
+        None => {}
+    }
+}

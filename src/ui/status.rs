@@ -1,0 +1,35 @@
+//! The status line: the search being typed, else background work as a gauge, else the last
+//! message (errors in the error colour), else a short hint.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::Theme;
+use crate::app::state::{AppState, StatusLevel};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let line = if let Some(q) = &state.search_input {
+        Line::from(vec![Span::styled("/", Style::new().fg(theme.accent)), Span::raw(q.clone()), Span::raw("▏")])
+    } else if let Some(p) = &state.progress {
+        let width = 20usize;
+        let filled = if p.total == 0 { 0 } else { (p.done * width / p.total).min(width) };
+        Line::from(vec![
+            Span::styled(format!("{} ", p.label), Style::new().fg(theme.info)),
+            Span::styled("█".repeat(filled), Style::new().fg(theme.gauge)),
+            Span::styled("░".repeat(width - filled), Style::new().fg(theme.dim)),
+            Span::styled(format!(" {}/{}", p.done, p.total), Style::new().fg(theme.dim)),
+        ])
+    } else if let Some(s) = &state.status {
+        let color = match s.level {
+            StatusLevel::Info => theme.info,
+            StatusLevel::Error => theme.error,
+        };
+        Line::from(Span::styled(s.text.clone(), Style::new().fg(color)))
+    } else {
+        Line::from(Span::styled("? help · / search · enter play · space pause · q quit", Style::new().fg(theme.dim)))
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
