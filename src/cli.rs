@@ -90,6 +90,13 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Time to the first frame of the player with a catalogue of N tracks in the store
+    Startup {
+        #[arg(long, default_value_t = 10_000)]
+        tracks: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// CPU use while playing FILE to the null output and while paused, and peak memory
     Play {
         #[arg(value_name = "FILE")]

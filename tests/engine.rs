@@ -93,8 +93,11 @@ fn consecutive_tracks_at_the_output_rate_join_sample_for_sample() {
     let (a, b) = two_sine_tracks(dir.path(), 48_000, n1, n2);
     let sink = CaptureSink::new(48_000, 2, false);
     let (eng, rx) = engine(&sink);
+    // Queued while paused, so both commands are in before the first sample is decoded.
+    eng.send(EngineCommand::Pause);
     eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
     eng.send(EngineCommand::SetNext(Some(req(&b))));
+    eng.send(EngineCommand::Resume);
     let events = wait_for(&rx, 20, |e| *e == EngineEvent::Idle);
     let got = sink.snapshot();
     let want = sine(0, n1 + n2, 48_000, 2);
@@ -123,8 +126,11 @@ fn resampled_tracks_have_exact_lengths_and_no_discontinuity_at_the_seam() {
     let (a, b) = two_sine_tracks(dir.path(), 44_100, n1, n2);
     let sink = CaptureSink::new(48_000, 2, false);
     let (eng, rx) = engine(&sink);
+    // Queued while paused, so both commands are in before the first sample is decoded.
+    eng.send(EngineCommand::Pause);
     eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
     eng.send(EngineCommand::SetNext(Some(req(&b))));
+    eng.send(EngineCommand::Resume);
     wait_for(&rx, 20, |e| *e == EngineEvent::Idle);
     let got: Vec<f32> = sink.snapshot().chunks(2).map(|f| f[0]).collect();
     let expect = |n: usize| (n as u64 * 48_000 + 22_050) / 44_100;
@@ -199,10 +205,12 @@ fn a_corrupt_file_fails_with_an_event_and_the_next_track_still_plays() {
     let ev = wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackFailed { .. }));
     assert!(matches!(ev.last(), Some(EngineEvent::TrackFailed { path, .. }) if *path == bad));
     // A corrupt preloaded track is reported when queued, and the current one plays on.
+    eng.send(EngineCommand::Pause);
     eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
     eng.send(EngineCommand::SetNext(Some(req(&bad))));
     wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackFailed { path, .. } if *path == bad));
     eng.send(EngineCommand::SetNext(Some(req(&b))));
+    eng.send(EngineCommand::Resume);
     wait_for(&rx, 10, |e| *e == EngineEvent::Idle);
     assert_eq!(sink.len(), 9_600 * 2);
 }
@@ -215,8 +223,11 @@ fn a_truncated_file_plays_what_it_has_then_moves_on() {
     std::fs::write(&a, &bytes[..bytes.len() / 2]).unwrap(); // header still claims 9,600 frames
     let sink = CaptureSink::new(48_000, 2, false);
     let (eng, rx) = engine(&sink);
+    // Queued while paused, so both commands are in before the first sample is decoded.
+    eng.send(EngineCommand::Pause);
     eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
     eng.send(EngineCommand::SetNext(Some(req(&b))));
+    eng.send(EngineCommand::Resume);
     let events = wait_for(&rx, 10, |e| *e == EngineEvent::Idle);
     assert!(events.iter().any(|e| matches!(e, EngineEvent::TrackStarted { path, .. } if *path == b)));
     let frames = sink.len() / 2;

@@ -84,6 +84,7 @@ pub(super) fn run(
         last_report: Instant::now(),
     };
     e.announce_output(None);
+    e.set_idle(true);
     loop {
         let first = match e.wait_time() {
             None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -158,6 +159,7 @@ impl EngineThread {
             EngineCommand::Stop => {
                 self.leave_playing();
                 self.next = None;
+                self.set_idle(true);
                 self.emit(EngineEvent::Idle);
             }
             EngineCommand::Shutdown => {}
@@ -233,7 +235,7 @@ impl EngineThread {
             started: true,
         });
         self.current = Some(loaded);
-        self.shared.set_expecting(true);
+        self.set_idle(false);
         self.last_report = Instant::now() - REPORT_EVERY;
     }
 
@@ -262,7 +264,6 @@ impl EngineThread {
             started: false,
         });
         self.current = Some(loaded);
-        self.shared.set_expecting(true);
     }
 
     fn skip_to_next(&mut self) {
@@ -278,7 +279,19 @@ impl EngineThread {
         } else if let Some(next) = self.next.take() {
             self.start_loaded(next, 0);
         } else {
+            self.set_idle(true);
             self.emit(EngineEvent::Idle);
+        }
+    }
+
+    /// Lets the output sleep while nothing is loaded (no callbacks, no wake-ups), and wakes it
+    /// when a track starts.
+    fn set_idle(&mut self, idle: bool) {
+        self.shared.set_idle(idle);
+        if idle {
+            self.output.pause();
+        } else if !self.shared.paused() {
+            self.output.resume();
         }
     }
 
@@ -337,7 +350,7 @@ impl EngineThread {
                     started: true,
                 });
                 self.current = Some(cur);
-                self.shared.set_expecting(true);
+                        self.set_idle(false);
                 self.last_report = Instant::now() - REPORT_EVERY;
             }
             Err(e) => {
@@ -392,6 +405,10 @@ impl EngineThread {
                 let n = self.prod.push_slice(&self.pending[self.pending_off..self.pending_off + take]);
                 self.pending_off += n;
                 self.pushed += n as u64;
+                if n > 0 && self.current.is_some() {
+                    // Only now can an empty ring mean the output starved.
+                    self.shared.set_expecting(true);
+                }
                 if self.pending_off < self.pending.len() {
                     return; // ring full
                 }
@@ -480,6 +497,7 @@ impl EngineThread {
         if ended {
             self.finish_front();
             self.shared.set_expecting(false);
+            self.set_idle(true);
             self.emit(EngineEvent::Idle);
         }
         if self.last_report.elapsed() >= REPORT_EVERY && !self.shared.paused() {

@@ -236,7 +236,7 @@ fn open_thread(
             let mut buf = vec![0.0f32; block_frames * channels];
             let mut deadline = Instant::now();
             while !thread_stop.load(Ordering::Acquire) {
-                if thread_shared.paused() {
+                if thread_shared.resting() {
                     thread::park_timeout(Duration::from_millis(250));
                     deadline = Instant::now();
                     continue;
@@ -254,7 +254,7 @@ fn open_thread(
                         deadline = now; // fell far behind (suspend): don't race to catch up
                     }
                     // park_timeout may wake early (resume unparks us): wait out the deadline.
-                    while !thread_stop.load(Ordering::Acquire) && !thread_shared.paused() {
+                    while !thread_stop.load(Ordering::Acquire) && !thread_shared.resting() {
                         let now = Instant::now();
                         if now >= deadline {
                             break;

@@ -14,6 +14,8 @@ pub struct Shared {
     volume: AtomicU32,
     /// The sink outputs silence and takes nothing from the ring while set.
     paused: AtomicBool,
+    /// Nothing is loaded: the output may sleep (set and cleared by the engine).
+    idle: AtomicBool,
     /// Samples taken from the ring so far, played or discarded. Written by the sink only.
     popped: AtomicU64,
     /// The sink drops samples until `popped` reaches this (set by the engine on seek or stop).
@@ -33,6 +35,7 @@ impl Shared {
         Shared {
             volume: AtomicU32::new(volume.to_bits()),
             paused: AtomicBool::new(false),
+            idle: AtomicBool::new(true),
             popped: AtomicU64::new(0),
             discard_until: AtomicU64::new(0),
             expecting: AtomicBool::new(false),
@@ -53,6 +56,13 @@ impl Shared {
     }
     pub fn paused(&self) -> bool {
         self.paused.load(Ordering::Acquire)
+    }
+    pub fn set_idle(&self, idle: bool) {
+        self.idle.store(idle, Ordering::Release);
+    }
+    /// Paused by the user or idle: the output has nothing to do.
+    pub fn resting(&self) -> bool {
+        self.paused.load(Ordering::Acquire) || self.idle.load(Ordering::Acquire)
     }
     pub fn popped(&self) -> u64 {
         self.popped.load(Ordering::Acquire)

@@ -93,6 +93,7 @@ pub fn run(ctx: &Context, command: Option<Command>, playlist: Option<PathBuf>) -
         Some(Command::Bench { which }) => match which {
             BenchCommand::Scan { files, json } => bench::scan(ctx, files, json),
             BenchCommand::Play { file, seconds, json } => bench::play(ctx, &file, seconds, json),
+            BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
         },
     }
 }
