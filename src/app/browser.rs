@@ -222,9 +222,16 @@ pub fn matches(t: &Track, query: &str) -> bool {
 
 pub fn sort_tracks(tracks: &mut [&Track], key: SortKey) {
     match key {
-        SortKey::Album => tracks.sort_by(|a, b| {
-            (artist_key(a).to_lowercase(), album_key(a).to_lowercase(), a.disc_no, a.track_no, &a.path)
-                .cmp(&(artist_key(b).to_lowercase(), album_key(b).to_lowercase(), b.disc_no, b.track_no, &b.path))
+        // A missing disc number is disc 1 (formats like WAV cannot store one); a missing track
+        // number sorts after the numbered tracks.
+        SortKey::Album => tracks.sort_by_cached_key(|t| {
+            (
+                artist_key(t).to_lowercase(),
+                album_key(t).to_lowercase(),
+                t.disc_no.unwrap_or(1),
+                t.track_no.unwrap_or(u32::MAX),
+                t.path.clone(),
+            )
         }),
         SortKey::Title => tracks.sort_by_key(|t| (t.display_title().to_lowercase(), t.path.clone())),
         SortKey::Year => tracks.sort_by_key(|t| (t.year, t.path.clone())),
@@ -255,4 +262,49 @@ fn album_rows(cat: &Catalogue, artist: &str) -> Vec<Row> {
     by.into_iter()
         .map(|((year, name), tracks)| Row::Album { artist: artist.to_string(), name, year, tracks })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{AudioFormat, ReplayGain};
+    use std::path::PathBuf;
+
+    fn track(path: &str, disc: Option<u32>, no: Option<u32>) -> Track {
+        let path = PathBuf::from(path);
+        Track {
+            id: TrackId::from_path(&path),
+            path,
+            size: 0,
+            mtime_ns: 0,
+            format: AudioFormat::Wav,
+            title: None,
+            artist: Some("A".into()),
+            album: Some("B".into()),
+            album_artist: None,
+            track_no: no,
+            disc_no: disc,
+            year: None,
+            genre: None,
+            duration_ms: 0,
+            sample_rate: 44_100,
+            channels: 2,
+            replay_gain: ReplayGain::default(),
+            has_art: false,
+        }
+    }
+
+    #[test]
+    fn album_order_treats_a_missing_disc_as_disc_one() {
+        let (a, b, c, d) = (
+            track("/4.wav", None, Some(4)),
+            track("/1.flac", Some(1), Some(1)),
+            track("/x.mp3", Some(1), None),
+            track("/2-1.flac", Some(2), Some(1)),
+        );
+        let mut v = vec![&d, &c, &a, &b];
+        sort_tracks(&mut v, SortKey::Album);
+        let order: Vec<&str> = v.iter().map(|t| t.path.to_str().unwrap()).collect();
+        assert_eq!(order, ["/1.flac", "/4.wav", "/x.mp3", "/2-1.flac"]);
+    }
 }
