@@ -41,7 +41,9 @@ pub fn refresh_next(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     let next = state.queue.current.and_then(|c| state.queue.following(c));
-    if next == state.preloaded {
+    // An edit may have put another track at the preloaded index, so only "nothing before,
+    // nothing now" is known to need no word to the engine.
+    if next.is_none() && state.preloaded.is_none() {
         return Vec::new();
     }
     state.preloaded = next;

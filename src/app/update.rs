@@ -79,6 +79,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 }
 
 fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
+    // Keys queued before a redraw arrive back to back: act on the rows as they are now.
+    state.prepare();
     if let Some(Overlay::MoodPicker { cursor }) = state.overlay.as_mut() {
         match a {
             Action::Up => *cursor = cursor.saturating_sub(1),

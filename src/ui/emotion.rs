@@ -20,13 +20,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         CameraState::Unavailable(why) => format!("no camera: {why}"),
     };
     let title = match &panel.current {
-        Some(r) => format!(
-            " {} · v{:+.1} a{:+.1} · {} ",
-            r.label(),
-            r.valence,
-            r.arousal,
-            if r.source == EmotionSource::Manual { "manual" } else { "camera" }
-        ),
+        Some(r) => {
+            let source = if r.source == EmotionSource::Manual { "manual" } else { "camera" };
+            let full = format!(" {} · v{:+.1} a{:+.1} · {source} ", r.label(), r.valence, r.arousal);
+            if full.chars().count() + 2 <= area.width as usize {
+                full
+            } else {
+                format!(" {} v{:+.1} a{:+.1} ", r.label(), r.valence, r.arousal)
+            }
+        }
         None => format!(" mood · {camera} "),
     };
     let block = Block::bordered()

@@ -18,15 +18,18 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.help.len() as u16;
-    let columns: u16 = if area.width >= 100 { 2 } else { 1 };
+    // Two columns from 80 cells wide, so the whole table fits a standard 80×24 terminal.
+    let columns: u16 = if area.width >= 80 { 2 } else { 1 };
+    let col_w = (area.width.saturating_sub(2) / columns).min(48);
+    let key_w = if col_w >= 44 { 14 } else { 11 };
     let per_col = rows.div_ceil(columns);
-    let rect = centered(area, 48 * columns + 2, per_col + 2);
+    let rect = centered(area, col_w * columns + 2, per_col + 2);
     if rect.width < 10 || rect.height < 3 {
         return;
     }
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(Span::styled(" Keys (? or esc closes) ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)))
+        .title(Span::styled(" Keys · ? or esc closes ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)))
         .border_style(Style::new().fg(theme.accent))
         .style(Style::new().bg(theme.background).fg(theme.foreground));
     let inner = block.inner(rect);
@@ -39,8 +42,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             .skip(c * per_col as usize)
             .take(per_col as usize)
             .map(|(keys, what)| {
+                let keys = if keys.is_empty() { "(unbound)" } else { keys.as_str() };
                 Line::from(vec![
-                    Span::styled(format!("{keys:>14} "), Style::new().fg(theme.accent)),
+                    Span::styled(format!("{keys:>key_w$} ", key_w = key_w as usize), Style::new().fg(theme.accent)),
                     Span::raw(what.clone()),
                 ])
             })

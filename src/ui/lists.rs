@@ -40,6 +40,15 @@ fn selected_style(theme: &Theme, focused: bool) -> Style {
     }
 }
 
+/// "1 track", "2 tracks".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn stars(n: u8) -> String {
     let n = usize::from(n.min(5));
     format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
@@ -63,20 +72,27 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             let mut line = match row {
                 Row::Artist { name, albums, tracks } => Line::from(vec![
                     Span::raw(name.clone()),
-                    Span::styled(format!("  {albums} albums · {tracks} tracks"), Style::new().fg(theme.dim)),
+                    Span::styled(
+                        format!("  {} · {}", count(*albums, "album"), count(*tracks, "track")),
+                        Style::new().fg(theme.dim),
+                    ),
                 ]),
                 Row::Album { name, year, tracks, .. } => Line::from(vec![
                     Span::raw(name.clone()),
                     Span::styled(
-                        format!("  {}{tracks} tracks", year.map(|y| format!("{y} · ")).unwrap_or_default()),
+                        format!("  {}{}", year.map(|y| format!("{y} · ")).unwrap_or_default(), count(*tracks, "track")),
                         Style::new().fg(theme.dim),
                     ),
                 ]),
                 Row::Track(id) => match state.catalogue.get(*id) {
                     Some(t) => {
-                        let is_playing = playing == Some(t.path.as_path());
+                        let marker = match (playing == Some(t.path.as_path()), state.player.paused) {
+                            (true, true) => "⏸ ",
+                            (true, false) => "▶ ",
+                            _ => "  ",
+                        };
                         let mut spans = vec![
-                            Span::styled(if is_playing { "▶ " } else { "  " }, Style::new().fg(theme.playing)),
+                            Span::styled(marker, Style::new().fg(theme.playing)),
                             Span::raw(t.display_title()),
                             Span::styled(format!("  {}", t.display_artist()), Style::new().fg(theme.dim)),
                             Span::styled(format!("  {}", mmss(t.duration_ms)), Style::new().fg(theme.dim)),

@@ -1,0 +1,378 @@
+//! End to end: the real `mien` binary in a pseudo-terminal (a private tmux server), driven by key
+//! presses, on a generated library of tagged WAV files. Checks what the screen shows and what
+//! the store holds after quitting, and that quitting gives the terminal back.
+//!
+//! Needs `tmux` (installed by `tools/install-deps.sh`); without it these tests fail, saying so.
+//! No sound card is needed: mien falls back to its silent output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use mien::core::{Rating, TrackId};
+use mien::store::Store;
+
+/// How long the screen may take to show what a key press asked for (the machine may be busy).
+const STEP: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(50);
+const SESSION: &str = "mien";
+
+// --- A library of tagged WAV files ----------------------------------------------------------
+
+/// A mono 16-bit PCM WAV file: a sine tone of `seconds` at `hz`, with a RIFF `LIST`/`INFO` chunk
+/// carrying the title (`INAM`), artist (`IART`) and album (`IPRD`).
+fn tagged_wav(seconds: f32, hz: f32, title: &str, artist: &str, album: &str) -> Vec<u8> {
+    const RATE: u32 = 22_050;
+    let n = (seconds * RATE as f32) as usize;
+    let mut data = Vec::with_capacity(n * 2);
+    for k in 0..n {
+        let s = (k as f32 * hz * std::f32::consts::TAU / RATE as f32).sin() * 6_000.0;
+        data.extend_from_slice(&(s as i16).to_le_bytes());
+    }
+    let mut info = b"INFO".to_vec();
+    for (id, text) in [(b"INAM", title), (b"IART", artist), (b"IPRD", album)] {
+        let mut value = text.as_bytes().to_vec();
+        value.push(0);
+        info.extend_from_slice(id);
+        info.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        if value.len() % 2 == 1 {
+            value.push(0); // chunks are padded to an even length; the size excludes the pad
+        }
+        info.extend_from_slice(&value);
+    }
+    let mut fmt = Vec::new();
+    fmt.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    fmt.extend_from_slice(&1u16.to_le_bytes()); // mono
+    fmt.extend_from_slice(&RATE.to_le_bytes());
+    fmt.extend_from_slice(&(RATE * 2).to_le_bytes()); // bytes per second
+    fmt.extend_from_slice(&2u16.to_le_bytes()); // block align
+    fmt.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+
+    let mut body = b"WAVE".to_vec();
+    for (id, chunk) in [(b"fmt ", &fmt), (b"data", &data), (b"LIST", &info)] {
+        body.extend_from_slice(id);
+        body.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+        body.extend_from_slice(chunk);
+    }
+    let mut file = b"RIFF".to_vec();
+    file.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    file.extend_from_slice(&body);
+    file
+}
+
+/// Writes the test library under `dir` and returns the path of the track the tests play
+/// (Ada Lin, Blue Hour, "Awake": the first track of the first album of the first artist).
+fn write_library(dir: &Path) -> PathBuf {
+    let files = [
+        (
+            "Ada Lin/Blue Hour/01 Awake.wav",
+            3.0,
+            440.0,
+            "Awake",
+            "Ada Lin",
+            "Blue Hour",
+        ),
+        (
+            "Ada Lin/Blue Hour/02 Night Drive.wav",
+            1.0,
+            330.0,
+            "Night Drive",
+            "Ada Lin",
+            "Blue Hour",
+        ),
+        (
+            "Bruno Moss/Fields/01 Morning.wav",
+            2.0,
+            550.0,
+            "Morning",
+            "Bruno Moss",
+            "Fields",
+        ),
+    ];
+    for (rel, seconds, hz, title, artist, album) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, tagged_wav(seconds, hz, title, artist, album)).unwrap();
+    }
+    dir.join(files[0].0).canonicalize().unwrap()
+}
+
+// --- tmux -----------------------------------------------------------------------------------
+
+/// A private tmux server running one session with mien in it. Dropping it kills the server,
+/// whatever state the test left it in.
+struct Tmux {
+    socket: String,
+    /// The server's socket file, removed after the server is killed.
+    socket_path: Option<PathBuf>,
+    /// Where the session's shell writes `EXIT=<status>` once mien has exited.
+    exit_file: PathBuf,
+    /// `stty -a` of the pane's terminal, taken after mien exited.
+    stty_file: PathBuf,
+    stderr_file: PathBuf,
+    data_dir: PathBuf,
+}
+
+fn require_tmux() {
+    match Command::new("tmux").arg("-V").output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "`tmux -V` failed ({}): run tools/install-deps.sh",
+            out.status
+        ),
+        Err(e) => panic!(
+            "tmux is not on PATH ({e}); the end-to-end tests need it: run tools/install-deps.sh"
+        ),
+    }
+}
+
+impl Tmux {
+    /// Starts `mien --data-dir DATA --library MUSIC --config EMPTY` in a 100×30 pane. The pane
+    /// stays after mien exits (`remain-on-exit`) so the tests can look at what it left behind.
+    fn start(root: &Path, music: &Path) -> Tmux {
+        require_tmux();
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "mien-e2e-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::SeqCst)
+        );
+        let config = root.join("config.toml");
+        std::fs::write(&config, "").unwrap();
+        let tmux_conf = root.join("tmux.conf");
+        std::fs::write(&tmux_conf, "set -g remain-on-exit on\n").unwrap();
+        let mut tmux = Tmux {
+            socket,
+            socket_path: None,
+            exit_file: root.join("exit"),
+            stty_file: root.join("stty"),
+            stderr_file: root.join("stderr"),
+            data_dir: root.join("data"),
+        };
+        // The shell's arguments: $1 mien, $2 data dir, $3 library, $4 config, $5 stderr,
+        // $6 stty file, $7 exit file (written last, atomically).
+        let script = r#""$1" --data-dir "$2" --library "$3" --config "$4" 2>"$5"; code=$?; stty -a >"$6" 2>&1; echo "EXIT=$code" >"$7.tmp"; mv "$7.tmp" "$7""#;
+        let mut args: Vec<String> = [
+            "-f",
+            tmux_conf.to_str().unwrap(),
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(["-x", "100", "-y", "30", "sh", "-c", script, "sh"].map(String::from));
+        for p in [
+            Path::new(env!("CARGO_BIN_EXE_mien")),
+            &tmux.data_dir,
+            music,
+            &config,
+            &tmux.stderr_file,
+            &tmux.stty_file,
+            &tmux.exit_file,
+        ] {
+            args.push(p.to_str().unwrap().to_string());
+        }
+        let out = tmux.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux.socket_path =
+            Some(PathBuf::from(tmux.pane_var("socket_path"))).filter(|p| p.is_absolute());
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-u")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .env("LANG", "C.UTF-8")
+            .output()
+            .expect("run tmux")
+    }
+
+    /// The pane's visible text.
+    fn capture(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", SESSION]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Presses one key (a tmux key name: `Enter`, `Tab`, `q`), then gives mien a moment.
+    fn press(&self, key: &str) {
+        let out = self.run(&["send-keys", "-t", SESSION, key]);
+        assert!(
+            out.status.success(),
+            "send-keys {key}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        sleep(POLL);
+    }
+
+    /// Waits until the pane shows `needle`; fails with the screen and mien's log otherwise.
+    #[track_caller]
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if start.elapsed() > STEP {
+                panic!(
+                    "{needle:?} did not appear within {STEP:?}\n{}",
+                    self.diagnostics(&screen)
+                );
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Waits for mien to exit and returns the shell's `EXIT=<status>` line.
+    #[track_caller]
+    fn wait_for_exit(&self) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&self.exit_file) {
+                return text.trim().to_string();
+            }
+            if start.elapsed() > STEP {
+                panic!(
+                    "mien did not exit within {STEP:?}\n{}",
+                    self.diagnostics(&self.capture())
+                );
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// A tmux format variable of the pane (`alternate_on`, `pane_dead`, ...).
+    fn pane_var(&self, name: &str) -> String {
+        let out = self.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            SESSION,
+            &format!("#{{{name}}}"),
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn diagnostics(&self, screen: &str) -> String {
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| format!("({e})"));
+        format!(
+            "--- screen ---\n{screen}\n--- stderr ---\n{}\n--- mien.log ---\n{}",
+            read(&self.stderr_file),
+            read(&self.data_dir.join("mien.log"))
+        )
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+// --- Tests ----------------------------------------------------------------------------------
+
+#[test]
+fn playing_and_rating_a_track_in_the_terminal_is_saved_for_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    let awake = write_library(&music);
+    let tmux = Tmux::start(&root, &music);
+
+    tmux.wait_for("Ada Lin");
+    tmux.wait_for("Bruno Moss"); // the scan has reached both artists
+    tmux.press("Enter");
+    tmux.wait_for("┌ Ada Lin · 1 ");
+    tmux.press("Enter");
+    let screen = tmux.wait_for("┌ Ada Lin › Blue Hour · 2 ");
+    assert!(
+        screen.contains("Awake") && screen.contains("Night Drive"),
+        "{screen}"
+    );
+    tmux.press("e");
+    tmux.wait_for("Queue · 1 ");
+    tmux.press("Enter");
+    tmux.wait_for("▶ playing");
+    tmux.press("4");
+    tmux.wait_for("★★★★☆");
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
+
+    let store = Store::open(&root.join("data")).unwrap();
+    let id = TrackId::from_path(&awake);
+    assert_eq!(
+        store.rating(id).unwrap(),
+        Rating::new(4),
+        "the rating of {}",
+        awake.display()
+    );
+    let queue = store.load_queue().unwrap().expect("the queue was saved");
+    assert!(
+        !queue.paths.is_empty() && queue.paths.iter().all(|p| *p == awake),
+        "{queue:?}"
+    );
+    assert_eq!(queue.current, Some(0), "{queue:?}");
+}
+
+#[test]
+fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    let tmux = Tmux::start(&root, &music);
+
+    tmux.wait_for("┌ Artists · ");
+    assert_eq!(
+        tmux.pane_var("alternate_on"),
+        "1",
+        "mien draws on the alternate screen"
+    );
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
+
+    assert_eq!(
+        tmux.pane_var("alternate_on"),
+        "0",
+        "the alternate screen was left"
+    );
+    let screen = tmux.capture();
+    assert!(
+        !screen.contains("Artists") && !screen.contains("? help"),
+        "leftovers:\n{screen}"
+    );
+    let stty = std::fs::read_to_string(&tmux.stty_file).unwrap();
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    for flag in ["icanon", "echo", "isig"] {
+        assert!(
+            flags.contains(&flag),
+            "raw mode left on ({flag} missing):\n{stty}"
+        );
+    }
+}
