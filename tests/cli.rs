@@ -30,7 +30,11 @@ fn bundled() -> PathBuf {
 fn library_copy(dir: &Path) -> PathBuf {
     let lib = dir.join("music");
     copy_dir(&bundled(), &lib);
-    std::fs::write(lib.join("broken.mp3"), b"ID3\x03\x00\x00\x00\x00\x00\x00 not audio").unwrap();
+    std::fs::write(
+        lib.join("broken.mp3"),
+        b"ID3\x03\x00\x00\x00\x00\x00\x00 not audio",
+    )
+    .unwrap();
     lib
 }
 
@@ -51,7 +55,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn scan_json_counts_every_format_and_lists_the_corrupt_file_with_a_reason() {
     let tmp = tempfile::tempdir().unwrap();
     let lib = library_copy(tmp.path());
-    let out = mien(&tmp.path().join("data"), &["scan", "--json", "--library", lib.to_str().unwrap()]);
+    let out = mien(
+        &tmp.path().join("data"),
+        &["scan", "--json", "--library", lib.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["tracks"], 7);
@@ -81,7 +88,12 @@ fn a_rating_persists_and_history_records_plays() {
     let out = mien(&data, &["history", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let outcomes: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    let outcomes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
     assert_eq!(outcomes, ["started", "skipped"], "{v}");
     // The rating is still there in a new process.
     let store = mien::store::Store::open(&data).unwrap();
@@ -100,7 +112,10 @@ fn a_track_that_plays_to_the_end_is_recorded_as_completed() {
     let out = mien(&data, &["history", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v[1]["outcome"], "completed", "{v}");
-    assert!((150..=250).contains(&v[1]["position_ms"].as_u64().unwrap()), "{v}");
+    assert!(
+        (150..=250).contains(&v[1]["position_ms"].as_u64().unwrap()),
+        "{v}"
+    );
 }
 
 #[test]
@@ -122,7 +137,10 @@ fn a_bad_config_names_the_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("config.toml");
     std::fs::write(&cfg, "[playback]\nvolume = 50\nreplay_gain = \"loudest\"\n").unwrap();
-    let out = mien(&tmp.path().join("data"), &["--config", cfg.to_str().unwrap(), "history"]);
+    let out = mien(
+        &tmp.path().join("data"),
+        &["--config", cfg.to_str().unwrap(), "history"],
+    );
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains(&format!("{}:3:", cfg.display())), "{err}");
@@ -134,7 +152,12 @@ fn doctor_json_reports_each_check_and_succeeds_without_devices() {
     let out = mien(&tmp.path().join("data"), &["doctor", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let names: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     for n in ["audio", "camera", "models", "config", "data", "library"] {
         assert!(names.contains(&n), "{names:?}");
     }
@@ -151,9 +174,7 @@ fn wav_tone(rate: u32, frames: u32) -> Vec<u8> {
     let mut b = b"RIFF".to_vec();
     b.extend_from_slice(&(36 + frames * 2).to_le_bytes());
     b.extend_from_slice(b"WAVEfmt ");
-    for v in [16u32] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
+    b.extend_from_slice(&16u32.to_le_bytes());
     for v in [1u16, 1] {
         b.extend_from_slice(&v.to_le_bytes());
     }

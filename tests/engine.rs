@@ -95,14 +95,20 @@ fn consecutive_tracks_at_the_output_rate_join_sample_for_sample() {
     let (eng, rx) = engine(&sink);
     // Queued while paused, so both commands are in before the first sample is decoded.
     eng.send(EngineCommand::Pause);
-    eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&a),
+        start_ms: 0,
+    });
     eng.send(EngineCommand::SetNext(Some(req(&b))));
     eng.send(EngineCommand::Resume);
     let events = wait_for(&rx, 20, |e| *e == EngineEvent::Idle);
     let got = sink.snapshot();
     let want = sine(0, n1 + n2, 48_000, 2);
     assert_eq!(got.len(), want.len(), "no gap and no overlap");
-    assert!(got.iter().zip(&want).all(|(g, w)| g == w), "samples identical");
+    assert!(
+        got.iter().zip(&want).all(|(g, w)| g == w),
+        "samples identical"
+    );
     let ended: Vec<bool> = events
         .iter()
         .filter_map(|e| match e {
@@ -128,23 +134,35 @@ fn resampled_tracks_have_exact_lengths_and_no_discontinuity_at_the_seam() {
     let (eng, rx) = engine(&sink);
     // Queued while paused, so both commands are in before the first sample is decoded.
     eng.send(EngineCommand::Pause);
-    eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&a),
+        start_ms: 0,
+    });
     eng.send(EngineCommand::SetNext(Some(req(&b))));
     eng.send(EngineCommand::Resume);
     wait_for(&rx, 20, |e| *e == EngineEvent::Idle);
     let got: Vec<f32> = sink.snapshot().chunks(2).map(|f| f[0]).collect();
     let expect = |n: usize| (n as u64 * 48_000 + 22_050) / 44_100;
-    assert_eq!(got.len() as u64, expect(n1) + expect(n2), "sum of resampled lengths");
+    assert_eq!(
+        got.len() as u64,
+        expect(n1) + expect(n2),
+        "sum of resampled lengths"
+    );
     let seam = expect(n1) as usize;
     // Largest step of a 441 Hz, 0.5-amplitude sine at 48 kHz is 0.5·2π·441/48000 ≈ 0.029.
     let max_step = |r: std::ops::Range<usize>| {
-        r.map(|i| (got[i + 1] - got[i]).abs()).fold(0.0f32, f32::max)
+        r.map(|i| (got[i + 1] - got[i]).abs())
+            .fold(0.0f32, f32::max)
     };
     let inside = max_step(10_000..20_000);
     let at_seam = max_step(seam - 50..seam + 50);
     assert!(inside < 0.035, "inside {inside}");
     assert!(at_seam < 0.06, "step at seam {at_seam} (inside {inside})");
-    assert!((got[seam] - 0.5).abs() < 0.05, "seam sample near the peak: {}", got[seam]);
+    assert!(
+        (got[seam] - 0.5).abs() < 0.05,
+        "seam sample near the peak: {}",
+        got[seam]
+    );
 }
 
 #[test]
@@ -156,20 +174,38 @@ fn seek_lands_within_50_ms() {
     write_wav(&path, 48_000, 1, &ramp);
     let sink = CaptureSink::new(48_000, 1, true);
     let (eng, rx) = engine(&sink);
-    eng.send(EngineCommand::Play { track: req(&path), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&path),
+        start_ms: 0,
+    });
     std::thread::sleep(Duration::from_millis(300));
     eng.send(EngineCommand::Seek { ms: 6_000 });
-    wait_for(&rx, 5, |e| matches!(e, EngineEvent::Position { position_ms, .. } if *position_ms >= 6_000));
+    wait_for(
+        &rx,
+        5,
+        |e| matches!(e, EngineEvent::Position { position_ms, .. } if *position_ms >= 6_000),
+    );
     std::thread::sleep(Duration::from_millis(200));
     let got = sink.snapshot();
-    let jump = got.iter().position(|v| *v > 0.3).expect("seek target reached the output");
+    let jump = got
+        .iter()
+        .position(|v| *v > 0.3)
+        .expect("seek target reached the output");
     let landed_ms = f64::from(got[jump]) * 10_000.0;
-    assert!((landed_ms - 6_000.0).abs() <= 50.0, "landed at {landed_ms} ms");
+    assert!(
+        (landed_ms - 6_000.0).abs() <= 50.0,
+        "landed at {landed_ms} ms"
+    );
     // And relative seeking moves from there.
     eng.send(EngineCommand::SeekBy { ms: -2_000 });
     let ev = wait_for(&rx, 5, |e| matches!(e, EngineEvent::Position { .. }));
-    let Some(EngineEvent::Position { position_ms, .. }) = ev.last() else { unreachable!() };
-    assert!((3_900..=4_500).contains(position_ms), "after SeekBy: {position_ms}");
+    let Some(EngineEvent::Position { position_ms, .. }) = ev.last() else {
+        unreachable!()
+    };
+    assert!(
+        (3_900..=4_500).contains(position_ms),
+        "after SeekBy: {position_ms}"
+    );
 }
 
 #[test]
@@ -178,7 +214,10 @@ fn pause_stops_output_and_resume_continues() {
     let (a, _) = two_sine_tracks(dir.path(), 48_000, 48_000 * 5, 10);
     let sink = CaptureSink::new(48_000, 2, true);
     let (eng, rx) = engine(&sink);
-    eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&a),
+        start_ms: 0,
+    });
     std::thread::sleep(Duration::from_millis(200));
     eng.send(EngineCommand::Pause);
     wait_for(&rx, 5, |e| *e == EngineEvent::Paused);
@@ -201,14 +240,24 @@ fn a_corrupt_file_fails_with_an_event_and_the_next_track_still_plays() {
     let (a, b) = two_sine_tracks(dir.path(), 48_000, 4_800, 4_800);
     let sink = CaptureSink::new(48_000, 2, false);
     let (eng, rx) = engine(&sink);
-    eng.send(EngineCommand::Play { track: req(&bad), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&bad),
+        start_ms: 0,
+    });
     let ev = wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackFailed { .. }));
     assert!(matches!(ev.last(), Some(EngineEvent::TrackFailed { path, .. }) if *path == bad));
     // A corrupt preloaded track is reported when queued, and the current one plays on.
     eng.send(EngineCommand::Pause);
-    eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&a),
+        start_ms: 0,
+    });
     eng.send(EngineCommand::SetNext(Some(req(&bad))));
-    wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackFailed { path, .. } if *path == bad));
+    wait_for(
+        &rx,
+        5,
+        |e| matches!(e, EngineEvent::TrackFailed { path, .. } if *path == bad),
+    );
     eng.send(EngineCommand::SetNext(Some(req(&b))));
     eng.send(EngineCommand::Resume);
     wait_for(&rx, 10, |e| *e == EngineEvent::Idle);
@@ -225,11 +274,16 @@ fn a_truncated_file_plays_what_it_has_then_moves_on() {
     let (eng, rx) = engine(&sink);
     // Queued while paused, so both commands are in before the first sample is decoded.
     eng.send(EngineCommand::Pause);
-    eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&a),
+        start_ms: 0,
+    });
     eng.send(EngineCommand::SetNext(Some(req(&b))));
     eng.send(EngineCommand::Resume);
     let events = wait_for(&rx, 10, |e| *e == EngineEvent::Idle);
-    assert!(events.iter().any(|e| matches!(e, EngineEvent::TrackStarted { path, .. } if *path == b)));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, EngineEvent::TrackStarted { path, .. } if *path == b)));
     let frames = sink.len() / 2;
     assert!((4_790..=4_800 + 4_800).contains(&frames), "{frames} frames");
 }
@@ -241,7 +295,10 @@ fn volume_scales_the_output() {
     let sink = CaptureSink::new(48_000, 2, false);
     let (eng, rx) = engine(&sink);
     eng.send(EngineCommand::SetVolume(0.25));
-    eng.send(EngineCommand::Play { track: req(&a), start_ms: 0 });
+    eng.send(EngineCommand::Play {
+        track: req(&a),
+        start_ms: 0,
+    });
     wait_for(&rx, 10, |e| *e == EngineEvent::Idle);
     let peak = sink.snapshot().iter().fold(0f32, |m, v| m.max(v.abs()));
     assert!((peak - 0.125).abs() < 1e-3, "peak {peak}");

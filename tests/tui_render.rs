@@ -662,7 +662,11 @@ fn the_help_overlay_lists_the_live_key_bindings() {
         "{:?}",
         screen[7]
     );
-    for binding in ["space play / pause", "q ctrl-c quit", "m set your mood by hand"] {
+    for binding in [
+        "space play / pause",
+        "q ctrl-c quit",
+        "m set your mood by hand",
+    ] {
         assert_shows(&buffer, binding);
     }
 }

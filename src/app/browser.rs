@@ -13,7 +13,9 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn new(tracks: Vec<Track>) -> Catalogue {
-        Catalogue { tracks: tracks.into_iter().map(|t| (t.id, t)).collect() }
+        Catalogue {
+            tracks: tracks.into_iter().map(|t| (t.id, t)).collect(),
+        }
     }
 
     pub fn get(&self, id: TrackId) -> Option<&Track> {
@@ -43,7 +45,10 @@ impl Catalogue {
 
 /// The name a track is grouped under: album artist, else artist.
 pub fn artist_key(t: &Track) -> &str {
-    t.album_artist.as_deref().or(t.artist.as_deref()).unwrap_or("Unknown artist")
+    t.album_artist
+        .as_deref()
+        .or(t.artist.as_deref())
+        .unwrap_or("Unknown artist")
 }
 
 pub fn album_key(t: &Track) -> &str {
@@ -59,8 +64,17 @@ pub enum Level {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Row {
-    Artist { name: String, albums: usize, tracks: usize },
-    Album { artist: String, name: String, year: Option<u32>, tracks: usize },
+    Artist {
+        name: String,
+        albums: usize,
+        tracks: usize,
+    },
+    Album {
+        artist: String,
+        name: String,
+        year: Option<u32>,
+        tracks: usize,
+    },
     Track(TrackId),
 }
 
@@ -151,8 +165,13 @@ impl Browser {
     /// Goes into the selected artist or album. Returns false on a track row.
     pub fn open(&mut self) -> bool {
         let next = match self.rows.get(self.cursor) {
-            Some(Row::Artist { name, .. }) => Level::Albums { artist: name.clone() },
-            Some(Row::Album { artist, name, .. }) => Level::Tracks { artist: artist.clone(), album: name.clone() },
+            Some(Row::Artist { name, .. }) => Level::Albums {
+                artist: name.clone(),
+            },
+            Some(Row::Album { artist, name, .. }) => Level::Tracks {
+                artist: artist.clone(),
+                album: name.clone(),
+            },
             _ => return false,
         };
         self.stack.push(self.cursor);
@@ -171,7 +190,9 @@ impl Browser {
         let up = match &self.level {
             Level::Artists => return false,
             Level::Albums { .. } => Level::Artists,
-            Level::Tracks { artist, .. } => Level::Albums { artist: artist.clone() },
+            Level::Tracks { artist, .. } => Level::Albums {
+                artist: artist.clone(),
+            },
         };
         self.level = up;
         self.cursor = self.stack.pop().unwrap_or(0);
@@ -183,7 +204,9 @@ impl Browser {
     pub fn selected_tracks(&self, cat: &Catalogue) -> Vec<TrackId> {
         let mut tracks: Vec<&Track> = match self.rows.get(self.cursor) {
             Some(Row::Track(id)) => return vec![*id],
-            Some(Row::Artist { name, .. }) => cat.iter().filter(|t| artist_key(t) == name).collect(),
+            Some(Row::Artist { name, .. }) => {
+                cat.iter().filter(|t| artist_key(t) == name).collect()
+            }
             Some(Row::Album { artist, name, .. }) => cat
                 .iter()
                 .filter(|t| artist_key(t) == artist && album_key(t) == name)
@@ -217,7 +240,10 @@ pub fn matches(t: &Track, query: &str) -> bool {
         t.genre.as_deref().unwrap_or("")
     )
     .to_lowercase();
-    query.to_lowercase().split_whitespace().all(|w| hay.contains(w))
+    query
+        .to_lowercase()
+        .split_whitespace()
+        .all(|w| hay.contains(w))
 }
 
 pub fn sort_tracks(tracks: &mut [&Track], key: SortKey) {
@@ -233,22 +259,31 @@ pub fn sort_tracks(tracks: &mut [&Track], key: SortKey) {
                 t.path.clone(),
             )
         }),
-        SortKey::Title => tracks.sort_by_key(|t| (t.display_title().to_lowercase(), t.path.clone())),
+        SortKey::Title => {
+            tracks.sort_by_key(|t| (t.display_title().to_lowercase(), t.path.clone()))
+        }
         SortKey::Year => tracks.sort_by_key(|t| (t.year, t.path.clone())),
         SortKey::Duration => tracks.sort_by_key(|t| (t.duration_ms, t.path.clone())),
     }
 }
 
 fn artist_rows(cat: &Catalogue) -> Vec<Row> {
-    let mut by: BTreeMap<(String, String), (std::collections::HashSet<&str>, usize)> = BTreeMap::new();
+    let mut by: BTreeMap<(String, String), (std::collections::HashSet<&str>, usize)> =
+        BTreeMap::new();
     for t in cat.iter() {
         let name = artist_key(t);
-        let e = by.entry((name.to_lowercase(), name.to_string())).or_default();
+        let e = by
+            .entry((name.to_lowercase(), name.to_string()))
+            .or_default();
         e.0.insert(album_key(t));
         e.1 += 1;
     }
     by.into_iter()
-        .map(|((_, name), (albums, tracks))| Row::Artist { name, albums: albums.len(), tracks })
+        .map(|((_, name), (albums, tracks))| Row::Artist {
+            name,
+            albums: albums.len(),
+            tracks,
+        })
         .collect()
 }
 
@@ -260,7 +295,12 @@ fn album_rows(cat: &Catalogue, artist: &str) -> Vec<Row> {
         *by.entry((year, album_key(t).to_string())).or_default() += 1;
     }
     by.into_iter()
-        .map(|((year, name), tracks)| Row::Album { artist: artist.to_string(), name, year, tracks })
+        .map(|((year, name), tracks)| Row::Album {
+            artist: artist.to_string(),
+            name,
+            year,
+            tracks,
+        })
         .collect()
 }
 

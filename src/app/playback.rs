@@ -15,8 +15,15 @@ const RESTART_AFTER_MS: u64 = 3_000;
 
 fn request(state: &AppState, i: usize) -> Option<TrackRequest> {
     let item = state.queue.items.get(i)?;
-    let replay_gain = state.catalogue.get(item.id).map(|t| t.replay_gain).unwrap_or_default();
-    Some(TrackRequest { path: item.path.clone(), replay_gain })
+    let replay_gain = state
+        .catalogue
+        .get(item.id)
+        .map(|t| t.replay_gain)
+        .unwrap_or_default();
+    Some(TrackRequest {
+        path: item.path.clone(),
+        replay_gain,
+    })
 }
 
 /// Starts queue item `i` from `start_ms`.
@@ -57,10 +64,15 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::PlayPause if state.player.path.is_some() => engine(EngineCommand::TogglePause),
         Action::PlayPause => {
             let start = state.player.resume_at.unwrap_or(0);
-            match state.queue.current.or((!state.queue.is_empty()).then_some(state.queue.cursor)) {
+            match state
+                .queue
+                .current
+                .or((!state.queue.is_empty()).then_some(state.queue.cursor))
+            {
                 Some(i) => play_index(state, i, start),
                 None => {
-                    state.info("the queue is empty: pick something in the library (enter plays it)");
+                    state
+                        .info("the queue is empty: pick something in the library (enter plays it)");
                     Vec::new()
                 }
             }
@@ -157,7 +169,10 @@ fn record(path: &std::path::Path, outcome: PlayOutcome, position_ms: u64) -> Eff
 
 pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
     match ev {
-        EngineEvent::OutputOpened { description, fallback } => {
+        EngineEvent::OutputOpened {
+            description,
+            fallback,
+        } => {
             if let Some(why) = &fallback {
                 state.error(format!("no sound card ({why}): playing silently"));
             }
@@ -174,25 +189,42 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             state.player.path = Some(path.clone());
             state.player.position_ms = 0;
             state.player.duration_ms = duration_ms;
-            let mut effects = vec![record(&path, PlayOutcome::Started, 0), Effect::LoadArt(Some(path))];
+            let mut effects = vec![
+                record(&path, PlayOutcome::Started, 0),
+                Effect::LoadArt(Some(path)),
+            ];
             effects.extend(refresh_next(state));
             effects.push(Effect::SaveQueue(state.saved_queue()));
             effects
         }
-        EngineEvent::Position { position_ms, duration_ms, .. } => {
+        EngineEvent::Position {
+            position_ms,
+            duration_ms,
+            ..
+        } => {
             state.player.position_ms = position_ms;
             if duration_ms.is_some() {
                 state.player.duration_ms = duration_ms;
             }
             Vec::new()
         }
-        EngineEvent::TrackEnded { path, position_ms, completed } => {
-            let outcome = if completed { PlayOutcome::Completed } else { PlayOutcome::Skipped };
+        EngineEvent::TrackEnded {
+            path,
+            position_ms,
+            completed,
+        } => {
+            let outcome = if completed {
+                PlayOutcome::Completed
+            } else {
+                PlayOutcome::Skipped
+            };
             vec![record(&path, outcome, position_ms)]
         }
         EngineEvent::TrackFailed { path, reason } => {
             state.error(format!("cannot play {}: {reason}", path.display()));
-            let preloaded = state.preloaded.filter(|&i| state.queue.items.get(i).is_some_and(|t| t.path == path));
+            let preloaded = state
+                .preloaded
+                .filter(|&i| state.queue.items.get(i).is_some_and(|t| t.path == path));
             if let Some(p) = preloaded {
                 // Preload the one after the broken track instead.
                 let after = state.queue.following(p).filter(|&n| n != p);
@@ -200,7 +232,10 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
                 let req = after.and_then(|n| request(state, n));
                 return vec![Effect::Engine(EngineCommand::SetNext(req))];
             }
-            let current = state.queue.current.filter(|&i| state.queue.items.get(i).is_some_and(|t| t.path == path));
+            let current = state
+                .queue
+                .current
+                .filter(|&i| state.queue.items.get(i).is_some_and(|t| t.path == path));
             match current.and_then(|c| state.queue.following(c).filter(|&n| n != c)) {
                 Some(n) => play_index(state, n, 0),
                 None => Vec::new(),
@@ -218,7 +253,10 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             state.player.path = None;
             state.player.paused = false;
             state.preloaded = None;
-            vec![Effect::LoadArt(None), Effect::SaveQueue(state.saved_queue())]
+            vec![
+                Effect::LoadArt(None),
+                Effect::SaveQueue(state.saved_queue()),
+            ]
         }
         EngineEvent::VolumeChanged(v) => {
             state.player.volume = (v * 100.0).round() as u8;

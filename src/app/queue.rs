@@ -16,7 +16,11 @@ pub struct QueueItem {
 
 impl QueueItem {
     pub fn new(path: PathBuf) -> QueueItem {
-        QueueItem { id: TrackId::from_path(&path), path, pinned: false }
+        QueueItem {
+            id: TrackId::from_path(&path),
+            path,
+            pinned: false,
+        }
     }
 }
 
@@ -139,7 +143,9 @@ impl Queue {
     /// Shuffles the items after the current one, leaving pinned items in place.
     pub fn shuffle(&mut self, seed: u64) {
         let start = self.current.map_or(0, |c| c + 1);
-        let free: Vec<usize> = (start..self.items.len()).filter(|&i| !self.items[i].pinned).collect();
+        let free: Vec<usize> = (start..self.items.len())
+            .filter(|&i| !self.items[i].pinned)
+            .collect();
         let mut order = free.clone();
         let mut state = seed | 1;
         for k in (1..order.len()).rev() {
@@ -173,11 +179,20 @@ mod tests {
     use super::*;
 
     fn q(names: &[&str]) -> Queue {
-        Queue { items: names.iter().map(|n| QueueItem::new(PathBuf::from(n))).collect(), ..Queue::default() }
+        Queue {
+            items: names
+                .iter()
+                .map(|n| QueueItem::new(PathBuf::from(n)))
+                .collect(),
+            ..Queue::default()
+        }
     }
 
     fn names(q: &Queue) -> Vec<String> {
-        q.items.iter().map(|i| i.path.display().to_string()).collect()
+        q.items
+            .iter()
+            .map(|i| i.path.display().to_string())
+            .collect()
     }
 
     #[test]
@@ -234,6 +249,10 @@ mod tests {
         let mut sorted = n.clone();
         sorted.sort();
         assert_eq!(sorted, ["a", "b", "c", "d", "e", "f", "g"]);
-        assert_ne!(n, ["a", "b", "c", "d", "e", "f", "g"], "seed 42 moves something");
+        assert_ne!(
+            n,
+            ["a", "b", "c", "d", "e", "f", "g"],
+            "seed 42 moves something"
+        );
     }
 }

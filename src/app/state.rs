@@ -94,7 +94,11 @@ pub struct EmotionPanel {
 
 impl Default for EmotionPanel {
     fn default() -> Self {
-        EmotionPanel { current: None, history: VecDeque::new(), camera: CameraState::Off }
+        EmotionPanel {
+            current: None,
+            history: VecDeque::new(),
+            camera: CameraState::Off,
+        }
     }
 }
 
@@ -109,15 +113,24 @@ pub enum Msg {
     SearchCancel,
     CloseOverlay,
     Engine(EngineEvent),
-    Library(LibraryEvent),
+    /// Boxed: a track or scan report is large next to the other messages.
+    Library(Box<LibraryEvent>),
     /// The store has durably saved a rating (or failed to).
-    RatingSaved { id: TrackId, rating: Option<Rating> },
-    RatingFailed { id: TrackId, error: String },
+    RatingSaved {
+        id: TrackId,
+        rating: Option<Rating>,
+    },
+    RatingFailed {
+        id: TrackId,
+        error: String,
+    },
     Emotion(EmotionReading),
     /// A fresh copy of the whole catalogue (after a scan changed it), loaded off the UI thread.
     Catalogue(Vec<Track>),
     /// Rows available to a list (for page up/down).
-    Resize { list_rows: usize },
+    Resize {
+        list_rows: usize,
+    },
     Status(Status),
 }
 
@@ -126,7 +139,10 @@ pub enum Msg {
 pub enum Effect {
     Engine(EngineCommand),
     /// Write the rating durably, then answer with `Msg::RatingSaved`.
-    SaveRating { id: TrackId, rating: Option<Rating> },
+    SaveRating {
+        id: TrackId,
+        rating: Option<Rating>,
+    },
     RecordPlay(PlayRecord),
     SaveQueue(SavedQueue),
     /// Save the queue as an m3u playlist.
@@ -201,7 +217,8 @@ impl AppState {
             .filter(|p| p.exists())
             .map(QueueItem::new)
             .collect();
-        self.queue.current = current_path.and_then(|p| self.queue.items.iter().position(|i| i.path == p));
+        self.queue.current =
+            current_path.and_then(|p| self.queue.items.iter().position(|i| i.path == p));
         if let Some(c) = self.queue.current {
             self.queue.cursor = c;
             self.player.resume_at = Some(saved.position_ms);
@@ -219,7 +236,11 @@ impl AppState {
 
     /// The catalogue entry of the playing (or resumable) track.
     pub fn playing_track(&self) -> Option<&Track> {
-        let path = self.player.path.clone().or_else(|| self.queue.current_item().map(|i| i.path.clone()))?;
+        let path = self
+            .player
+            .path
+            .clone()
+            .or_else(|| self.queue.current_item().map(|i| i.path.clone()))?;
         self.catalogue.get(TrackId::from_path(&path))
     }
 
@@ -228,11 +249,17 @@ impl AppState {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level: StatusLevel::Info });
+        self.status = Some(Status {
+            text: text.into(),
+            level: StatusLevel::Info,
+        });
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level: StatusLevel::Error });
+        self.status = Some(Status {
+            text: text.into(),
+            level: StatusLevel::Error,
+        });
     }
 
     /// Brings derived data up to date before drawing (the browser rows after catalogue changes).

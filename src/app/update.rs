@@ -49,7 +49,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Engine(ev) => playback::engine_event(state, ev),
-        Msg::Library(ev) => library_event(state, ev),
+        Msg::Library(ev) => library_event(state, *ev),
         Msg::RatingSaved { id, rating } => {
             match rating {
                 Some(r) => state.ratings.insert(id, r),
@@ -95,7 +95,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    if state.overlay == Some(Overlay::Help) && matches!(a, Action::ToggleHelp | Action::Back | Action::Quit) {
+    if state.overlay == Some(Overlay::Help)
+        && matches!(a, Action::ToggleHelp | Action::Back | Action::Quit)
+    {
         state.overlay = None;
         return Vec::new();
     }
@@ -167,7 +169,11 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::ToggleHelp => state.overlay = Some(Overlay::Help),
         Action::CycleTheme => {
             state.theme = (state.theme + 1) % state.theme_names.len().max(1);
-            let name = state.theme_names.get(state.theme).cloned().unwrap_or_default();
+            let name = state
+                .theme_names
+                .get(state.theme)
+                .cloned()
+                .unwrap_or_default();
             state.info(format!("theme: {name}"));
         }
         Action::Quit => {
@@ -223,7 +229,10 @@ fn enqueue(state: &mut AppState) {
     let items = selection(state);
     let n = items.len();
     state.queue.append(items);
-    state.info(format!("added {n} track{} to the queue", if n == 1 { "" } else { "s" }));
+    state.info(format!(
+        "added {n} track{} to the queue",
+        if n == 1 { "" } else { "s" }
+    ));
 }
 
 fn play_now(state: &mut AppState) -> Vec<Effect> {
@@ -248,7 +257,10 @@ fn play_next(state: &mut AppState) -> Vec<Effect> {
     }
     let n = items.len();
     state.queue.insert_next(items);
-    state.info(format!("{n} track{} will play next", if n == 1 { "" } else { "s" }));
+    state.info(format!(
+        "{n} track{} will play next",
+        if n == 1 { "" } else { "s" }
+    ));
     playback::refresh_next(state)
 }
 
@@ -267,7 +279,10 @@ fn rating_target(state: &AppState) -> Option<TrackId> {
 
 fn rate(state: &mut AppState, stars: u8) -> Vec<Effect> {
     match rating_target(state) {
-        Some(id) => vec![Effect::SaveRating { id, rating: Rating::new(stars) }],
+        Some(id) => vec![Effect::SaveRating {
+            id,
+            rating: Rating::new(stars),
+        }],
         None => {
             state.info("nothing to rate: select or play a track");
             Vec::new()
@@ -288,7 +303,11 @@ fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<Effect> {
 fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
     match ev {
         LibraryEvent::ScanProgress(p) => {
-            state.progress = Some(Progress { label: "scanning".into(), done: p.done, total: p.total });
+            state.progress = Some(Progress {
+                label: "scanning".into(),
+                done: p.done,
+                total: p.total,
+            });
         }
         LibraryEvent::ScanFinished(report) => {
             state.progress = None;

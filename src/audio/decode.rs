@@ -16,7 +16,10 @@ use symphonia::core::units::Time;
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     #[error("{path}: cannot open: {source}")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a supported audio file: {reason}")]
     Unsupported { path: PathBuf, reason: String },
     #[error("{path}: corrupt audio: {reason}")]
@@ -59,7 +62,12 @@ impl TrackDecoder {
             reason,
         };
         let format = symphonia::default::get_probe()
-            .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+            .probe(
+                &hint,
+                mss,
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
             .map_err(|e| unsupported(e.to_string()))?;
         let track = format
             .default_track(TrackType::Audio)

@@ -168,10 +168,20 @@ impl EngineThread {
 
     fn load(&self, req: TrackRequest) -> Result<Loaded, String> {
         let dec = TrackDecoder::open(&req.path).map_err(|e| e.to_string())?;
-        let conv = Converter::new(dec.rate(), dec.channels(), self.output.rate, self.output.channels)
-            .map_err(|e| e.to_string())?;
+        let conv = Converter::new(
+            dec.rate(),
+            dec.channels(),
+            self.output.rate,
+            self.output.channels,
+        )
+        .map_err(|e| e.to_string())?;
         let gain = linear_gain(&req.replay_gain, self.rg_mode);
-        Ok(Loaded { req, dec, conv, gain })
+        Ok(Loaded {
+            req,
+            dec,
+            conv,
+            gain,
+        })
     }
 
     /// Drops everything queued for output and forgets the in-flight tracks.
@@ -337,7 +347,12 @@ impl EngineThread {
     fn reseek(&mut self, mut cur: Loaded, ms: u64) {
         match cur.dec.seek(ms) {
             Ok(landed) => {
-                match Converter::new(cur.dec.rate(), cur.dec.channels(), self.output.rate, self.output.channels) {
+                match Converter::new(
+                    cur.dec.rate(),
+                    cur.dec.channels(),
+                    self.output.rate,
+                    self.output.channels,
+                ) {
                     Ok(conv) => cur.conv = conv,
                     Err(e) => tracing::warn!(error = %e, "keeping the old resampler after seek"),
                 }
@@ -350,7 +365,7 @@ impl EngineThread {
                     started: true,
                 });
                 self.current = Some(cur);
-                        self.set_idle(false);
+                self.set_idle(false);
                 self.last_report = Instant::now() - REPORT_EVERY;
             }
             Err(e) => {
@@ -375,14 +390,19 @@ impl EngineThread {
         let next = self.next.take().map(|n| n.req);
         self.flush();
         let choice = match self.choice {
-            OutputChoice::Auto => OutputChoice::Null { rate: 44_100, channels: 2 },
+            OutputChoice::Auto => OutputChoice::Null {
+                rate: 44_100,
+                channels: 2,
+            },
             ref other => other.clone(),
         };
         let (output, prod) = Output::open(&choice, &self.shared);
         self.output = output;
         self.prod = prod;
         self.pushed = 0;
-        self.announce_output(Some("the sound card failed; playing to the null output".into()));
+        self.announce_output(Some(
+            "the sound card failed; playing to the null output".into(),
+        ));
         if let Some(req) = resume {
             self.start(req, at);
             if let Some(n) = following.or(next) {
@@ -402,7 +422,9 @@ impl EngineThread {
             if self.pending_off < self.pending.len() {
                 let room = self.prod.vacant_len() / channels * channels;
                 let take = room.min(self.pending.len() - self.pending_off);
-                let n = self.prod.push_slice(&self.pending[self.pending_off..self.pending_off + take]);
+                let n = self
+                    .prod
+                    .push_slice(&self.pending[self.pending_off..self.pending_off + take]);
                 self.pending_off += n;
                 self.pushed += n as u64;
                 if n > 0 && self.current.is_some() {
@@ -444,9 +466,16 @@ impl EngineThread {
         if !self.dec_buf.is_empty() {
             if !cur.conv.accepts(cur.dec.rate(), cur.dec.channels()) {
                 cur.conv.finish(&mut self.pending);
-                match Converter::new(cur.dec.rate(), cur.dec.channels(), self.output.rate, self.output.channels) {
+                match Converter::new(
+                    cur.dec.rate(),
+                    cur.dec.channels(),
+                    self.output.rate,
+                    self.output.channels,
+                ) {
                     Ok(c) => cur.conv = c,
-                    Err(e) => tracing::warn!(error = %e, "stream format changed and cannot be converted"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "stream format changed and cannot be converted")
+                    }
                 }
             }
             if cur.gain != 1.0 {
@@ -516,7 +545,8 @@ impl EngineThread {
         let Some(seg) = self.segments.pop_front() else {
             return;
         };
-        let frames = seg.end.unwrap_or(seg.start).saturating_sub(seg.start) / self.output.channels as u64;
+        let frames =
+            seg.end.unwrap_or(seg.start).saturating_sub(seg.start) / self.output.channels as u64;
         let position_ms = seg.offset_ms + frames * 1000 / u64::from(self.output.rate);
         self.emit(EngineEvent::TrackEnded {
             path: seg.req.path,
@@ -525,4 +555,3 @@ impl EngineThread {
         });
     }
 }
-

@@ -22,7 +22,9 @@ impl std::str::FromStr for ReplayGainMode {
             "off" => Ok(ReplayGainMode::Off),
             "track" => Ok(ReplayGainMode::Track),
             "album" => Ok(ReplayGainMode::Album),
-            other => Err(format!("unknown ReplayGain mode {other:?} (off, track, album)")),
+            other => Err(format!(
+                "unknown ReplayGain mode {other:?} (off, track, album)"
+            )),
         }
     }
 }
@@ -60,7 +62,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(linear_gain(&rg, ReplayGainMode::Off), 1.0);
-        assert_eq!(linear_gain(&ReplayGain::default(), ReplayGainMode::Track), 1.0);
+        assert_eq!(
+            linear_gain(&ReplayGain::default(), ReplayGainMode::Track),
+            1.0
+        );
     }
 
     #[test]

@@ -46,7 +46,10 @@ impl TrackRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineCommand {
     /// Play this track now from `start_ms`, dropping whatever was playing.
-    Play { track: TrackRequest, start_ms: u64 },
+    Play {
+        track: TrackRequest,
+        start_ms: u64,
+    },
     /// The track to play after the current one (`None` clears it). It is opened at once, so the
     /// join is gapless and a corrupt file is reported before its turn.
     SetNext(Option<TrackRequest>),
@@ -56,9 +59,13 @@ pub enum EngineCommand {
     Resume,
     TogglePause,
     /// Seek the playing track to an absolute position.
-    Seek { ms: u64 },
+    Seek {
+        ms: u64,
+    },
     /// Seek relative to the current position (negative: back).
-    SeekBy { ms: i64 },
+    SeekBy {
+        ms: i64,
+    },
     /// Volume 0.0 to 1.0, applied at once.
     SetVolume(f32),
     SetReplayGain(ReplayGainMode),
@@ -95,7 +102,10 @@ pub enum EngineEvent {
     },
     /// A track could not be played (corrupt, unsupported, unreadable). The engine moves on to the
     /// preloaded next track if there is one; the owner should `SetNext` past it otherwise.
-    TrackFailed { path: PathBuf, reason: String },
+    TrackFailed {
+        path: PathBuf,
+        reason: String,
+    },
     Paused,
     Resumed,
     /// Nothing is left to play.

@@ -293,7 +293,10 @@ pub fn probe_sound_card(listen: Duration) -> Result<String, String> {
     let (out, _prod) = open_cpal(&shared)?;
     thread::sleep(listen);
     if shared.take_failed() {
-        return Err(format!("{}: the stream failed after opening", out.description));
+        return Err(format!(
+            "{}: the stream failed after opening",
+            out.description
+        ));
     }
     Ok(out.description.clone())
 }

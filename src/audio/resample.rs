@@ -41,24 +41,19 @@ impl Converter {
         let resampler = if in_rate == out_rate {
             None
         } else {
-            let r = FftFixedIn::<f32>::new(
-                in_rate as usize,
-                out_rate as usize,
-                CHUNK,
-                2,
-                out_channels,
-            )
-            .map_err(|e| ResampleError {
-                from: in_rate,
-                to: out_rate,
-                reason: e.to_string(),
-            })?;
+            let r =
+                FftFixedIn::<f32>::new(in_rate as usize, out_rate as usize, CHUNK, 2, out_channels)
+                    .map_err(|e| ResampleError {
+                        from: in_rate,
+                        to: out_rate,
+                        reason: e.to_string(),
+                    })?;
             Some(r)
         };
         let delay_left = resampler.as_ref().map_or(0, |r| r.output_delay());
-        let out_planar = resampler
-            .as_ref()
-            .map_or_else(Vec::new, |r| vec![vec![0.0; r.output_frames_max()]; out_channels]);
+        let out_planar = resampler.as_ref().map_or_else(Vec::new, |r| {
+            vec![vec![0.0; r.output_frames_max()]; out_channels]
+        });
         Ok(Converter {
             in_rate,
             out_rate,
@@ -195,7 +190,11 @@ mod tests {
 
     #[test]
     fn resampled_length_is_exactly_the_rounded_ratio() {
-        for &(frames, from, to) in &[(44_100, 44_100, 48_000), (12_345, 22_050, 48_000), (999, 48_000, 44_100)] {
+        for &(frames, from, to) in &[
+            (44_100, 44_100, 48_000),
+            (12_345, 22_050, 48_000),
+            (999, 48_000, 44_100),
+        ] {
             let mut c = Converter::new(from, 2, to, 2).unwrap();
             let mut out = Vec::new();
             let input = sine(frames, from, 2);
@@ -204,7 +203,11 @@ mod tests {
             }
             c.finish(&mut out);
             let expected = (frames as u64 * to as u64 + from as u64 / 2) / from as u64;
-            assert_eq!(out.len() as u64, expected * 2, "{frames} frames {from}->{to}");
+            assert_eq!(
+                out.len() as u64,
+                expected * 2,
+                "{frames} frames {from}->{to}"
+            );
         }
     }
 

@@ -46,7 +46,8 @@ impl Shared {
     }
 
     pub fn set_volume(&self, v: f32) {
-        self.volume.store(v.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+        self.volume
+            .store(v.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
     }
     pub fn volume(&self) -> f32 {
         f32::from_bits(self.volume.load(Ordering::Relaxed))

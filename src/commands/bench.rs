@@ -37,7 +37,11 @@ pub fn scan(ctx: &Context, files: usize, json_out: bool) -> anyhow::Result<()> {
         let t = Instant::now();
         let warm = crate::library::scan(&store, std::slice::from_ref(&music), &mut |_| {})?;
         let warm_s = t.elapsed().as_secs_f64();
-        anyhow::ensure!(cold.tracks == files, "cold scan found {} of {files} tracks", cold.tracks);
+        anyhow::ensure!(
+            cold.tracks == files,
+            "cold scan found {} of {files} tracks",
+            cold.tracks
+        );
         anyhow::ensure!(warm.unchanged == files, "rescan re-read files");
         Ok::<_, anyhow::Error>((cold_s, warm_s))
     })();
@@ -83,7 +87,10 @@ fn tagged_wav(i: usize) -> Vec<u8> {
         .map(|k| ((k as f32 * 0.05 + i as f32).sin() * 8000.0) as i16)
         .collect();
     let mut info = b"INFO".to_vec();
-    for (id, text) in [(b"INAM", format!("Track {i}")), (b"IART", format!("Artist {}", i / 100))] {
+    for (id, text) in [
+        (b"INAM", format!("Track {i}")),
+        (b"IART", format!("Artist {}", i / 100)),
+    ] {
         let mut t = text.into_bytes();
         t.push(0);
         if t.len() % 2 == 1 {
@@ -122,16 +129,24 @@ pub fn play(ctx: &Context, file: &Path, seconds: f64, json_out: bool) -> anyhow:
     let path = absolute(file);
     let (tx, rx) = mpsc::channel();
     let config = EngineConfig {
-        output: OutputChoice::Null { rate: 44_100, channels: 2 },
+        output: OutputChoice::Null {
+            rate: 44_100,
+            channels: 2,
+        },
         ..EngineConfig::default()
     };
     let engine = Engine::spawn(config, tx)?;
-    engine.send(EngineCommand::Play { track: TrackRequest::new(&path), start_ms: 0 });
+    engine.send(EngineCommand::Play {
+        track: TrackRequest::new(&path),
+        start_ms: 0,
+    });
     // Wait for the track to start, then measure a steady stretch.
     loop {
         match rx.recv_timeout(Duration::from_secs(10)) {
             Ok(EngineEvent::TrackStarted { .. }) => break,
-            Ok(EngineEvent::TrackFailed { reason, .. }) => anyhow::bail!("{}: {reason}", path.display()),
+            Ok(EngineEvent::TrackFailed { reason, .. }) => {
+                anyhow::bail!("{}: {reason}", path.display())
+            }
             Ok(_) => {}
             Err(_) => anyhow::bail!("{}: playback did not start", path.display()),
         }
@@ -200,7 +215,11 @@ pub fn startup(n: usize, json_out: bool) -> anyhow::Result<()> {
         let theme = crate::ui::Theme::default();
         term.draw(|f| crate::ui::render(f, &state, &theme))?;
         let drawn = t.elapsed();
-        anyhow::ensure!(state.catalogue.len() == n, "catalogue has {} of {n}", state.catalogue.len());
+        anyhow::ensure!(
+            state.catalogue.len() == n,
+            "catalogue has {} of {n}",
+            state.catalogue.len()
+        );
         Ok::<_, anyhow::Error>((opened, loaded, drawn))
     })();
     let _ = std::fs::remove_dir_all(&root);
@@ -227,7 +246,12 @@ pub fn startup(n: usize, json_out: bool) -> anyhow::Result<()> {
 
 /// A plausible catalogue entry: 10 tracks per album, 10 albums per artist.
 fn synthetic_track(i: usize) -> crate::core::Track {
-    let path = PathBuf::from(format!("/music/artist{:04}/album{:02}/{:02} - track {i}.flac", i / 100, i / 10 % 10, i % 10));
+    let path = PathBuf::from(format!(
+        "/music/artist{:04}/album{:02}/{:02} - track {i}.flac",
+        i / 100,
+        i / 10 % 10,
+        i % 10
+    ));
     crate::core::Track {
         id: crate::core::TrackId::from_path(&path),
         path,

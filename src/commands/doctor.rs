@@ -27,20 +27,32 @@ struct Check {
 }
 
 fn check(name: &'static str, status: Status, detail: String, hint: Option<&str>) -> Check {
-    Check { name, status, detail, hint: hint.map(str::to_string) }
+    Check {
+        name,
+        status,
+        detail,
+        hint: hint.map(str::to_string),
+    }
 }
 
 pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let checks = vec![
         audio(),
         camera(),
-        models(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").as_path()),
+        models(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("models")
+                .as_path(),
+        ),
         config(ctx),
         data_dir(ctx),
         library(ctx),
     ];
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))?
+        );
     } else {
         for c in &checks {
             let mark = match c.status {
@@ -76,7 +88,12 @@ fn camera() -> Check {
     match nokhwa::query(nokhwa::utils::ApiBackend::Auto) {
         Ok(list) if !list.is_empty() => {
             let names: Vec<String> = list.iter().map(|c| c.human_name()).collect();
-            check("camera", Status::Ok, format!("{} found: {}", list.len(), names.join(", ")), None)
+            check(
+                "camera",
+                Status::Ok,
+                format!("{} found: {}", list.len(), names.join(", ")),
+                None,
+            )
         }
         Ok(_) => check(
             "camera",
@@ -107,7 +124,12 @@ fn models(dir: &Path) -> Check {
         .map(|(file, what)| format!("{file} ({what})"))
         .collect();
     if missing.is_empty() {
-        check("models", Status::Ok, format!("all present in {}", dir.display()), None)
+        check(
+            "models",
+            Status::Ok,
+            format!("all present in {}", dir.display()),
+            None,
+        )
     } else {
         check(
             "models",
@@ -120,8 +142,18 @@ fn models(dir: &Path) -> Check {
 
 fn config(ctx: &Context) -> Check {
     match &ctx.config_path {
-        Some(p) => check("config", Status::Ok, format!("{} (valid)", p.display()), None),
-        None => check("config", Status::Ok, "no config file; using defaults".into(), None),
+        Some(p) => check(
+            "config",
+            Status::Ok,
+            format!("{} (valid)", p.display()),
+            None,
+        ),
+        None => check(
+            "config",
+            Status::Ok,
+            "no config file; using defaults".into(),
+            None,
+        ),
     }
 }
 
@@ -158,7 +190,11 @@ fn library(ctx: &Context) -> Check {
         .filter(|p| !p.is_dir())
         .map(|p| p.display().to_string())
         .collect();
-    let folders: Vec<String> = ctx.library.iter().map(|p| p.display().to_string()).collect();
+    let folders: Vec<String> = ctx
+        .library
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     if missing.is_empty() {
         check("library", Status::Ok, folders.join(", "), None)
     } else {

@@ -20,7 +20,11 @@ pub fn run(ctx: &Context, json: bool, limit: Option<usize>) -> anyhow::Result<()
             .track(r.track)?
             .map(|t| format!("{} — {}", t.display_title(), t.display_artist()))
             .unwrap_or_else(|| r.path.display().to_string());
-        println!("{}  {what:9} at {:>5}  {name}", format_time(r.at_ms), mmss(r.position_ms));
+        println!(
+            "{}  {what:9} at {:>5}  {name}",
+            format_time(r.at_ms),
+            mmss(r.position_ms)
+        );
     }
     Ok(())
 }
@@ -30,7 +34,12 @@ fn format_time(ms: u64) -> String {
     let secs = ms / 1000;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -54,6 +63,9 @@ mod tests {
     fn times_format_as_utc_dates() {
         assert_eq!(format_time(0), "1970-01-01 00:00:00");
         assert_eq!(format_time(1_795_996_800_000), "2026-11-30 00:00:00");
-        assert_eq!(format_time(951_782_400_000 + 3_723_000), "2000-02-29 01:02:03");
+        assert_eq!(
+            format_time(951_782_400_000 + 3_723_000),
+            "2000-02-29 01:02:03"
+        );
     }
 }

@@ -7,9 +7,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{absolute, mmss, Context};
-use crate::audio::{
-    Engine, EngineCommand, EngineConfig, EngineEvent, OutputChoice, TrackRequest,
-};
+use crate::audio::{Engine, EngineCommand, EngineConfig, EngineEvent, OutputChoice, TrackRequest};
 use crate::config::OutputSetting;
 use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
 use crate::store::Store;
@@ -38,7 +36,10 @@ impl PlayDriver {
     /// The commands that start playback.
     pub fn start(&mut self) -> Vec<EngineCommand> {
         match self.queue.first() {
-            Some(t) => vec![EngineCommand::Play { track: t.clone(), start_ms: 0 }],
+            Some(t) => vec![EngineCommand::Play {
+                track: t.clone(),
+                start_ms: 0,
+            }],
             None => Vec::new(),
         }
     }
@@ -57,10 +58,17 @@ impl PlayDriver {
                 if self.preloaded.is_some_and(|i| self.queue[i].path == *path) {
                     let failed = self.preloaded.take().unwrap_or(self.current);
                     self.preload_after(failed)
-                } else if self.queue.get(self.current).is_some_and(|t| t.path == *path) {
+                } else if self
+                    .queue
+                    .get(self.current)
+                    .is_some_and(|t| t.path == *path)
+                {
                     self.current += 1;
                     match self.queue.get(self.current) {
-                        Some(t) => vec![EngineCommand::Play { track: t.clone(), start_ms: 0 }],
+                        Some(t) => vec![EngineCommand::Play {
+                            track: t.clone(),
+                            start_ms: 0,
+                        }],
                         None => Vec::new(),
                     }
                 } else {
@@ -98,7 +106,10 @@ impl PlayDriver {
 /// `mien play FILE... [--seconds N]`.
 pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
-    let queue: Vec<TrackRequest> = files.iter().map(|f| request(&store, &absolute(f))).collect();
+    let queue: Vec<TrackRequest> = files
+        .iter()
+        .map(|f| request(&store, &absolute(f)))
+        .collect();
     play_queue(ctx, &store, queue, seconds)
 }
 
@@ -109,7 +120,10 @@ fn request(store: &Store, path: &Path) -> TrackRequest {
         .flatten()
         .map(|t| t.replay_gain)
         .unwrap_or_default();
-    TrackRequest { path: path.to_path_buf(), replay_gain }
+    TrackRequest {
+        path: path.to_path_buf(),
+        replay_gain,
+    }
 }
 
 fn play_queue(
@@ -126,7 +140,10 @@ fn play_queue(
     let config = EngineConfig {
         output: match ctx.config.playback.output {
             OutputSetting::Auto => OutputChoice::Auto,
-            OutputSetting::Null => OutputChoice::Null { rate: 44_100, channels: 2 },
+            OutputSetting::Null => OutputChoice::Null {
+                rate: 44_100,
+                channels: 2,
+            },
         },
         replay_gain: ctx.config.playback.replay_gain,
         volume: f32::from(ctx.config.playback.volume.min(100)) / 100.0,
@@ -154,13 +171,20 @@ fn play_queue(
         };
         record(store, &ev);
         match &ev {
-            EngineEvent::OutputOpened { description, fallback } => match fallback {
+            EngineEvent::OutputOpened {
+                description,
+                fallback,
+            } => match fallback {
                 Some(why) => println!("audio: {description} — {why}"),
                 None => println!("audio: {description}"),
             },
             EngineEvent::TrackStarted { path, duration_ms } => {
                 started += 1;
-                println!("playing {} ({})", path.display(), duration_ms.map_or("?:??".into(), mmss));
+                println!(
+                    "playing {} ({})",
+                    path.display(),
+                    duration_ms.map_or("?:??".into(), mmss)
+                );
             }
             EngineEvent::TrackFailed { path, reason } => {
                 println!("skipped {}: {reason}", path.display());
@@ -171,10 +195,8 @@ fn play_queue(
             engine.send(cmd);
         }
         let failed_last = matches!(ev, EngineEvent::TrackFailed { .. }) && driver.exhausted();
-        if ev == EngineEvent::Idle || failed_last && started == 0 {
-            if driver.exhausted() {
-                break;
-            }
+        if (ev == EngineEvent::Idle || failed_last && started == 0) && driver.exhausted() {
+            break;
         }
     }
     drop(engine);
@@ -199,9 +221,17 @@ fn drain_until_idle(rx: &mpsc::Receiver<EngineEvent>, store: &Store) {
 fn record(store: &Store, ev: &EngineEvent) {
     let (path, outcome, position_ms) = match ev {
         EngineEvent::TrackStarted { path, .. } => (path, PlayOutcome::Started, 0),
-        EngineEvent::TrackEnded { path, position_ms, completed } => (
+        EngineEvent::TrackEnded {
             path,
-            if *completed { PlayOutcome::Completed } else { PlayOutcome::Skipped },
+            position_ms,
+            completed,
+        } => (
+            path,
+            if *completed {
+                PlayOutcome::Completed
+            } else {
+                PlayOutcome::Skipped
+            },
             *position_ms,
         ),
         _ => return,
@@ -223,14 +253,26 @@ mod tests {
     use super::*;
 
     fn ev_started(p: &str) -> EngineEvent {
-        EngineEvent::TrackStarted { path: p.into(), duration_ms: None }
+        EngineEvent::TrackStarted {
+            path: p.into(),
+            duration_ms: None,
+        }
     }
 
     #[test]
     fn driver_preloads_the_following_track_when_one_starts() {
         let mut d = PlayDriver::new(vec![TrackRequest::new("a"), TrackRequest::new("b")]);
-        assert_eq!(d.start(), vec![EngineCommand::Play { track: TrackRequest::new("a"), start_ms: 0 }]);
-        assert_eq!(d.on_event(&ev_started("a")), vec![EngineCommand::SetNext(Some(TrackRequest::new("b")))]);
+        assert_eq!(
+            d.start(),
+            vec![EngineCommand::Play {
+                track: TrackRequest::new("a"),
+                start_ms: 0
+            }]
+        );
+        assert_eq!(
+            d.on_event(&ev_started("a")),
+            vec![EngineCommand::SetNext(Some(TrackRequest::new("b")))]
+        );
         assert!(d.on_event(&ev_started("b")).is_empty());
         assert!(d.exhausted());
     }
@@ -241,14 +283,23 @@ mod tests {
         let mut d = PlayDriver::new(q);
         d.start();
         d.on_event(&ev_started("a"));
-        let fail = EngineEvent::TrackFailed { path: "bad".into(), reason: "corrupt".into() };
-        assert_eq!(d.on_event(&fail), vec![EngineCommand::SetNext(Some(TrackRequest::new("c")))]);
+        let fail = EngineEvent::TrackFailed {
+            path: "bad".into(),
+            reason: "corrupt".into(),
+        };
+        assert_eq!(
+            d.on_event(&fail),
+            vec![EngineCommand::SetNext(Some(TrackRequest::new("c")))]
+        );
         // A failing first track: play the one after it.
         let mut d = PlayDriver::new(["bad", "c"].map(TrackRequest::new).to_vec());
         d.start();
         assert_eq!(
             d.on_event(&fail),
-            vec![EngineCommand::Play { track: TrackRequest::new("c"), start_ms: 0 }]
+            vec![EngineCommand::Play {
+                track: TrackRequest::new("c"),
+                start_ms: 0
+            }]
         );
     }
 }

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 /// The seven FER-2013 classes, in the data set's label order.
-pub const EMOTIONS: [&str; 7] = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
+pub const EMOTIONS: [&str; 7] = [
+    "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",
+];
 
 /// Valence and arousal of each class on Russell's circumplex (both in [-1, 1]), placed after the
 /// positions reported for these terms by Russell (1980, "A circumplex model of affect") and
@@ -50,7 +52,13 @@ impl EmotionReading {
             v += p / total * cv;
             a += p / total * ca;
         }
-        EmotionReading { at_ms, probs, valence: v, arousal: a, source }
+        EmotionReading {
+            at_ms,
+            probs,
+            valence: v,
+            arousal: a,
+            source,
+        }
     }
 
     /// The listener said "I feel <class>".

@@ -38,7 +38,13 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub fn new(store: Store, engine: Engine, picker: Option<Picker>, data_dir: PathBuf, tx: Sender<UiEvent>) -> Runtime {
+    pub fn new(
+        store: Store,
+        engine: Engine,
+        picker: Option<Picker>,
+        data_dir: PathBuf,
+        tx: Sender<UiEvent>,
+    ) -> Runtime {
         Runtime {
             store,
             engine,
@@ -71,7 +77,9 @@ impl Runtime {
             Ok(list) => {
                 let n = list.entries.len();
                 state.queue.clear();
-                state.queue.append(list.entries.into_iter().map(QueueItem::new));
+                state
+                    .queue
+                    .append(list.entries.into_iter().map(QueueItem::new));
                 state.info(format!("playlist {}: {n} tracks", path.display()));
                 let effects = crate::app::update(state, Msg::Action(Action::PlayPause));
                 self.perform_all(state, effects);
@@ -80,7 +88,13 @@ impl Runtime {
         }
     }
 
-    pub fn handle(&mut self, state: &mut AppState, keymap: &Keymap, keys: &mut KeyState, ev: UiEvent) {
+    pub fn handle(
+        &mut self,
+        state: &mut AppState,
+        keymap: &Keymap,
+        keys: &mut KeyState,
+        ev: UiEvent,
+    ) {
         let msg = match ev {
             UiEvent::Key(k) => key_to_msg(state, keymap, keys, k),
             UiEvent::Resize => {
@@ -111,15 +125,21 @@ impl Runtime {
             MprisRequest::Pause if playing => Some(Msg::Action(Action::PlayPause)),
             MprisRequest::Play | MprisRequest::Pause => None,
             MprisRequest::SeekForwardBy(d) => {
-                self.engine.send(EngineCommand::SeekBy { ms: d.as_millis() as i64 });
+                self.engine.send(EngineCommand::SeekBy {
+                    ms: d.as_millis() as i64,
+                });
                 None
             }
             MprisRequest::SeekBackwardBy(d) => {
-                self.engine.send(EngineCommand::SeekBy { ms: -(d.as_millis() as i64) });
+                self.engine.send(EngineCommand::SeekBy {
+                    ms: -(d.as_millis() as i64),
+                });
                 None
             }
             MprisRequest::SeekTo(d) => {
-                self.engine.send(EngineCommand::Seek { ms: d.as_millis() as u64 });
+                self.engine.send(EngineCommand::Seek {
+                    ms: d.as_millis() as u64,
+                });
                 None
             }
             MprisRequest::SetVolume(v) => {
@@ -142,7 +162,10 @@ impl Runtime {
                 // Durable first; only then do the stars change.
                 let msg = match self.store.set_rating(id, rating) {
                     Ok(()) => Msg::RatingSaved { id, rating },
-                    Err(e) => Msg::RatingFailed { id, error: e.to_string() },
+                    Err(e) => Msg::RatingFailed {
+                        id,
+                        error: e.to_string(),
+                    },
                 };
                 let more = update(state, msg);
                 self.perform_all(state, more);
@@ -162,12 +185,14 @@ impl Runtime {
             Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
-                let _ = std::thread::Builder::new().name("catalogue".into()).spawn(move || match store.all_tracks() {
-                    Ok(tracks) => {
-                        let _ = tx.send(UiEvent::App(Msg::Catalogue(tracks)));
-                    }
-                    Err(e) => tracing::warn!(error = %e, "cannot reload the catalogue"),
-                });
+                let _ = std::thread::Builder::new()
+                    .name("catalogue".into())
+                    .spawn(move || match store.all_tracks() {
+                        Ok(tracks) => {
+                            let _ = tx.send(UiEvent::App(Msg::Catalogue(tracks)));
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot reload the catalogue"),
+                    });
             }
         }
     }
@@ -182,7 +207,12 @@ impl Runtime {
             .iter()
             .map(|i| match state.catalogue.get(i.id) {
                 Some(t) => PlaylistEntry::from(t),
-                None => PlaylistEntry { path: i.path.clone(), duration_ms: None, artist: None, title: None },
+                None => PlaylistEntry {
+                    path: i.path.clone(),
+                    duration_ms: None,
+                    artist: None,
+                    title: None,
+                },
             })
             .collect();
         let result = std::fs::create_dir_all(&dir)
@@ -202,12 +232,16 @@ impl Runtime {
         self.art_path = path.clone();
         self.art_image = None;
         self.art_rect = None;
-        let (Some(path), Some(_)) = (path, self.picker.as_ref()) else { return };
+        let (Some(path), Some(_)) = (path, self.picker.as_ref()) else {
+            return;
+        };
         let tx = self.tx.clone();
-        let _ = std::thread::Builder::new().name("art".into()).spawn(move || {
-            let img = find_cover(&path).and_then(|c| decode_cover(&c.bytes).ok());
-            let _ = tx.send(UiEvent::Art(Some(path), img));
-        });
+        let _ = std::thread::Builder::new()
+            .name("art".into())
+            .spawn(move || {
+                let img = find_cover(&path).and_then(|c| decode_cover(&c.bytes).ok());
+                let _ = tx.send(UiEvent::Art(Some(path), img));
+            });
     }
 
     /// Prepares the cover for the art pane of a `width`×`height` screen (again only when the
@@ -222,14 +256,24 @@ impl Runtime {
         if self.art_rect == Some(area) && state.art.is_some() {
             return;
         }
-        state.art = picker.new_protocol(img.clone(), Size::new(area.width, area.height), Resize::Fit(None)).ok();
+        state.art = picker
+            .new_protocol(
+                img.clone(),
+                Size::new(area.width, area.height),
+                Resize::Fit(None),
+            )
+            .ok();
         self.art_rect = Some(area);
     }
 
     /// Publishes track and playback state over MPRIS when they changed.
     pub fn after_update(&mut self, state: &AppState) {
         let Some(m) = self.mpris.as_mut() else { return };
-        let key = (state.player.path.clone(), state.player.paused, state.player.volume);
+        let key = (
+            state.player.path.clone(),
+            state.player.paused,
+            state.player.volume,
+        );
         if self.published.as_ref() == Some(&key) {
             return;
         }

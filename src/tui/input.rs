@@ -15,20 +15,22 @@ use crate::app::state::{AppState, Msg};
 /// Reads terminal events and sends them on. Ends when the UI's receiver is gone (after quit the
 /// thread may stay blocked in `read` until the process exits, which is harmless).
 pub fn spawn(tx: Sender<UiEvent>) {
-    let _ = thread::Builder::new().name("input".into()).spawn(move || loop {
-        let ev = match crossterm::event::read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => UiEvent::Key(k),
-            Ok(Event::Resize(_, _)) => UiEvent::Resize,
-            Ok(_) => continue,
-            Err(e) => {
-                tracing::warn!(error = %e, "terminal input failed");
+    let _ = thread::Builder::new()
+        .name("input".into())
+        .spawn(move || loop {
+            let ev = match crossterm::event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => UiEvent::Key(k),
+                Ok(Event::Resize(_, _)) => UiEvent::Resize,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "terminal input failed");
+                    break;
+                }
+            };
+            if tx.send(ev).is_err() {
                 break;
             }
-        };
-        if tx.send(ev).is_err() {
-            break;
-        }
-    });
+        });
 }
 
 /// Keys pressed so far of a possible multi-key binding.
@@ -38,7 +40,12 @@ pub struct KeyState {
 }
 
 /// The message a key press means in the current state, if any.
-pub fn key_to_msg(state: &AppState, keymap: &Keymap, keys: &mut KeyState, key: KeyEvent) -> Option<Msg> {
+pub fn key_to_msg(
+    state: &AppState,
+    keymap: &Keymap,
+    keys: &mut KeyState,
+    key: KeyEvent,
+) -> Option<Msg> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Msg::Action(Action::Quit));
     }
@@ -49,7 +56,11 @@ pub fn key_to_msg(state: &AppState, keymap: &Keymap, keys: &mut KeyState, key: K
             KeyCode::Backspace => Some(Msg::SearchBackspace),
             KeyCode::Up => Some(Msg::Action(Action::Up)),
             KeyCode::Down => Some(Msg::Action(Action::Down)),
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 Some(Msg::SearchChar(c))
             }
             _ => None,

@@ -50,20 +50,29 @@ pub fn initial_state(store: &Store, resume: bool) -> anyhow::Result<AppState> {
 
 /// Forwards every value from `rx` into the UI channel, wrapped by `wrap`, until either side ends.
 fn forward<T: Send + 'static>(rx: Receiver<T>, tx: Sender<UiEvent>, wrap: fn(T) -> UiEvent) {
-    let _ = thread::Builder::new().name("forward".into()).spawn(move || {
-        for v in rx {
-            if tx.send(wrap(v)).is_err() {
-                break;
+    let _ = thread::Builder::new()
+        .name("forward".into())
+        .spawn(move || {
+            for v in rx {
+                if tx.send(wrap(v)).is_err() {
+                    break;
+                }
             }
-        }
-    });
+        });
 }
 
 /// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
 pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
-    let config_path = ctx.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml"));
+    let config_path = ctx
+        .config_path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
     let keymap = Keymap::with_config(Keymap::vim_defaults(), &ctx.config.keys, &config_path)?;
-    let user_themes = ctx.config_path.as_ref().and_then(|p| p.parent()).map(|d| d.join("themes"));
+    let user_themes = ctx
+        .config_path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(|d| d.join("themes"));
     let (themes, theme_errors) = load_themes(user_themes.as_deref());
     let store = ctx.open_store()?;
     let mut state = initial_state(&store, ctx.config.playback.resume && playlist.is_none())?;
@@ -73,17 +82,27 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
         .map(|(a, keys)| (keys.join(" "), a.describe().to_string()))
         .collect();
     state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
-    state.theme = themes.iter().position(|t| t.name == ctx.config.ui.theme).unwrap_or(0);
+    state.theme = themes
+        .iter()
+        .position(|t| t.name == ctx.config.ui.theme)
+        .unwrap_or(0);
     state.player.volume = ctx.config.playback.volume.min(100);
     if let Some(e) = theme_errors.first() {
         state.error(format!("theme skipped: {e}"));
     } else if themes.iter().all(|t| t.name != ctx.config.ui.theme) {
-        state.error(format!("no theme named {:?}; using {}", ctx.config.ui.theme, state.theme_names[0]));
+        state.error(format!(
+            "no theme named {:?}; using {}",
+            ctx.config.ui.theme, state.theme_names[0]
+        ));
     }
 
     let (tx, rx) = mpsc::channel::<UiEvent>();
     let mut term = terminal::Terminal::enter()?;
-    let picker = if ctx.config.ui.art { terminal::image_picker() } else { None };
+    let picker = if ctx.config.ui.art {
+        terminal::image_picker()
+    } else {
+        None
+    };
     input::spawn(tx.clone());
 
     let (engine_tx, engine_rx) = mpsc::channel();
@@ -91,7 +110,10 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
         EngineConfig {
             output: match ctx.config.playback.output {
                 OutputSetting::Auto => OutputChoice::Auto,
-                OutputSetting::Null => OutputChoice::Null { rate: 44_100, channels: 2 },
+                OutputSetting::Null => OutputChoice::Null {
+                    rate: 44_100,
+                    channels: 2,
+                },
             },
             replay_gain: ctx.config.playback.replay_gain,
             volume: f32::from(state.player.volume) / 100.0,
@@ -100,7 +122,13 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     )?;
     forward(engine_rx, tx.clone(), |e| UiEvent::App(Msg::Engine(e)));
 
-    let mut rt = Runtime::new(store.clone(), engine, picker, ctx.data_dir.clone(), tx.clone());
+    let mut rt = Runtime::new(
+        store.clone(),
+        engine,
+        picker,
+        ctx.data_dir.clone(),
+        tx.clone(),
+    );
     if ctx.config.ui.mpris {
         rt.start_mpris();
     }
@@ -115,7 +143,9 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     // The library scan starts after the first frame.
     let (lib_tx, lib_rx) = mpsc::channel();
     let _library = LibraryService::spawn(store.clone(), ctx.library.clone(), lib_tx);
-    forward(lib_rx, tx.clone(), |e| UiEvent::App(Msg::Library(e)));
+    forward(lib_rx, tx.clone(), |e| {
+        UiEvent::App(Msg::Library(Box::new(e)))
+    });
 
     let mut keys = KeyState::default();
     while !state.quit {
@@ -129,7 +159,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
         state.prepare();
         rt.after_update(&state);
         let t = theme(&state);
-    term.draw(&mut state, &t, &mut rt)?;
+        term.draw(&mut state, &t, &mut rt)?;
     }
     rt.shutdown(&state);
     drop(term);

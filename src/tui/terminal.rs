@@ -39,7 +39,12 @@ impl Terminal {
     }
 
     /// Fits the album art to the current layout, then draws a frame.
-    pub fn draw(&mut self, state: &mut AppState, theme: &Theme, rt: &mut Runtime) -> std::io::Result<()> {
+    pub fn draw(
+        &mut self,
+        state: &mut AppState,
+        theme: &Theme,
+        rt: &mut Runtime,
+    ) -> std::io::Result<()> {
         let size = self.inner.size()?;
         rt.fit_art(state, size.width, size.height);
         self.inner.draw(|f| render(f, state, theme))?;
@@ -62,14 +67,19 @@ pub fn image_picker() -> Option<Picker> {
     let env = |k: &str| std::env::var(k).unwrap_or_default().to_lowercase();
     let (term, program) = (env("TERM"), env("TERM_PROGRAM"));
     let in_tmux = !env("TMUX").is_empty() || term.starts_with("screen") || term.starts_with("tmux");
-    let capable = ["kitty", "wezterm", "foot", "ghostty", "mlterm"].iter().any(|t| term.contains(t))
+    let capable = ["kitty", "wezterm", "foot", "ghostty", "mlterm"]
+        .iter()
+        .any(|t| term.contains(t))
         || ["iterm.app", "wezterm", "ghostty"].contains(&program.as_str())
         || !env("KITTY_WINDOW_ID").is_empty()
         || !env("KONSOLE_VERSION").is_empty();
     if !capable || in_tmux {
         return Some(Picker::halfblocks());
     }
-    let options = QueryStdioOptions { timeout: Duration::from_millis(500), ..QueryStdioOptions::default() };
+    let options = QueryStdioOptions {
+        timeout: Duration::from_millis(500),
+        ..QueryStdioOptions::default()
+    };
     match Picker::from_query_stdio_with_options(options) {
         Ok(p) => Some(p),
         Err(e) => {

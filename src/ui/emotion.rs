@@ -21,8 +21,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     };
     let title = match &panel.current {
         Some(r) => {
-            let source = if r.source == EmotionSource::Manual { "manual" } else { "camera" };
-            let full = format!(" {} · v{:+.1} a{:+.1} · {source} ", r.label(), r.valence, r.arousal);
+            let source = if r.source == EmotionSource::Manual {
+                "manual"
+            } else {
+                "camera"
+            };
+            let full = format!(
+                " {} · v{:+.1} a{:+.1} · {source} ",
+                r.label(),
+                r.valence,
+                r.arousal
+            );
             if full.chars().count() + 2 <= area.width as usize {
                 full
             } else {
@@ -42,7 +51,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some(reading) = &panel.current else {
         let lines = vec![
             Line::from(Span::styled(camera, Style::new().fg(theme.dim))),
-            Line::from(Span::styled("m: tell mien your mood", Style::new().fg(theme.dim))),
+            Line::from(Span::styled(
+                "m: tell mien your mood",
+                Style::new().fg(theme.dim),
+            )),
         ];
         frame.render_widget(Paragraph::new(lines), inner);
         return;
@@ -69,11 +81,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         })
         .collect();
     let bars_h = lines.len() as u16;
-    frame.render_widget(Paragraph::new(lines), Rect::new(inner.x, inner.y, inner.width, bars_h.min(inner.height)));
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y, inner.width, bars_h.min(inner.height)),
+    );
     if inner.height > bars_h {
         // Valence history, shifted from [-1, 1] to [0, 20].
-        let data: Vec<u64> = panel.history.iter().map(|r| ((r.valence + 1.0) * 10.0).round() as u64).collect();
-        let spark = Sparkline::default().data(&data).max(20).style(Style::new().fg(theme.gauge));
+        let data: Vec<u64> = panel
+            .history
+            .iter()
+            .map(|r| ((r.valence + 1.0) * 10.0).round() as u64)
+            .collect();
+        let spark = Sparkline::default()
+            .data(&data)
+            .max(20)
+            .style(Style::new().fg(theme.gauge));
         frame.render_widget(spark, Rect::new(inner.x, inner.y + bars_h, inner.width, 1));
     }
 }
@@ -98,7 +120,10 @@ pub fn picker(frame: &mut Frame, area: Rect, cursor: usize, theme: &Theme) {
         })
         .collect();
     let block = Block::bordered()
-        .title(Span::styled(" How do you feel? ", Style::new().fg(theme.accent)))
+        .title(Span::styled(
+            " How do you feel? ",
+            Style::new().fg(theme.accent),
+        ))
         .border_style(Style::new().fg(theme.accent))
         .style(Style::new().bg(theme.background).fg(theme.foreground));
     frame.render_widget(Paragraph::new(lines).block(block), rect);

@@ -11,8 +11,18 @@ use crate::app::state::AppState;
 
 /// A rectangle of at most `w`×`h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [_, mid, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(h.min(area.height)), Constraint::Fill(1)]).areas(area);
-    let [_, c, _] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(w.min(area.width)), Constraint::Fill(1)]).areas(mid);
+    let [_, mid, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(h.min(area.height)),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let [_, c, _] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(w.min(area.width)),
+        Constraint::Fill(1),
+    ])
+    .areas(mid);
     c
 }
 
@@ -29,7 +39,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(Span::styled(" Keys · ? or esc closes ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)))
+        .title(Span::styled(
+            " Keys · ? or esc closes ",
+            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
+        ))
         .border_style(Style::new().fg(theme.accent))
         .style(Style::new().bg(theme.background).fg(theme.foreground));
     let inner = block.inner(rect);
@@ -42,9 +55,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             .skip(c * per_col as usize)
             .take(per_col as usize)
             .map(|(keys, what)| {
-                let keys = if keys.is_empty() { "(unbound)" } else { keys.as_str() };
+                let keys = if keys.is_empty() {
+                    "(unbound)"
+                } else {
+                    keys.as_str()
+                };
                 Line::from(vec![
-                    Span::styled(format!("{keys:>key_w$} ", key_w = key_w as usize), Style::new().fg(theme.accent)),
+                    Span::styled(
+                        format!("{keys:>key_w$} ", key_w = key_w as usize),
+                        Style::new().fg(theme.accent),
+                    ),
                     Span::raw(what.clone()),
                 ])
             })

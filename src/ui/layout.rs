@@ -32,9 +32,15 @@ pub fn layout(area: Rect) -> Areas {
         h if h >= 12 => 6,
         h => h.min(5),
     };
-    let [lists, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(bottom_h)]).areas(body);
-    let emotion_w = if bottom_h >= 10 && area.width >= 60 { 30.min(area.width / 2) } else { 0 };
-    let [np, emo] = Layout::horizontal([Constraint::Min(0), Constraint::Length(emotion_w)]).areas(bottom);
+    let [lists, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(bottom_h)]).areas(body);
+    let emotion_w = if bottom_h >= 10 && area.width >= 60 {
+        30.min(area.width / 2)
+    } else {
+        0
+    };
+    let [np, emo] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(emotion_w)]).areas(bottom);
     a.now_playing = Some(np);
     if emotion_w > 0 {
         a.emotion = Some(emo);
@@ -46,7 +52,9 @@ pub fn layout(area: Rect) -> Areas {
     }
     if lists.height >= 3 {
         if area.width >= 60 {
-            let [l, q] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
+            let [l, q] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(lists);
             a.library = Some(l);
             a.queue = Some(q);
         } else {
@@ -78,8 +86,21 @@ mod tests {
             for h in 0..50 {
                 let area = Rect::new(0, 0, w, h);
                 let a = layout(area);
-                for r in [a.library, a.queue, a.now_playing, a.art, a.emotion, a.status].into_iter().flatten() {
-                    assert!(area.contains(r.as_position()) || r.area() == 0, "{w}x{h}: {r:?}");
+                for r in [
+                    a.library,
+                    a.queue,
+                    a.now_playing,
+                    a.art,
+                    a.emotion,
+                    a.status,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    assert!(
+                        area.contains(r.as_position()) || r.area() == 0,
+                        "{w}x{h}: {r:?}"
+                    );
                     assert!(r.right() <= w && r.bottom() <= h, "{w}x{h}: {r:?}");
                 }
             }

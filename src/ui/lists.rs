@@ -14,16 +14,16 @@ use crate::core::mmss;
 
 /// First visible row: whole pages, so the view does not jump while the cursor moves in a page.
 pub fn scroll_offset(cursor: usize, height: usize) -> usize {
-    if height == 0 {
-        0
-    } else {
-        cursor / height * height
-    }
+    cursor.checked_div(height).map_or(0, |page| page * height)
 }
 
 fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     let border = if focused { theme.accent } else { theme.border };
-    let mut title_style = Style::new().fg(if focused { theme.accent } else { theme.foreground });
+    let mut title_style = Style::new().fg(if focused {
+        theme.accent
+    } else {
+        theme.foreground
+    });
     if theme.bold && focused {
         title_style = title_style.add_modifier(Modifier::BOLD);
     }
@@ -70,23 +70,38 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .take(h)
         .map(|(i, row)| {
             let mut line = match row {
-                Row::Artist { name, albums, tracks } => Line::from(vec![
+                Row::Artist {
+                    name,
+                    albums,
+                    tracks,
+                } => Line::from(vec![
                     Span::raw(name.clone()),
                     Span::styled(
-                        format!("  {} · {}", count(*albums, "album"), count(*tracks, "track")),
+                        format!(
+                            "  {} · {}",
+                            count(*albums, "album"),
+                            count(*tracks, "track")
+                        ),
                         Style::new().fg(theme.dim),
                     ),
                 ]),
-                Row::Album { name, year, tracks, .. } => Line::from(vec![
+                Row::Album {
+                    name, year, tracks, ..
+                } => Line::from(vec![
                     Span::raw(name.clone()),
                     Span::styled(
-                        format!("  {}{}", year.map(|y| format!("{y} · ")).unwrap_or_default(), count(*tracks, "track")),
+                        format!(
+                            "  {}{}",
+                            year.map(|y| format!("{y} · ")).unwrap_or_default(),
+                            count(*tracks, "track")
+                        ),
                         Style::new().fg(theme.dim),
                     ),
                 ]),
                 Row::Track(id) => match state.catalogue.get(*id) {
                     Some(t) => {
-                        let marker = match (playing == Some(t.path.as_path()), state.player.paused) {
+                        let marker = match (playing == Some(t.path.as_path()), state.player.paused)
+                        {
                             (true, true) => "⏸ ",
                             (true, false) => "▶ ",
                             _ => "  ",
@@ -94,11 +109,20 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                         let mut spans = vec![
                             Span::styled(marker, Style::new().fg(theme.playing)),
                             Span::raw(t.display_title()),
-                            Span::styled(format!("  {}", t.display_artist()), Style::new().fg(theme.dim)),
-                            Span::styled(format!("  {}", mmss(t.duration_ms)), Style::new().fg(theme.dim)),
+                            Span::styled(
+                                format!("  {}", t.display_artist()),
+                                Style::new().fg(theme.dim),
+                            ),
+                            Span::styled(
+                                format!("  {}", mmss(t.duration_ms)),
+                                Style::new().fg(theme.dim),
+                            ),
                         ];
                         if let Some(r) = state.rating(*id) {
-                            spans.push(Span::styled(format!("  {}", stars(r.stars())), Style::new().fg(theme.rating)));
+                            spans.push(Span::styled(
+                                format!("  {}", stars(r.stars())),
+                                Style::new().fg(theme.rating),
+                            ));
                         }
                         Line::from(spans)
                     }
@@ -114,8 +138,15 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let empty = lines.is_empty();
     frame.render_widget(Paragraph::new(lines).block(block), area);
     if empty && inner.height > 0 {
-        let hint = if b.query.is_some() { "no match" } else { "no tracks yet: scanning, or no music folder" };
-        frame.render_widget(Paragraph::new(Span::styled(hint, Style::new().fg(theme.dim))), inner);
+        let hint = if b.query.is_some() {
+            "no match"
+        } else {
+            "no tracks yet: scanning, or no music folder"
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(hint, Style::new().fg(theme.dim))),
+            inner,
+        );
     }
 }
 
@@ -141,10 +172,20 @@ pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 (false, true) => "📌",
                 (false, false) => "  ",
             };
-            let marker_color = if is_current { theme.playing } else { theme.pinned };
+            let marker_color = if is_current {
+                theme.playing
+            } else {
+                theme.pinned
+            };
             let (title, artist) = match state.catalogue.get(item.id) {
                 Some(t) => (t.display_title(), t.display_artist().to_string()),
-                None => (item.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(), String::new()),
+                None => (
+                    item.path
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    String::new(),
+                ),
             };
             let mut title_style = Style::new();
             if is_current {
@@ -168,7 +209,10 @@ pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
     if empty && inner.height > 0 {
         frame.render_widget(
-            Paragraph::new(Span::styled("empty: e adds, enter plays", Style::new().fg(theme.dim))),
+            Paragraph::new(Span::styled(
+                "empty: e adds, enter plays",
+                Style::new().fg(theme.dim),
+            )),
             inner,
         );
     }

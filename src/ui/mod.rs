@@ -21,7 +21,10 @@ pub use theme::Theme;
 /// Draws one frame. Never panics, whatever the terminal size (0×0 included).
 pub fn render(frame: &mut Frame, state: &AppState, theme: &Theme) {
     let area = frame.area();
-    frame.render_widget(Block::new().style(Style::new().bg(theme.background).fg(theme.foreground)), area);
+    frame.render_widget(
+        Block::new().style(Style::new().bg(theme.background).fg(theme.foreground)),
+        area,
+    );
     let areas = layout(area);
     if let Some(a) = areas.library {
         lists::library(frame, a, state, theme);

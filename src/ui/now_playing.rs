@@ -21,24 +21,45 @@ pub fn render(frame: &mut Frame, area: Rect, art: Option<Rect>, state: &AppState
     };
     let block = Block::bordered()
         .border_style(Style::new().fg(theme.border))
-        .title(Span::styled(format!(" {icon} {word} "), Style::new().fg(theme.playing)));
+        .title(Span::styled(
+            format!(" {icon} {word} "),
+            Style::new().fg(theme.playing),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut text_area = inner;
     if let (Some(proto), Some(art_rect)) = (&state.art, art) {
         frame.render_widget(Image::new(proto), art_rect);
         let used = art_rect.width + 1;
-        text_area = Rect::new(inner.x + used, inner.y, inner.width.saturating_sub(used), inner.height);
+        text_area = Rect::new(
+            inner.x + used,
+            inner.y,
+            inner.width.saturating_sub(used),
+            inner.height,
+        );
     }
     let track = state.playing_track();
-    let title_style = if theme.bold { Style::new().add_modifier(Modifier::BOLD) } else { Style::new() };
+    let title_style = if theme.bold {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
     let mut lines = Vec::new();
     match track {
         Some(t) => {
-            lines.push(Line::from(Span::styled(t.display_title(), title_style.fg(theme.foreground))));
-            let mut second = vec![Span::styled(t.display_artist().to_string(), Style::new().fg(theme.accent))];
+            lines.push(Line::from(Span::styled(
+                t.display_title(),
+                title_style.fg(theme.foreground),
+            )));
+            let mut second = vec![Span::styled(
+                t.display_artist().to_string(),
+                Style::new().fg(theme.accent),
+            )];
             if let Some(album) = &t.album {
-                second.push(Span::styled(format!(" — {album}"), Style::new().fg(theme.dim)));
+                second.push(Span::styled(
+                    format!(" — {album}"),
+                    Style::new().fg(theme.dim),
+                ));
             }
             if let Some(y) = t.year {
                 second.push(Span::styled(format!(" ({y})"), Style::new().fg(theme.dim)));
@@ -46,25 +67,43 @@ pub fn render(frame: &mut Frame, area: Rect, art: Option<Rect>, state: &AppState
             lines.push(Line::from(second));
         }
         None => {
-            let what = p.path.as_ref().map_or("nothing playing".to_string(), |p| p.display().to_string());
+            let what = p
+                .path
+                .as_ref()
+                .map_or("nothing playing".to_string(), |p| p.display().to_string());
             lines.push(Line::from(Span::styled(what, Style::new().fg(theme.dim))));
             lines.push(Line::default());
         }
     }
     let total = p.duration_ms.or(track.map(|t| t.duration_ms)).unwrap_or(0);
     lines.push(progress_line(p.position_ms, total, text_area.width, theme));
-    let mut info = vec![Span::styled(format!("vol {}%", p.volume), Style::new().fg(theme.dim))];
-    info.push(Span::styled(format!(" · repeat {}", state.queue.repeat.label()), Style::new().fg(theme.dim)));
+    let mut info = vec![Span::styled(
+        format!("vol {}%", p.volume),
+        Style::new().fg(theme.dim),
+    )];
+    info.push(Span::styled(
+        format!(" · repeat {}", state.queue.repeat.label()),
+        Style::new().fg(theme.dim),
+    ));
     if let Some(t) = track {
         let stars = state.rating(t.id).map_or(0, |r| r.stars());
         let s = usize::from(stars);
         info.push(Span::raw("  "));
-        info.push(Span::styled(format!("{}{}", "★".repeat(s), "☆".repeat(5 - s)), Style::new().fg(theme.rating)));
+        info.push(Span::styled(
+            format!("{}{}", "★".repeat(s), "☆".repeat(5 - s)),
+            Style::new().fg(theme.rating),
+        ));
     }
     lines.push(Line::from(info));
-    lines.push(Line::from(Span::styled("mood: not tagged yet", Style::new().fg(theme.dim))));
+    lines.push(Line::from(Span::styled(
+        "mood: not tagged yet",
+        Style::new().fg(theme.dim),
+    )));
     if let Some(why) = &p.output_warning {
-        lines.push(Line::from(Span::styled(format!("silent output: {why}"), Style::new().fg(theme.error))));
+        lines.push(Line::from(Span::styled(
+            format!("silent output: {why}"),
+            Style::new().fg(theme.error),
+        )));
     }
     frame.render_widget(Paragraph::new(lines), text_area);
 }
@@ -74,7 +113,11 @@ fn progress_line(pos: u64, total: u64, width: u16, theme: &Theme) -> Line<'stati
     let left = mmss(pos);
     let right = mmss(total);
     let bar_w = (width as usize).saturating_sub(left.len() + right.len() + 2);
-    let filled = if total == 0 { 0 } else { ((pos.min(total) as u128 * bar_w as u128) / total as u128) as usize };
+    let filled = if total == 0 {
+        0
+    } else {
+        ((pos.min(total) as u128 * bar_w as u128) / total as u128) as usize
+    };
     Line::from(vec![
         Span::raw(format!("{left} ")),
         Span::styled("━".repeat(filled), Style::new().fg(theme.gauge)),

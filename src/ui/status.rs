@@ -12,15 +12,25 @@ use crate::app::state::{AppState, StatusLevel};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let line = if let Some(q) = &state.search_input {
-        Line::from(vec![Span::styled("/", Style::new().fg(theme.accent)), Span::raw(q.clone()), Span::raw("▏")])
+        Line::from(vec![
+            Span::styled("/", Style::new().fg(theme.accent)),
+            Span::raw(q.clone()),
+            Span::raw("▏"),
+        ])
     } else if let Some(p) = &state.progress {
         let width = 20usize;
-        let filled = if p.total == 0 { 0 } else { (p.done * width / p.total).min(width) };
+        let filled = (p.done * width)
+            .checked_div(p.total)
+            .unwrap_or(0)
+            .min(width);
         Line::from(vec![
             Span::styled(format!("{} ", p.label), Style::new().fg(theme.info)),
             Span::styled("█".repeat(filled), Style::new().fg(theme.gauge)),
             Span::styled("░".repeat(width - filled), Style::new().fg(theme.dim)),
-            Span::styled(format!(" {}/{}", p.done, p.total), Style::new().fg(theme.dim)),
+            Span::styled(
+                format!(" {}/{}", p.done, p.total),
+                Style::new().fg(theme.dim),
+            ),
         ])
     } else if let Some(s) = &state.status {
         let color = match s.level {
@@ -29,7 +39,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         };
         Line::from(Span::styled(s.text.clone(), Style::new().fg(color)))
     } else {
-        Line::from(Span::styled("? help · / search · enter play · space pause · q quit", Style::new().fg(theme.dim)))
+        Line::from(Span::styled(
+            "? help · / search · enter play · space pause · q quit",
+            Style::new().fg(theme.dim),
+        ))
     };
     frame.render_widget(Paragraph::new(line), area);
 }

@@ -22,8 +22,11 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Picks one colour field of a theme.
+type ColorField = fn(&mut Theme) -> &mut Color;
+
 /// Every key a theme's `[colors]` table may set, and the field it sets.
-const FIELDS: &[(&str, fn(&mut Theme) -> &mut Color)] = &[
+const FIELDS: &[(&str, ColorField)] = &[
     ("background", |t| &mut t.background),
     ("foreground", |t| &mut t.foreground),
     ("dim", |t| &mut t.dim),
