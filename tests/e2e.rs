@@ -132,6 +132,11 @@ impl Tmux {
     /// Starts `mien --data-dir DATA --library MUSIC --config EMPTY` in a 100×30 pane. The pane
     /// stays after mien exits (`remain-on-exit`) so the tests can look at what it left behind.
     fn start(root: &Path, music: &Path) -> Tmux {
+        Tmux::start_with(root, music, None)
+    }
+
+    /// [`Tmux::start`], with a playlist given on the command line (`mien PLAYLIST.m3u`).
+    fn start_with(root: &Path, music: &Path, playlist: Option<&Path>) -> Tmux {
         require_tmux();
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
@@ -152,8 +157,8 @@ impl Tmux {
             data_dir: root.join("data"),
         };
         // The shell's arguments: $1 mien, $2 data dir, $3 library, $4 config, $5 stderr,
-        // $6 stty file, $7 exit file (written last, atomically).
-        let script = r#""$1" --data-dir "$2" --library "$3" --config "$4" 2>"$5"; code=$?; stty -a >"$6" 2>&1; echo "EXIT=$code" >"$7.tmp"; mv "$7.tmp" "$7""#;
+        // $6 stty file, $7 exit file (written last, atomically), $8 the playlist if any.
+        let script = r#""$1" --data-dir "$2" --library "$3" --config "$4" ${8:+"$8"} 2>"$5"; code=$?; stty -a >"$6" 2>&1; echo "EXIT=$code" >"$7.tmp"; mv "$7.tmp" "$7""#;
         let mut args: Vec<String> = [
             "-f",
             tmux_conf.to_str().unwrap(),
@@ -175,6 +180,9 @@ impl Tmux {
             &tmux.stty_file,
             &tmux.exit_file,
         ] {
+            args.push(p.to_str().unwrap().to_string());
+        }
+        if let Some(p) = playlist {
             args.push(p.to_str().unwrap().to_string());
         }
         let out = tmux.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
@@ -375,4 +383,48 @@ fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
             "raw mode left on ({flag} missing):\n{stty}"
         );
     }
+}
+
+#[test]
+fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    write_library(&music);
+    let playlist = root.join("evening.m3u");
+    std::fs::write(
+        &playlist,
+        "#EXTM3U\r\n#EXTINF:1,Ada Lin - Night Drive\r\nmusic/Ada Lin/Blue Hour/02 Night Drive.wav\r\nmusic/Bruno Moss/Fields/01 Morning.wav\r\n",
+    )
+    .unwrap();
+    let tmux = Tmux::start_with(&root, &music, Some(&playlist));
+
+    tmux.wait_for("Queue · 2 ");
+    // Titles appear once the background scan has read the tags (file names until then).
+    let screen = tmux.wait_for("1. Night Drive");
+    assert!(screen.contains("2. Morning"), "{screen}");
+    tmux.wait_for("▶ playing");
+    tmux.press("w");
+    tmux.wait_for("saved the queue to");
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
+
+    let saved: Vec<PathBuf> = std::fs::read_dir(root.join("data/playlists"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let text = std::fs::read_to_string(&saved[0]).unwrap();
+    let entries: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(entries.len(), 2, "{text}");
+    assert!(
+        entries[0].ends_with("Night Drive.wav") && entries[1].ends_with("Morning.wav"),
+        "{text}"
+    );
+    assert!(text.contains("#EXTINF:1,Ada Lin - Night Drive"), "{text}");
 }
