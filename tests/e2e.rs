@@ -137,6 +137,11 @@ impl Tmux {
 
     /// [`Tmux::start`], with a playlist given on the command line (`mien PLAYLIST.m3u`).
     fn start_with(root: &Path, music: &Path, playlist: Option<&Path>) -> Tmux {
+        Tmux::start_env(root, music, playlist, &[])
+    }
+
+    /// [`Tmux::start_with`], with extra environment variables for mien.
+    fn start_env(root: &Path, music: &Path, playlist: Option<&Path>, env: &[(&str, &str)]) -> Tmux {
         require_tmux();
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
@@ -170,7 +175,9 @@ impl Tmux {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        args.extend(["-x", "100", "-y", "30", "sh", "-c", script, "sh"].map(String::from));
+        args.extend(["-x", "100", "-y", "30", "env"].map(String::from));
+        args.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        args.extend(["sh", "-c", script, "sh"].map(String::from));
         for p in [
             Path::new(env!("CARGO_BIN_EXE_mien")),
             &tmux.data_dir,
@@ -427,4 +434,117 @@ fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u(
         "{text}"
     );
     assert!(text.contains("#EXTINF:1,Ada Lin - Night Drive"), "{text}");
+}
+
+/// A private D-Bus session bus for one test, stopped when dropped.
+struct SessionBus {
+    child: std::process::Child,
+    address: String,
+}
+
+impl SessionBus {
+    fn start(dir: &Path) -> SessionBus {
+        let socket = dir.join("bus");
+        let address = format!("unix:path={}", socket.display());
+        let child = Command::new("dbus-daemon")
+            .args([
+                "--session",
+                "--nofork",
+                "--nopidfile",
+                &format!("--address={address}"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (package dbus) is needed: run tools/install-deps.sh");
+        let start = Instant::now();
+        while !socket.exists() {
+            assert!(start.elapsed() < STEP, "dbus-daemon did not start");
+            sleep(POLL);
+        }
+        SessionBus { child, address }
+    }
+
+    /// `dbus-send --print-reply` on this bus; returns the reply text.
+    fn send(&self, args: &[&str]) -> String {
+        let out = Command::new("dbus-send")
+            .arg(format!("--bus={}", self.address))
+            .arg("--print-reply")
+            .args(args)
+            .output()
+            .expect("dbus-send");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    }
+
+    /// Waits for a bus name starting with `prefix` and returns it.
+    fn wait_for_name(&self, prefix: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let names = self.send(&[
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.ListNames",
+            ]);
+            if let Some(name) = names.split('"').find(|n| n.starts_with(prefix)) {
+                return name.to_string();
+            }
+            assert!(start.elapsed() < STEP, "no {prefix}* on the bus:\n{names}");
+            sleep(POLL);
+        }
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn media_keys_over_mpris_control_playback_and_see_its_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    write_library(&music);
+    let bus = SessionBus::start(&root);
+    let tmux = Tmux::start_env(
+        &root,
+        &music,
+        None,
+        &[("DBUS_SESSION_BUS_ADDRESS", &bus.address)],
+    );
+    let name = bus.wait_for_name("org.mpris.MediaPlayer2.mien");
+
+    tmux.wait_for("Bruno Moss");
+    tmux.press("Enter");
+    tmux.wait_for("┌ Ada Lin · 1 ");
+    tmux.press("e"); // the whole album
+    tmux.wait_for("Queue · 2 ");
+    let player = ["/org/mpris/MediaPlayer2", "org.mpris.MediaPlayer2.Player"];
+    let call = |method: &str| {
+        bus.send(&[
+            &format!("--dest={name}"),
+            player[0],
+            &format!("{}.{method}", player[1]),
+        ])
+    };
+    call("Play");
+    tmux.wait_for("▶ playing");
+    call("Pause");
+    tmux.wait_for("⏸ paused");
+    let status = bus.send(&[
+        &format!("--dest={name}"),
+        player[0],
+        "org.freedesktop.DBus.Properties.Get",
+        &format!("string:{}", player[1]),
+        "string:PlaybackStatus",
+    ]);
+    assert!(status.contains("Paused"), "{status}");
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages mien needs to build and test, and only those missing:
 # ALSA headers (cpal), libclang (nokhwa's v4l2 bindings), a C toolchain and pkg-config, and tmux
-# (the end-to-end test drives the real binary in a tmux pseudo-terminal). Uses sudo when not root.
+# (the end-to-end tests drive the real binary in a tmux pseudo-terminal) and dbus (a private
+# session bus for the MPRIS test). Uses sudo when not root.
 set -euo pipefail
-pkgs=(pkg-config gcc libc6-dev libasound2-dev libclang1 tmux)
+pkgs=(pkg-config gcc libc6-dev libasound2-dev libclang1 tmux dbus)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
