@@ -1,13 +1,12 @@
-//! The engine thread's loop: owns the decoders, the resamplers, the ring's producer and the output,
-//! and keeps the list of tracks whose samples are in flight, to report positions and the exact
-//! moment one track gives way to the next.
+//! The engine thread's loop and commands: owns the decoders, the resamplers, the ring's producer
+//! and the output, and the list of tracks whose samples are in flight (`Segment`). The data path
+//! (decoding into the ring, reporting what has been heard) is in `flow.rs`.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ringbuf::traits::{Observer, Producer};
 use ringbuf::HeapProd;
 
 use super::decode::TrackDecoder;
@@ -18,46 +17,46 @@ use super::shared::Shared;
 use super::{EngineCommand, EngineConfig, EngineEvent, TrackRequest};
 
 /// How often positions are reported while playing.
-const REPORT_EVERY: Duration = Duration::from_millis(250);
+pub(super) const REPORT_EVERY: Duration = Duration::from_millis(250);
 /// How long the loop sleeps when the ring is full or only draining.
 const POLL: Duration = Duration::from_millis(40);
 /// Longest stretch of decoding before commands are looked at again.
-const DECODE_SLICE: Duration = Duration::from_millis(20);
+pub(super) const DECODE_SLICE: Duration = Duration::from_millis(20);
 
 /// A track opened for decoding.
-struct Loaded {
-    req: TrackRequest,
-    dec: TrackDecoder,
-    conv: Converter,
-    gain: f32,
+pub(super) struct Loaded {
+    pub(super) req: TrackRequest,
+    pub(super) dec: TrackDecoder,
+    pub(super) conv: Converter,
+    pub(super) gain: f32,
 }
 
 /// A track whose samples are (or will be) in the ring, from sample index `start` on.
-struct Segment {
-    req: TrackRequest,
-    start: u64,
-    offset_ms: u64,
-    duration_ms: Option<u64>,
+pub(super) struct Segment {
+    pub(super) req: TrackRequest,
+    pub(super) start: u64,
+    pub(super) offset_ms: u64,
+    pub(super) duration_ms: Option<u64>,
     /// Sample index one past its last sample, once decoding has finished.
-    end: Option<u64>,
-    started: bool,
+    pub(super) end: Option<u64>,
+    pub(super) started: bool,
 }
 
-struct EngineThread {
-    choice: OutputChoice,
-    rg_mode: ReplayGainMode,
-    events: Sender<EngineEvent>,
-    shared: Arc<Shared>,
-    output: Output,
-    prod: HeapProd<f32>,
-    current: Option<Loaded>,
-    next: Option<Loaded>,
-    segments: VecDeque<Segment>,
-    pushed: u64,
-    pending: Vec<f32>,
-    pending_off: usize,
-    dec_buf: Vec<f32>,
-    last_report: Instant,
+pub(super) struct EngineThread {
+    pub(super) choice: OutputChoice,
+    pub(super) rg_mode: ReplayGainMode,
+    pub(super) events: Sender<EngineEvent>,
+    pub(super) shared: Arc<Shared>,
+    pub(super) output: Output,
+    pub(super) prod: HeapProd<f32>,
+    pub(super) current: Option<Loaded>,
+    pub(super) next: Option<Loaded>,
+    pub(super) segments: VecDeque<Segment>,
+    pub(super) pushed: u64,
+    pub(super) pending: Vec<f32>,
+    pub(super) pending_off: usize,
+    pub(super) dec_buf: Vec<f32>,
+    pub(super) last_report: Instant,
 }
 
 pub(super) fn run(
@@ -109,7 +108,7 @@ pub(super) fn run(
 }
 
 impl EngineThread {
-    fn emit(&self, ev: EngineEvent) {
+    pub(super) fn emit(&self, ev: EngineEvent) {
         let _ = self.events.send(ev);
     }
 
@@ -263,7 +262,7 @@ impl EngineThread {
         }
     }
 
-    fn begin_segment_at_seam(&mut self, loaded: Loaded) {
+    pub(super) fn begin_segment_at_seam(&mut self, loaded: Loaded) {
         let seam = self.pushed + (self.pending.len() - self.pending_off) as u64;
         self.segments.push_back(Segment {
             req: loaded.req.clone(),
@@ -296,7 +295,7 @@ impl EngineThread {
 
     /// Lets the output sleep while nothing is loaded (no callbacks, no wake-ups), and wakes it
     /// when a track starts.
-    fn set_idle(&mut self, idle: bool) {
+    pub(super) fn set_idle(&mut self, idle: bool) {
         self.shared.set_idle(idle);
         if idle {
             self.output.pause();
@@ -411,147 +410,4 @@ impl EngineThread {
         }
     }
 
-    /// Decodes and pushes until the ring is full, the time slice is used, or nothing is left.
-    fn fill_ring(&mut self) {
-        if self.shared.paused() {
-            return;
-        }
-        let began = Instant::now();
-        let channels = self.output.channels;
-        loop {
-            if self.pending_off < self.pending.len() {
-                let room = self.prod.vacant_len() / channels * channels;
-                let take = room.min(self.pending.len() - self.pending_off);
-                let n = self
-                    .prod
-                    .push_slice(&self.pending[self.pending_off..self.pending_off + take]);
-                self.pending_off += n;
-                self.pushed += n as u64;
-                if n > 0 && self.current.is_some() {
-                    // Only now can an empty ring mean the output starved.
-                    self.shared.set_expecting(true);
-                }
-                if self.pending_off < self.pending.len() {
-                    return; // ring full
-                }
-            }
-            self.pending.clear();
-            self.pending_off = 0;
-            if self.current.is_none() {
-                self.shared.set_expecting(false);
-                return;
-            }
-            if began.elapsed() > DECODE_SLICE {
-                return;
-            }
-            self.decode_step();
-        }
-    }
-
-    fn decode_step(&mut self) {
-        let Some(cur) = self.current.as_mut() else {
-            return;
-        };
-        self.dec_buf.clear();
-        let more = match cur.dec.read(&mut self.dec_buf) {
-            Ok(more) => more,
-            Err(e) => {
-                let _ = self.events.send(EngineEvent::TrackFailed {
-                    path: cur.req.path.clone(),
-                    reason: e.to_string(),
-                });
-                false
-            }
-        };
-        if !self.dec_buf.is_empty() {
-            if !cur.conv.accepts(cur.dec.rate(), cur.dec.channels()) {
-                cur.conv.finish(&mut self.pending);
-                match Converter::new(
-                    cur.dec.rate(),
-                    cur.dec.channels(),
-                    self.output.rate,
-                    self.output.channels,
-                ) {
-                    Ok(c) => cur.conv = c,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "stream format changed and cannot be converted")
-                    }
-                }
-            }
-            if cur.gain != 1.0 {
-                for s in &mut self.dec_buf {
-                    *s *= cur.gain;
-                }
-            }
-            cur.conv.push(&self.dec_buf, &mut self.pending);
-        }
-        if !more {
-            cur.conv.finish(&mut self.pending);
-            let seam = self.pushed + self.pending.len() as u64;
-            if let Some(seg) = self.segments.back_mut() {
-                seg.end = Some(seam);
-            }
-            self.current = None;
-            if let Some(next) = self.next.take() {
-                self.begin_segment_at_seam(next);
-            }
-        }
-    }
-
-    fn position_ms(&self) -> Option<u64> {
-        let seg = self.segments.front()?;
-        let played = self.shared.popped().saturating_sub(seg.start);
-        let frames = played / self.output.channels as u64;
-        Some(seg.offset_ms + frames * 1000 / u64::from(self.output.rate))
-    }
-
-    /// Emits track changes at the moment the output reaches them, and periodic positions.
-    fn report(&mut self) {
-        let played = self.shared.popped();
-        while self.segments.len() >= 2 && played >= self.segments[1].start {
-            self.finish_front();
-            if let Some(seg) = self.segments.front_mut() {
-                seg.started = true;
-                let ev = EngineEvent::TrackStarted {
-                    path: seg.req.path.clone(),
-                    duration_ms: seg.duration_ms,
-                };
-                self.last_report = Instant::now() - REPORT_EVERY;
-                let _ = self.events.send(ev);
-            }
-        }
-        let ended = self.segments.len() == 1
-            && self.current.is_none()
-            && self.segments[0].end.is_some_and(|end| played >= end);
-        if ended {
-            self.finish_front();
-            self.shared.set_expecting(false);
-            self.set_idle(true);
-            self.emit(EngineEvent::Idle);
-        }
-        if self.last_report.elapsed() >= REPORT_EVERY && !self.shared.paused() {
-            if let (Some(seg), Some(pos)) = (self.segments.front(), self.position_ms()) {
-                self.emit(EngineEvent::Position {
-                    path: seg.req.path.clone(),
-                    position_ms: pos,
-                    duration_ms: seg.duration_ms,
-                });
-                self.last_report = Instant::now();
-            }
-        }
-    }
-
-    fn finish_front(&mut self) {
-        let Some(seg) = self.segments.pop_front() else {
-            return;
-        };
-        let frames =
-            seg.end.unwrap_or(seg.start).saturating_sub(seg.start) / self.output.channels as u64;
-        let position_ms = seg.offset_ms + frames * 1000 / u64::from(self.output.rate);
-        self.emit(EngineEvent::TrackEnded {
-            path: seg.req.path,
-            position_ms,
-            completed: true,
-        });
-    }
 }

@@ -8,6 +8,7 @@
 
 mod decode;
 mod engine;
+mod flow;
 mod gain;
 mod output;
 mod resample;

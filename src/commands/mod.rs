@@ -58,6 +58,22 @@ impl Context {
         })
     }
 
+    /// Engine settings from `[playback]`: output, ReplayGain mode, start volume.
+    pub fn engine_config(&self) -> crate::audio::EngineConfig {
+        let p = &self.config.playback;
+        crate::audio::EngineConfig {
+            output: match p.output {
+                crate::config::OutputSetting::Auto => crate::audio::OutputChoice::Auto,
+                crate::config::OutputSetting::Null => crate::audio::OutputChoice::Null {
+                    rate: 44_100,
+                    channels: 2,
+                },
+            },
+            replay_gain: p.replay_gain,
+            volume: f32::from(p.volume.min(100)) / 100.0,
+        }
+    }
+
     /// Opens the store in the data dir.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         Store::open(&self.data_dir)

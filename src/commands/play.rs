@@ -7,8 +7,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{absolute, mmss, Context};
-use crate::audio::{Engine, EngineCommand, EngineConfig, EngineEvent, OutputChoice, TrackRequest};
-use crate::config::OutputSetting;
+use crate::audio::{Engine, EngineCommand, EngineEvent, TrackRequest};
 use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
 use crate::store::Store;
 
@@ -137,17 +136,7 @@ fn play_queue(
     }
     let total = queue.len();
     let (tx, rx) = mpsc::channel();
-    let config = EngineConfig {
-        output: match ctx.config.playback.output {
-            OutputSetting::Auto => OutputChoice::Auto,
-            OutputSetting::Null => OutputChoice::Null {
-                rate: 44_100,
-                channels: 2,
-            },
-        },
-        replay_gain: ctx.config.playback.replay_gain,
-        volume: f32::from(ctx.config.playback.volume.min(100)) / 100.0,
-    };
+    let config = ctx.engine_config();
     let engine = Engine::spawn(config, tx)?;
     let mut driver = PlayDriver::new(queue);
     for cmd in driver.start() {

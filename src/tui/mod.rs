@@ -14,9 +14,8 @@ use anyhow::Context as _;
 
 use crate::app::keymap::Keymap;
 use crate::app::state::{AppState, Msg, StatusLevel};
-use crate::audio::{Engine, EngineConfig, OutputChoice};
+use crate::audio::Engine;
 use crate::commands::Context;
-use crate::config::OutputSetting;
 use crate::library::LibraryService;
 use crate::store::Store;
 use crate::ui::theme::{load_themes, Theme};
@@ -107,17 +106,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
 
     let (engine_tx, engine_rx) = mpsc::channel();
     let engine = Engine::spawn(
-        EngineConfig {
-            output: match ctx.config.playback.output {
-                OutputSetting::Auto => OutputChoice::Auto,
-                OutputSetting::Null => OutputChoice::Null {
-                    rate: 44_100,
-                    channels: 2,
-                },
-            },
-            replay_gain: ctx.config.playback.replay_gain,
-            volume: f32::from(state.player.volume) / 100.0,
-        },
+        ctx.engine_config(),
         engine_tx,
     )?;
     forward(engine_rx, tx.clone(), |e| UiEvent::App(Msg::Engine(e)));
