@@ -74,6 +74,42 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
     },
+    /// Rank the catalogue for you now, with scores and explanations
+    Recommend {
+        /// Rank as if you felt this (a FER class: angry, disgust, fear, happy, sad, surprise,
+        /// neutral); default: the last emotion reading
+        #[arg(long, value_name = "LABEL")]
+        emotion: Option<String>,
+        /// How many tracks
+        #[arg(long, default_value_t = 20)]
+        n: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate the recommender on simulated listeners (see docs/RECOMMENDER.md)
+    EvalReco {
+        #[arg(long)]
+        json: bool,
+        /// Size of the generated catalogue
+        #[arg(long, default_value_t = 2000)]
+        tracks: usize,
+        /// Number of simulated listeners
+        #[arg(long, default_value_t = 100)]
+        listeners: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Tag files by mood with the musicnn model (tags, valence, arousal, label)
+    Tag {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print a JSON array, one entry per file
+        #[arg(long)]
+        json: bool,
+        /// The model file (default: models/musicnn-msd.safetensors)
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+    },
     /// Run a benchmark (see docs/BENCHMARKS.md)
     Bench {
         #[command(subcommand)]
@@ -94,6 +130,25 @@ pub enum BenchCommand {
     Startup {
         #[arg(long, default_value_t = 10_000)]
         tracks: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recommender speed and size: re-rank 10,000 candidates, apply one event, 100k events on disk
+    Reco {
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        #[arg(long, default_value_t = 10_000)]
+        candidates: usize,
+        /// Flush the event log every N events while loading (1: after each, as the player does)
+        #[arg(long, default_value_t = 1)]
+        commit_every: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leave-one-out HR@10 of the item-item core on MovieLens-100k (RecBole's ml-100k.inter)
+    Movielens {
+        #[arg(value_name = "INTER_FILE")]
+        inter: PathBuf,
         #[arg(long)]
         json: bool,
     },

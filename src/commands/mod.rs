@@ -3,10 +3,13 @@
 
 mod bench;
 mod doctor;
+mod eval_reco;
 mod history;
 mod play;
 mod rate;
+mod recommend;
 mod scan;
+mod tag;
 
 use std::path::{Path, PathBuf};
 
@@ -106,8 +109,25 @@ pub fn run(ctx: &Context, command: Option<Command>, playlist: Option<PathBuf>) -
         Some(Command::Doctor { json }) => doctor::run(ctx, json),
         Some(Command::Rate { file, stars }) => rate::run(ctx, &file, stars),
         Some(Command::History { json, limit }) => history::run(ctx, json, limit),
+        Some(Command::Recommend { emotion, n, json }) => {
+            recommend::run(ctx, emotion.as_deref(), n, json)
+        }
+        Some(Command::EvalReco {
+            json,
+            tracks,
+            listeners,
+            seed,
+        }) => eval_reco::run(json, tracks, listeners, seed),
+        Some(Command::Tag { files, json, model }) => tag::run(ctx, &files, json, model.as_deref()),
         Some(Command::Bench { which }) => match which {
             BenchCommand::Scan { files, json } => bench::scan(ctx, files, json),
+            BenchCommand::Reco {
+                events,
+                candidates,
+                commit_every,
+                json,
+            } => bench::reco(events, candidates, commit_every, json),
+            BenchCommand::Movielens { inter, json } => bench::movielens(&inter, json),
             BenchCommand::Play { file, seconds, json } => bench::play(ctx, &file, seconds, json),
             BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
         },

@@ -10,7 +10,8 @@
 //! On disk the database is `<data dir>/db`. Its trees (each file documents its own keys):
 //! - `meta` (this file): `schema_version` → [`SCHEMA_VERSION`] as a u32, big-endian.
 //! - `tracks`, `track_ids` (`tracks.rs`); `skipped` (`skipped.rs`); `ratings` (`ratings.rs`);
-//!   `history` (`history.rs`); `state` (`queue.rs`).
+//!   `history` (`history.rs`); `state` (`queue.rs`); `reco_events`, `reco_derived` (`events.rs`);
+//!   `moods` (`moods.rs`).
 //!
 //! Values are JSON unless a file says otherwise. A value or key that cannot be decoded is
 //! [`StoreError::Corrupt`], never a panic.
@@ -18,7 +19,9 @@
 //! Durability: sled writes to disk in the background every 500 ms. [`Store::set_rating`] and
 //! [`Store::save_queue`] flush before returning; [`Store::flush`] flushes on demand.
 
+mod events;
 mod history;
+mod moods;
 mod private_files;
 mod queue;
 mod ratings;
@@ -26,6 +29,8 @@ mod schema;
 mod skipped;
 mod tracks;
 
+pub use events::RecommenderTrees;
+pub use moods::MoodRecord;
 pub use schema::SCHEMA_VERSION;
 pub use skipped::SkippedFile;
 
@@ -92,6 +97,7 @@ pub struct Store {
     ratings: sled::Tree,
     history: sled::Tree,
     state: sled::Tree,
+    moods: sled::Tree,
 }
 
 impl fmt::Debug for Store {
@@ -131,6 +137,7 @@ impl Store {
             ratings: db.open_tree(ratings::TREE)?,
             history: db.open_tree(history::TREE)?,
             state: db.open_tree(queue::TREE)?,
+            moods: db.open_tree(moods::TREE)?,
             db,
             path,
         };
@@ -184,7 +191,7 @@ fn path_key(path: &Path) -> &[u8] {
 /// A key as shown in errors: binary keys (track ids, history stamps) as hex, the others (paths,
 /// names) as lossy text.
 fn show_key(tree: &'static str, key: &[u8]) -> String {
-    if [tracks::ID_TREE, ratings::TREE, history::TREE].contains(&tree) {
+    if [tracks::ID_TREE, ratings::TREE, history::TREE, moods::TREE].contains(&tree) {
         key.iter().map(|b| format!("{b:02x}")).collect()
     } else {
         String::from_utf8_lossy(key).into_owned()

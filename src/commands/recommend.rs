@@ -1,0 +1,116 @@
+//! `mien recommend [--emotion LABEL] [--n 20] [--json]`: ranks the catalogue in the store for the
+//! listener now (or as if they felt LABEL), with scores and explanations.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use serde_json::json;
+
+use super::Context;
+use crate::core::{PlayOutcome, TrackId, EMOTIONS};
+use crate::recommend::{
+    rank, ListenEvent, ListenerMood, RankContext, RecoStore, ScoreWeights, SeededRng, Signal,
+    TrackMood,
+};
+
+pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow::Result<()> {
+    let listener = match emotion {
+        Some(label) => Some(ListenerMood::from_label(label).with_context(|| {
+            format!(
+                "unknown emotion {label:?}: use one of {}",
+                EMOTIONS.join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let store = ctx.open_store()?;
+    let (reco, mut model) =
+        RecoStore::open(&store).context("cannot open the recommender's tables")?;
+    // Until the player logs listening events itself, fold the play history in (in memory only).
+    if reco.event_count() == 0 {
+        for record in store.history(None)? {
+            let signal = match record.outcome {
+                PlayOutcome::Started => Signal::Started,
+                PlayOutcome::Completed => Signal::Finished {
+                    heard: 1.0,
+                    skipped: false,
+                    valence_change: None,
+                },
+                PlayOutcome::Skipped => {
+                    let duration = store
+                        .track(record.track)?
+                        .map_or(0, |t| t.duration_ms)
+                        .max(1);
+                    let heard = (record.position_ms as f32 / duration as f32).clamp(0.0, 1.0);
+                    Signal::Finished {
+                        heard,
+                        skipped: true,
+                        valence_change: None,
+                    }
+                }
+            };
+            model.apply(&ListenEvent {
+                at_ms: record.at_ms,
+                track: record.track,
+                signal,
+                listener: None,
+                mood: None,
+            });
+        }
+    }
+    // The ratings tree is where `mien rate` and the player keep ratings.
+    for (track, rating) in store.ratings()? {
+        model.items.entry(track).or_default().rating = rating.stars();
+    }
+    let tracks = store.all_tracks()?;
+    if tracks.is_empty() {
+        anyhow::bail!("the catalogue is empty: run `mien scan` first");
+    }
+    let ids: Vec<TrackId> = tracks.iter().map(|t| t.id).collect();
+    // Mood vectors come from the mood tagger (issue 4) once it stores them; none yet.
+    let moods: HashMap<TrackId, TrackMood> = HashMap::new();
+    let mut rng = SeededRng::new(reco.event_count() as u64);
+    let mut rank_ctx = RankContext {
+        listener,
+        moods: &moods,
+        rng: &mut rng,
+        weights: ScoreWeights::default(),
+    };
+    let ranked = rank(&model, &ids, &mut rank_ctx, n);
+    let by_id: HashMap<TrackId, &crate::core::Track> = tracks.iter().map(|t| (t.id, t)).collect();
+    let title = |id: TrackId| {
+        by_id
+            .get(&id)
+            .map_or_else(|| id.to_string(), |t| t.display_title())
+    };
+    if json {
+        let rows: Vec<_> = ranked
+            .iter()
+            .map(|r| {
+                let t = by_id.get(&r.track);
+                json!({
+                    "path": t.map(|t| t.path.display().to_string()),
+                    "title": title(r.track),
+                    "artist": t.map(|t| t.display_artist().to_string()),
+                    "score": (f64::from(r.score) * 1000.0).round() / 1000.0,
+                    "explanation": r.explain(&title),
+                })
+            })
+            .collect();
+        let out = json!({"emotion": emotion, "events": reco.event_count(), "tracks": rows});
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    for (i, r) in ranked.iter().enumerate() {
+        let artist = by_id.get(&r.track).map_or("", |t| t.display_artist());
+        println!(
+            "{:>3}. {:>7.3}  {} — {}  ({})",
+            i + 1,
+            r.score,
+            title(r.track),
+            artist,
+            r.explain(&title)
+        );
+    }
+    Ok(())
+}

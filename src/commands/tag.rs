@@ -1,0 +1,185 @@
+//! `mien tag FILE... [--json] [--model FILE]`: tags each file with musicnn and prints its tags and
+//! mood. Runs on the main thread, one file after another.
+//!
+//! With `--json` the output is one JSON array, one entry per line, in the order given:
+//! `{"path", "tags": {name: prob}, "mood": {"valence", "arousal", "label", "confidence"},
+//! "seconds", "cached"}` (`seconds`: time spent on that file), plus `"timings": {"decode", "mel",
+//! "model"}, "patches", "audio_seconds"` when it was tagged now, or `{"path", "error"}` for a file
+//! that could not be decoded. Results are cached in the database (`moods` tree) keyed by track
+//! id with the file's size and mtime: an unchanged file is answered from the cache
+//! (`"cached": true`). Without the database (in use by the player) every file is tagged.
+//!
+//! Exit status 0 when at least one file was tagged (a failed file is reported in its entry, or
+//! on stderr without `--json`); a missing or invalid model, or no file tagged, is an error.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use serde_json::{json, Map, Value};
+
+use super::{absolute, Context};
+use crate::core::TrackId;
+use crate::mood::tagger::MODEL_NAME;
+use crate::mood::{default_model_path, MoodError, TagResult, Tagger};
+use crate::store::{MoodRecord, Store};
+
+pub fn run(
+    ctx: &Context,
+    files: &[PathBuf],
+    json: bool,
+    model: Option<&Path>,
+) -> anyhow::Result<()> {
+    let model_path = model.map_or_else(default_model_path, Path::to_path_buf);
+    let tagger = Tagger::load(&model_path)?;
+    // The cache is optional: with the database in use (the player is running) tag anyway.
+    let store = ctx
+        .open_store()
+        .map_err(|e| tracing::warn!(error = %format!("{e:#}"), "tagging without the mood cache"))
+        .ok();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut tagged = 0;
+    if json {
+        writeln!(out, "[")?;
+    }
+    for (i, file) in files.iter().enumerate() {
+        let path = absolute(file);
+        let started = Instant::now();
+        let result = tag_one(&tagger, store.as_ref(), &path);
+        let seconds = started.elapsed().as_secs_f64();
+        if result.is_ok() {
+            tagged += 1;
+        }
+        if json {
+            let sep = if i + 1 < files.len() { "," } else { "" };
+            writeln!(out, "{}{sep}", entry(&path, &result, seconds))?;
+        } else {
+            match &result {
+                Ok(t) => writeln!(out, "{}", summary(&path, t, seconds))?,
+                Err(e) => crate::logging::eprint_line(&format!("mien: {e}")),
+            }
+        }
+        out.flush().context("cannot write to stdout")?;
+    }
+    if json {
+        writeln!(out, "]")?;
+    }
+    if tagged == 0 {
+        anyhow::bail!("none of the {} file(s) could be tagged", files.len());
+    }
+    Ok(())
+}
+
+/// A file's tags: from the cache when the file is unchanged, else from the tagger (and cached).
+struct Tagged {
+    record: MoodRecord,
+    /// `None` when the record came from the cache.
+    fresh: Option<TagResult>,
+}
+
+fn tag_one(tagger: &Tagger, store: Option<&Store>, path: &Path) -> Result<Tagged, MoodError> {
+    let stamp = std::fs::metadata(path)
+        .ok()
+        .map(|m| crate::library::file_stamp(&m));
+    let id = TrackId::from_path(path);
+    if let (Some(store), Some((size, mtime_ns))) = (store, stamp) {
+        match store.fresh_mood(id, size, mtime_ns, MODEL_NAME) {
+            Ok(Some(record)) => {
+                return Ok(Tagged {
+                    record,
+                    fresh: None,
+                })
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "ignoring the cached mood"),
+        }
+    }
+    let result = tagger.tag_file(path)?;
+    let (size, mtime_ns) = stamp.unwrap_or((0, 0));
+    let record = result.to_record(size, mtime_ns);
+    if let (Some(store), Some(_)) = (store, stamp) {
+        if let Err(e) = store.set_mood(id, &record) {
+            tracing::warn!(error = %e, path = %path.display(), "cannot cache the mood");
+        }
+    }
+    Ok(Tagged {
+        record,
+        fresh: Some(result),
+    })
+}
+
+/// One file's JSON entry.
+fn entry(path: &Path, result: &Result<Tagged, MoodError>, seconds: f64) -> Value {
+    let path = path.display().to_string();
+    let t = match result {
+        Ok(t) => t,
+        Err(e) => return json!({ "path": path, "error": e.to_string() }),
+    };
+    let r = &t.record;
+    let tags: Map<String, Value> = r
+        .tags
+        .iter()
+        .map(|(name, p)| (name.clone(), json!(round(*p, 4))))
+        .collect();
+    let mut v = json!({
+        "path": path,
+        "tags": tags,
+        "mood": {
+            "valence": round(r.valence, 3),
+            "arousal": round(r.arousal, 3),
+            "label": r.label,
+            "confidence": round(r.confidence, 3),
+        },
+        "seconds": ms(seconds),
+        "cached": t.fresh.is_none(),
+    });
+    if let Some(f) = &t.fresh {
+        v["timings"] = json!({
+            "decode": ms(f.timings.decode),
+            "mel": ms(f.timings.mel),
+            "model": ms(f.timings.model),
+        });
+        v["patches"] = json!(f.patches);
+        v["audio_seconds"] = json!(ms(f.audio_seconds));
+    }
+    v
+}
+
+/// One line for a person: mood, valence/arousal and the top tags.
+fn summary(path: &Path, t: &Tagged, seconds: f64) -> String {
+    let r = &t.record;
+    let mut tags = r.tags.clone();
+    tags.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let top: Vec<String> = tags
+        .iter()
+        .take(5)
+        .map(|(name, p)| format!("{name} {p:.2}"))
+        .collect();
+    format!(
+        "{}: {} (valence {:+.2}, arousal {:+.2}, confidence {:.2}); {}; {:.2} s{}",
+        path.display(),
+        r.label,
+        r.valence,
+        r.arousal,
+        r.confidence,
+        if top.is_empty() {
+            "silent".to_string()
+        } else {
+            top.join(", ")
+        },
+        seconds,
+        if t.fresh.is_none() { " (cached)" } else { "" },
+    )
+}
+
+/// Seconds rounded to the millisecond.
+fn ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+fn round(x: f32, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (f64::from(x) * scale).round() / scale
+}

@@ -1,0 +1,172 @@
+//! Reading the musicnn weights file: the one place that touches `models/musicnn-msd.safetensors`.
+//! Called by whoever builds a [`crate::mood::Tagger`], on that thread.
+//!
+//! The file is what `tools/musicnn/convert.py` writes: float32 tensors named as the script
+//! documents, and in the safetensors header's `__metadata__` a `tags` entry holding the output
+//! tag names as a JSON list (musicnn's `MSD_LABELS`, in output order).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device};
+use candle_nn::VarBuilder;
+
+use super::model::{Config, MusicnnModel};
+use super::MoodError;
+
+/// musicnn's `MSD_LABELS` (musicnn/configuration.py), in output order. The model file must carry
+/// exactly these; the mood mapping refers to them by name.
+pub const MSD_TAGS: [&str; 50] = [
+    "rock",
+    "pop",
+    "alternative",
+    "indie",
+    "electronic",
+    "female vocalists",
+    "dance",
+    "00s",
+    "alternative rock",
+    "jazz",
+    "beautiful",
+    "metal",
+    "chillout",
+    "male vocalists",
+    "classic rock",
+    "soul",
+    "indie rock",
+    "Mellow",
+    "electronica",
+    "80s",
+    "folk",
+    "90s",
+    "chill",
+    "instrumental",
+    "punk",
+    "oldies",
+    "blues",
+    "hard rock",
+    "ambient",
+    "acoustic",
+    "experimental",
+    "female vocalist",
+    "guitar",
+    "Hip-Hop",
+    "70s",
+    "party",
+    "country",
+    "easy listening",
+    "sexy",
+    "catchy",
+    "funk",
+    "electro",
+    "heavy metal",
+    "Progressive rock",
+    "60s",
+    "rnb",
+    "indie pop",
+    "sad",
+    "House",
+    "happy",
+];
+
+/// The model file's name in the models folder.
+pub const MODEL_FILE: &str = "musicnn-msd.safetensors";
+
+/// `models/musicnn-msd.safetensors` beside Cargo.toml if it exists there, else under `./models`.
+pub fn default_model_path() -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(MODEL_FILE);
+    if beside.is_file() {
+        beside
+    } else {
+        Path::new("models").join(MODEL_FILE)
+    }
+}
+
+/// Loads the model (on the CPU) and its tag names from `path`.
+pub fn load(path: &Path, config: &Config) -> Result<(MusicnnModel, Vec<String>), MoodError> {
+    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => MoodError::ModelMissing {
+            path: path.to_path_buf(),
+        },
+        _ => MoodError::ModelRead {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    let invalid = |reason: String| MoodError::ModelInvalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let tags = read_tags(&bytes).map_err(invalid)?;
+    if tags.len() != config.num_tags || tags.iter().zip(MSD_TAGS).any(|(a, b)| a != b) {
+        return Err(invalid(format!(
+            "its tags are not musicnn's {} MSD tags: {tags:?}",
+            config.num_tags
+        )));
+    }
+    let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
+        .map_err(|e| invalid(e.to_string()))?;
+    let model = MusicnnModel::new(config, vb).map_err(|e| invalid(e.to_string()))?;
+    Ok((model, tags))
+}
+
+/// The `tags` list from a safetensors file's `__metadata__` (header: u64 little-endian length,
+/// then that many bytes of JSON).
+fn read_tags(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let len: [u8; 8] = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .ok_or("shorter than a safetensors header")?;
+    let len = usize::try_from(u64::from_le_bytes(len)).map_err(|_| "header length overflows")?;
+    let header = bytes
+        .get(8..8usize.saturating_add(len))
+        .ok_or("truncated safetensors header")?;
+    let header: serde_json::Value =
+        serde_json::from_slice(header).map_err(|e| format!("bad safetensors header: {e}"))?;
+    let tags = header
+        .get("__metadata__")
+        .and_then(|m| m.get("tags"))
+        .and_then(|t| t.as_str())
+        .ok_or(
+            "no `tags` in the header's __metadata__ (convert it with tools/musicnn/convert.py)",
+        )?;
+    serde_json::from_str(tags).map_err(|e| format!("bad `tags` metadata: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_header(json: &str) -> Vec<u8> {
+        let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(json.as_bytes());
+        bytes
+    }
+
+    #[test]
+    fn tags_come_from_the_header_metadata() {
+        let bytes = with_header(r#"{"__metadata__":{"tags":"[\"rock\",\"sad\"]"}}"#);
+        assert_eq!(read_tags(&bytes).unwrap(), vec!["rock", "sad"]);
+    }
+
+    #[test]
+    fn a_header_without_tags_or_truncated_is_refused() {
+        assert!(read_tags(&with_header(r#"{"__metadata__":{}}"#)).is_err());
+        assert!(read_tags(&[1, 2, 3]).is_err());
+        let mut truncated = with_header(r#"{"a":1}"#);
+        truncated.truncate(10);
+        assert!(read_tags(&truncated).is_err());
+    }
+
+    #[test]
+    fn a_missing_model_file_is_named_in_the_error() {
+        let err = load(Path::new("/nonexistent/m.safetensors"), &Config::msd()).unwrap_err();
+        assert!(matches!(err, MoodError::ModelMissing { .. }));
+        assert!(
+            err.to_string().contains("/nonexistent/m.safetensors"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! Emotion-aware recommendations: an item-item collaborative filter over this listener's own
+//! plays, conditioned on their emotional state, with a Thompson-sampled policy per state (match,
+//! lift or calm the mood) and mood-vector content similarity for cold start. Persisted in sled as
+//! an append-only event log plus derived tables. See docs/RECOMMENDER.md.
+//!
+//! - `signals`: events, emotion buckets, track moods, policies (value types).
+//! - `model`: the incremental taste model (row types in `tables`); `score`: the pure ranking; `reorder`: the queue.
+//! - `persist`: the sled log and derived tables; `service`: the recommender thread.
+//! - `simulate`: simulated listeners; `eval`: the `mien eval-reco` protocol; `movielens`: the
+//!   leave-one-out check of the item-item core on MovieLens-100k.
+
+pub mod eval;
+pub mod model;
+pub mod movielens;
+pub mod persist;
+pub mod reorder;
+pub mod rng;
+pub mod score;
+pub mod service;
+pub mod signals;
+pub mod simulate;
+pub mod tables;
+
+pub use model::TasteModel;
+pub use persist::RecoStore;
+pub use reorder::{reorder, QueueItemLike};
+pub use rng::SeededRng;
+pub use score::{rank, score_all, RankContext, Reason, Recommendation, ScoreWeights};
+pub use service::{RecoCommand, Recommender};
+pub use signals::{
+    EmotionBucket, ListenEvent, ListenerMood, MoodSource, Policy, Signal, TrackMood,
+};
+
+use crate::store::StoreError;
+
+/// What can go wrong in the recommender. Each variant names the record or key it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum RecommendError {
+    #[error("recommender store: {0}")]
+    Store(#[from] StoreError),
+    #[error("recommender database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("bad recommender event record: {reason}")]
+    BadRecord { reason: String },
+    #[error("corrupt row in the {tree} tree at key {key}: {reason}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        reason: String,
+    },
+    #[error("cannot start the recommender thread: {0}")]
+    Spawn(std::io::Error),
+    #[error("the recommender thread has stopped")]
+    Stopped,
+}

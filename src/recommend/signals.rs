@@ -1,0 +1,380 @@
+//! What the recommender learns from: listening events (the append-only log's records), the
+//! listener's emotional state bucket, a track's mood vector, and the three policies. Value types
+//! with a fixed binary encoding for the log; no I/O.
+
+use super::RecommendError;
+use crate::core::{TrackId, CIRCUMPLEX, EMOTIONS};
+
+/// A track's mood on Russell's circumplex, both in [-1, 1]. The mood tagger (issue 4) fills these;
+/// the recommender only needs the two numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrackMood {
+    pub valence: f32,
+    pub arousal: f32,
+}
+
+impl TrackMood {
+    pub fn new(valence: f32, arousal: f32) -> TrackMood {
+        TrackMood {
+            valence: valence.clamp(-1.0, 1.0),
+            arousal: arousal.clamp(-1.0, 1.0),
+        }
+    }
+
+    pub fn distance(self, other: TrackMood) -> f32 {
+        ((self.valence - other.valence).powi(2) + (self.arousal - other.arousal).powi(2)).sqrt()
+    }
+
+    /// One word for the explanation: the circumplex quadrant.
+    pub fn word(self) -> &'static str {
+        let (v, a) = (self.valence, self.arousal);
+        if v * v + a * a < 0.15 * 0.15 {
+            "even"
+        } else if v >= 0.0 && a >= 0.0 {
+            "upbeat"
+        } else if v >= 0.0 {
+            "calm"
+        } else if a < 0.0 {
+            "melancholic"
+        } else {
+            "intense"
+        }
+    }
+}
+
+/// Where a track's mood comes from: the tagger's table, or anything else keyed by track.
+pub trait MoodSource {
+    fn mood(&self, track: TrackId) -> Option<TrackMood>;
+}
+
+impl<S: std::hash::BuildHasher> MoodSource for std::collections::HashMap<TrackId, TrackMood, S> {
+    fn mood(&self, track: TrackId) -> Option<TrackMood> {
+        self.get(&track).copied()
+    }
+}
+
+/// The listener's emotional state, bucketed into the circumplex quadrants plus a neutral centre.
+/// The 7 FER classes fall into them by their circumplex position (`core::CIRCUMPLEX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EmotionBucket {
+    Neutral = 0,
+    /// Pleasant and aroused: happy, surprise.
+    Elated = 1,
+    /// Pleasant and calm: content, relaxed.
+    Relaxed = 2,
+    /// Unpleasant and calm: sad, tired.
+    Low = 3,
+    /// Unpleasant and aroused: angry, afraid, disgusted.
+    Tense = 4,
+}
+
+impl EmotionBucket {
+    pub const ALL: [EmotionBucket; 5] = [
+        EmotionBucket::Neutral,
+        EmotionBucket::Elated,
+        EmotionBucket::Relaxed,
+        EmotionBucket::Low,
+        EmotionBucket::Tense,
+    ];
+
+    pub fn from_valence_arousal(valence: f32, arousal: f32) -> EmotionBucket {
+        if valence * valence + arousal * arousal < 0.2 * 0.2 {
+            EmotionBucket::Neutral
+        } else if valence >= 0.0 && arousal >= 0.0 {
+            EmotionBucket::Elated
+        } else if valence >= 0.0 {
+            EmotionBucket::Relaxed
+        } else if arousal < 0.0 {
+            EmotionBucket::Low
+        } else {
+            EmotionBucket::Tense
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_index(i: u8) -> Option<EmotionBucket> {
+        EmotionBucket::ALL.get(usize::from(i)).copied()
+    }
+
+    /// For explanations: "when {phrase}".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            EmotionBucket::Neutral => "neutral",
+            EmotionBucket::Elated => "happy",
+            EmotionBucket::Relaxed => "relaxed",
+            EmotionBucket::Low => "sad or tired",
+            EmotionBucket::Tense => "tense",
+        }
+    }
+}
+
+/// The listener's emotion at one moment, as the recommender sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ListenerMood {
+    pub valence: f32,
+    pub arousal: f32,
+}
+
+impl ListenerMood {
+    /// The circumplex position of a FER class name ("happy", "sad", …), `None` for other names.
+    pub fn from_label(label: &str) -> Option<ListenerMood> {
+        let label = label.trim().to_ascii_lowercase();
+        let class = EMOTIONS.iter().position(|e| *e == label)?;
+        let (valence, arousal) = CIRCUMPLEX[class];
+        Some(ListenerMood { valence, arousal })
+    }
+
+    pub fn bucket(self) -> EmotionBucket {
+        EmotionBucket::from_valence_arousal(self.valence, self.arousal)
+    }
+
+    pub fn as_mood(self) -> TrackMood {
+        TrackMood::new(self.valence, self.arousal)
+    }
+}
+
+/// What to play in a state (the iso principle: meet the mood, then move it gradually).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Policy {
+    /// Music of the listener's own mood.
+    Match = 0,
+    /// Move toward pleasant and energetic.
+    Lift = 1,
+    /// Move toward pleasant and calm.
+    Calm = 2,
+}
+
+/// How far the target may move from the listener's mood per track (circumplex units).
+pub const ISO_STEP: f32 = 0.4;
+
+impl Policy {
+    pub const ALL: [Policy; 3] = [Policy::Match, Policy::Lift, Policy::Calm];
+
+    /// The mood to aim the next track at: from the listener's mood, at most [`ISO_STEP`] toward
+    /// the policy's goal.
+    pub fn target(self, listener: ListenerMood) -> TrackMood {
+        let here = listener.as_mood();
+        let goal = match self {
+            Policy::Match => return here,
+            Policy::Lift => TrackMood::new(0.7, 0.5),
+            Policy::Calm => TrackMood::new(0.5, -0.5),
+        };
+        let d = here.distance(goal);
+        if d <= ISO_STEP {
+            return goal;
+        }
+        let t = ISO_STEP / d;
+        TrackMood::new(
+            here.valence + t * (goal.valence - here.valence),
+            here.arousal + t * (goal.arousal - here.arousal),
+        )
+    }
+
+    pub fn verb(self) -> &'static str {
+        match self {
+            Policy::Match => "to match your mood",
+            Policy::Lift => "to lift you",
+            Policy::Calm => "to calm you",
+        }
+    }
+}
+
+/// What happened, in one log record.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Signal {
+    /// Playback of the track began.
+    Started,
+    /// The track ended: `heard` is the fraction played (0..=1), `skipped` whether the listener
+    /// left it, `valence_change` the listener's valence at the end minus at the start, if seen.
+    Finished {
+        heard: f32,
+        skipped: bool,
+        valence_change: Option<f32>,
+    },
+    /// The listener played the track again right away.
+    Replayed,
+    /// An explicit rating, 1 to 5 stars.
+    Rated { stars: u8 },
+    /// The listener moved the track in the queue by hand, toward the front or the back.
+    MovedByHand { toward_front: bool },
+    /// An emotion reading with no track event (the emotion changed markedly, or was set by hand).
+    EmotionSeen,
+}
+
+/// One record of the append-only event log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ListenEvent {
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    pub track: TrackId,
+    pub signal: Signal,
+    /// The listener's emotion at the event (for `Finished`: at the start of the track).
+    pub listener: Option<ListenerMood>,
+    /// The track's mood when the event happened, so the log alone can rebuild the model.
+    pub mood: Option<TrackMood>,
+}
+
+/// Size of an encoded [`ListenEvent`].
+pub const EVENT_BYTES: usize = 42;
+
+fn opt_pair(v: Option<(f32, f32)>) -> (f32, f32) {
+    v.unwrap_or((f32::NAN, f32::NAN))
+}
+
+fn pair_opt(a: f32, b: f32) -> Option<(f32, f32)> {
+    (a.is_finite() && b.is_finite()).then_some((a, b))
+}
+
+impl ListenEvent {
+    /// Fixed 42-byte little-endian layout: kind u8, at_ms u64, track u64, x f32, y f32, flags u8,
+    /// listener valence/arousal f32×2, track valence/arousal f32×2 (NaN for none).
+    pub fn encode(&self) -> [u8; EVENT_BYTES] {
+        let (kind, x, y, flags) = match self.signal {
+            Signal::Started => (0u8, 0.0, 0.0, 0u8),
+            Signal::Finished {
+                heard,
+                skipped,
+                valence_change,
+            } => (
+                1,
+                heard,
+                valence_change.unwrap_or(f32::NAN),
+                u8::from(skipped),
+            ),
+            Signal::Replayed => (2, 0.0, 0.0, 0),
+            Signal::Rated { stars } => (3, 0.0, 0.0, stars),
+            Signal::MovedByHand { toward_front } => (4, 0.0, 0.0, u8::from(toward_front)),
+            Signal::EmotionSeen => (5, 0.0, 0.0, 0),
+        };
+        let (lv, la) = opt_pair(self.listener.map(|l| (l.valence, l.arousal)));
+        let (mv, ma) = opt_pair(self.mood.map(|m| (m.valence, m.arousal)));
+        let mut out = [0u8; EVENT_BYTES];
+        out[0] = kind;
+        out[1..9].copy_from_slice(&self.at_ms.to_le_bytes());
+        out[9..17].copy_from_slice(&self.track.0.to_le_bytes());
+        out[17..21].copy_from_slice(&x.to_le_bytes());
+        out[21..25].copy_from_slice(&y.to_le_bytes());
+        out[25] = flags;
+        for (i, f) in [lv, la, mv, ma].iter().enumerate() {
+            out[26 + 4 * i..30 + 4 * i].copy_from_slice(&f.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<ListenEvent, RecommendError> {
+        let bad = |reason: String| RecommendError::BadRecord { reason };
+        if bytes.len() != EVENT_BYTES {
+            return Err(bad(format!(
+                "event is {} bytes, not {EVENT_BYTES}",
+                bytes.len()
+            )));
+        }
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
+        let f32_at = |i: usize| f32::from_le_bytes(bytes[i..i + 4].try_into().unwrap_or([0; 4]));
+        let (x, y, flags) = (f32_at(17), f32_at(21), bytes[25]);
+        let signal = match bytes[0] {
+            0 => Signal::Started,
+            1 => Signal::Finished {
+                heard: x.clamp(0.0, 1.0),
+                skipped: flags != 0,
+                valence_change: y.is_finite().then_some(y),
+            },
+            2 => Signal::Replayed,
+            3 if (1..=5).contains(&flags) => Signal::Rated { stars: flags },
+            4 => Signal::MovedByHand {
+                toward_front: flags != 0,
+            },
+            5 => Signal::EmotionSeen,
+            other => return Err(bad(format!("unknown event kind {other} (flags {flags})"))),
+        };
+        Ok(ListenEvent {
+            at_ms: u64_at(1),
+            track: TrackId(u64_at(9)),
+            signal,
+            listener: pair_opt(f32_at(26), f32_at(30))
+                .map(|(valence, arousal)| ListenerMood { valence, arousal }),
+            mood: pair_opt(f32_at(34), f32_at(38)).map(|(v, a)| TrackMood::new(v, a)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_signal_survives_encoding() {
+        let signals = [
+            Signal::Started,
+            Signal::Finished {
+                heard: 0.25,
+                skipped: true,
+                valence_change: Some(-0.5),
+            },
+            Signal::Finished {
+                heard: 1.0,
+                skipped: false,
+                valence_change: None,
+            },
+            Signal::Replayed,
+            Signal::Rated { stars: 4 },
+            Signal::MovedByHand { toward_front: true },
+            Signal::EmotionSeen,
+        ];
+        for (i, signal) in signals.into_iter().enumerate() {
+            let event = ListenEvent {
+                at_ms: 1_700_000_000_000 + i as u64,
+                track: TrackId(u64::MAX - i as u64),
+                signal,
+                listener: (i % 2 == 0).then_some(ListenerMood {
+                    valence: -0.7,
+                    arousal: -0.4,
+                }),
+                mood: (i % 3 == 0).then(|| TrackMood::new(0.5, -0.25)),
+            };
+            assert_eq!(ListenEvent::decode(&event.encode()).expect("decode"), event);
+        }
+    }
+
+    #[test]
+    fn a_short_or_unknown_record_is_an_error_not_a_panic() {
+        assert!(ListenEvent::decode(&[1, 2, 3]).is_err());
+        let mut bytes = [0u8; EVENT_BYTES];
+        bytes[0] = 9;
+        assert!(ListenEvent::decode(&bytes).is_err());
+        bytes[0] = 3; // a rating of 0 stars
+        assert!(ListenEvent::decode(&bytes).is_err());
+    }
+
+    #[test]
+    fn fer_classes_fall_into_their_quadrants() {
+        let bucket = |l: &str| ListenerMood::from_label(l).map(ListenerMood::bucket);
+        assert_eq!(bucket("sad"), Some(EmotionBucket::Low));
+        assert_eq!(bucket("Happy"), Some(EmotionBucket::Elated));
+        assert_eq!(bucket("angry"), Some(EmotionBucket::Tense));
+        assert_eq!(bucket("neutral"), Some(EmotionBucket::Neutral));
+        assert_eq!(bucket("tired"), None);
+    }
+
+    #[test]
+    fn policy_targets_move_at_most_one_iso_step_from_the_listener() {
+        let sad = ListenerMood {
+            valence: -0.7,
+            arousal: -0.4,
+        };
+        assert_eq!(Policy::Match.target(sad), sad.as_mood());
+        for policy in [Policy::Lift, Policy::Calm] {
+            let target = policy.target(sad);
+            assert!((target.distance(sad.as_mood()) - ISO_STEP).abs() < 1e-5);
+            assert!(target.valence > sad.valence);
+        }
+        let near = ListenerMood {
+            valence: 0.6,
+            arousal: 0.4,
+        };
+        assert_eq!(Policy::Lift.target(near), TrackMood::new(0.7, 0.5));
+    }
+}

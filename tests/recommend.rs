@@ -1,0 +1,385 @@
+//! The recommender end to end: persistence (reopen, catch-up, rebuild of damaged or missing
+//! derived tables, kill -9), the recommender thread, cold start from mood vectors, explanations,
+//! queue reordering, and the ordering of methods in a small deterministic evaluation.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use mien::core::TrackId;
+use mien::recommend::eval::{evaluate, EvalConfig, METHODS, N};
+use mien::recommend::service::Candidate;
+use mien::recommend::{
+    rank, reorder, EmotionBucket, ListenEvent, ListenerMood, RankContext, Reason, RecoStore,
+    Recommender, ScoreWeights, SeededRng, Signal, TasteModel, TrackMood,
+};
+use mien::store::Store;
+
+const SAD: ListenerMood = ListenerMood {
+    valence: -0.7,
+    arousal: -0.4,
+};
+
+fn finished(at_ms: u64, track: u64, heard: f32, skipped: bool) -> ListenEvent {
+    ListenEvent {
+        at_ms,
+        track: TrackId(track),
+        signal: Signal::Finished {
+            heard,
+            skipped,
+            valence_change: Some(0.1),
+        },
+        listener: Some(SAD),
+        mood: Some(TrackMood::new(-0.3, -0.4)),
+    }
+}
+
+/// A day of listening: sessions of completed and skipped tracks, a rating and an emotion change.
+fn some_events() -> Vec<ListenEvent> {
+    let mut events = Vec::new();
+    for i in 0..40u64 {
+        let at = i * 200_000 + (i / 10) * 3_600_000;
+        let track = 1 + (i * 7) % 13;
+        events.push(ListenEvent {
+            signal: Signal::Started,
+            ..finished(at, track, 1.0, false)
+        });
+        events.push(finished(
+            at + 150_000,
+            track,
+            if i % 5 == 0 { 0.1 } else { 1.0 },
+            i % 5 == 0,
+        ));
+    }
+    events.push(ListenEvent {
+        signal: Signal::Rated { stars: 5 },
+        ..finished(9_000_000, 3, 1.0, false)
+    });
+    events.push(ListenEvent {
+        signal: Signal::EmotionSeen,
+        listener: Some(ListenerMood {
+            valence: 0.8,
+            arousal: 0.4,
+        }),
+        ..finished(9_100_000, 0, 1.0, false)
+    });
+    events
+}
+
+/// The model as plain comparable numbers.
+fn fingerprint(m: &TasteModel) -> Vec<String> {
+    let mut rows: Vec<String> = m.items.iter().map(|(t, s)| format!("i{t} {s:?}")).collect();
+    for a in 1..=13 {
+        for b in 1..=13 {
+            rows.push(format!(
+                "p{a},{b} {:.6}",
+                m.similarity(TrackId(a), TrackId(b))
+            ));
+        }
+    }
+    for (s, aff) in m.affinity.iter().enumerate() {
+        rows.extend(aff.iter().map(|(t, a)| format!("a{s} {t} {a:?}")));
+    }
+    rows.push(format!(
+        "{:?} {:?} {:?} {:?} {:?}",
+        m.bandits, m.centroids, m.session, m.recent, m.listener
+    ));
+    rows.sort();
+    rows
+}
+
+fn open_store(dir: &std::path::Path) -> Store {
+    Store::open(dir).expect("open store")
+}
+
+#[test]
+fn the_model_reopens_from_its_derived_tables_as_it_was_learned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut reference = TasteModel::default();
+    {
+        let store = open_store(dir.path());
+        let (mut reco, mut model) = RecoStore::open(&store).expect("open reco");
+        for e in some_events() {
+            reco.append(&mut model, &e).expect("append");
+            reference.apply(&e);
+        }
+        assert_eq!(fingerprint(&model), fingerprint(&reference));
+        reco.checkpoint(&model).expect("checkpoint");
+        store.flush().expect("flush");
+    }
+    let store = open_store(dir.path());
+    let (reco, model) = RecoStore::open(&store).expect("reopen");
+    assert_eq!(reco.event_count(), some_events().len());
+    assert_eq!(fingerprint(&model), fingerprint(&reference));
+    assert!(model.similarity(TrackId(1), TrackId(8)) != 0.0);
+}
+
+#[test]
+fn a_damaged_derived_row_is_rebuilt_from_the_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open_store(dir.path());
+    let (mut reco, mut model) = RecoStore::open(&store).expect("open reco");
+    for e in some_events() {
+        reco.append(&mut model, &e).expect("append");
+    }
+    reco.checkpoint(&model).expect("checkpoint");
+    let expected = fingerprint(&model);
+    drop(reco);
+    let trees = store.recommender_trees().expect("trees");
+    let items = trees
+        .derived
+        .get("items")
+        .expect("get")
+        .expect("the items table");
+    trees
+        .derived
+        .insert("items", &items[..items.len() - 3])
+        .expect("damage");
+    let (_reco, rebuilt) = RecoStore::open(&store).expect("reopen");
+    assert_eq!(fingerprint(&rebuilt), expected);
+    // The rebuild checkpointed whole tables again.
+    assert_eq!(
+        trees.derived.get("items").expect("get").expect("items"),
+        items
+    );
+}
+
+#[test]
+fn missing_derived_tables_are_rebuilt_and_rows_behind_the_log_are_caught_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open_store(dir.path());
+    let events = some_events();
+    let (mut reco, mut model) = RecoStore::open(&store).expect("open reco");
+    for e in &events[..50] {
+        reco.append(&mut model, e).expect("append");
+    }
+    reco.checkpoint(&model).expect("checkpoint");
+    // The rest reach the log only, as after a crash between the log flush and the table write.
+    for e in &events[50..] {
+        reco.log_only(e).expect("log");
+    }
+    drop(reco);
+    let trees = store.recommender_trees().expect("trees");
+    let mut reference = TasteModel::default();
+    events.iter().for_each(|e| drop(reference.apply(e)));
+    let (_reco, caught_up) = RecoStore::open(&store).expect("reopen");
+    assert_eq!(fingerprint(&caught_up), fingerprint(&reference));
+
+    trees.derived.remove("pairs").expect("lose one table");
+    let (_reco, rebuilt) = RecoStore::open(&store).expect("reopen");
+    assert_eq!(fingerprint(&rebuilt), fingerprint(&reference));
+    trees.derived.clear().expect("lose every table");
+    let (reco, rebuilt) = RecoStore::open(&store).expect("reopen");
+    assert_eq!(fingerprint(&rebuilt), fingerprint(&reference));
+    assert!(!trees.derived.is_empty());
+    assert_eq!(reco.event_count(), events.len());
+}
+
+/// Child half of the kill -9 test: records events through the thread, printing each ack.
+fn record_until_killed(dir: &str) {
+    let store = open_store(std::path::Path::new(dir));
+    let recommender = Recommender::start(&store, 1).expect("start");
+    for i in 0..100_000u64 {
+        let seq = recommender
+            .record(finished(i * 1000, i % 50, 1.0, false))
+            .expect("record");
+        println!("acked {seq}");
+    }
+}
+
+#[test]
+fn acknowledged_events_survive_kill_9() {
+    if let Ok(dir) = std::env::var("MIEN_RECO_KILL_CHILD_DIR") {
+        record_until_killed(&dir);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "acknowledged_events_survive_kill_9",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("MIEN_RECO_KILL_CHILD_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn child");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut last_acked = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        if let Some(seq) = line.strip_prefix("acked ") {
+            last_acked = seq.parse::<u64>().ok();
+            if last_acked >= Some(30) {
+                break;
+            }
+        }
+    }
+    child.kill().expect("kill -9"); // SIGKILL on unix
+    child.wait().expect("wait");
+    let acked = last_acked.expect("the child acknowledged events");
+    let store = open_store(dir.path());
+    let (reco, model) = RecoStore::open(&store).expect("reopen");
+    assert!(
+        reco.event_count() as u64 > acked,
+        "{} events on disk, {acked} acknowledged",
+        reco.event_count()
+    );
+    assert!(model.items.values().map(|s| s.liked).sum::<f32>() >= acked as f32);
+}
+
+#[test]
+fn the_recommender_thread_records_ranks_and_shuts_down_on_drop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open_store(dir.path());
+    {
+        let recommender = Recommender::start(&store, 7).expect("start");
+        for e in some_events() {
+            recommender.record(e).expect("record");
+        }
+        let candidates: Vec<Candidate> = (1..=13)
+            .map(|t| Candidate {
+                track: TrackId(t),
+                mood: None,
+            })
+            .collect();
+        let ranked = recommender.rank(candidates, Some(SAD), 5).expect("rank");
+        assert_eq!(ranked.len(), 5);
+        assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+    // Dropping the handle joined the thread and released the tables.
+    let (reco, _) = RecoStore::open(&store).expect("reopen after shutdown");
+    assert_eq!(reco.event_count(), some_events().len());
+}
+
+#[test]
+fn with_no_history_a_sad_listener_gets_music_near_their_mood_not_its_opposite() {
+    let moods: HashMap<TrackId, TrackMood> = [
+        (1, TrackMood::new(0.9, 0.9)),   // euphoric
+        (2, TrackMood::new(-0.4, -0.3)), // gentle, a little sad
+        (3, TrackMood::new(-0.6, 0.8)),  // aggressive
+        (4, TrackMood::new(-0.7, -0.4)), // as sad as the listener
+        (5, TrackMood::new(0.6, -0.6)),  // serene
+    ]
+    .into_iter()
+    .map(|(t, m)| (TrackId(t), m))
+    .collect();
+    let ids: Vec<TrackId> = (1..=5).map(TrackId).collect();
+    let mut rng = SeededRng::new(3);
+    let mut ctx = RankContext {
+        listener: Some(SAD),
+        moods: &moods,
+        rng: &mut rng,
+        weights: ScoreWeights::default(),
+    };
+    let ranked = rank(&TasteModel::default(), &ids, &mut ctx, 5);
+    let order: Vec<u64> = ranked.iter().map(|r| r.track.0).collect();
+    let pos = |t: u64| order.iter().position(|x| *x == t).expect("ranked");
+    assert!(pos(2) < pos(1) && pos(2) < pos(3), "{order:?}");
+    assert!(pos(4) < pos(1) && pos(4) < pos(3), "{order:?}");
+    assert!(
+        matches!(
+            ranked[0].reason,
+            Reason::Mood {
+                bucket: EmotionBucket::Low,
+                ..
+            }
+        ),
+        "{:?}",
+        ranked[0]
+    );
+}
+
+#[test]
+fn a_track_played_with_one_rated_5_stars_when_sad_is_explained_by_it() {
+    let relaxed = ListenerMood {
+        valence: 0.5,
+        arousal: -0.3,
+    };
+    let mut model = TasteModel::default();
+    // Yesterday: 10 enjoyed when sad and rated 5 stars, then 20 right after, when relaxed.
+    for (at, t, listener) in [(0, 10, SAD), (200_000, 20, relaxed)] {
+        let event = ListenEvent {
+            listener: Some(listener),
+            ..finished(at + 180_000, t, 1.0, false)
+        };
+        model.apply(&ListenEvent {
+            at_ms: at,
+            signal: Signal::Started,
+            ..event
+        });
+        model.apply(&event);
+    }
+    model.apply(&ListenEvent {
+        signal: Signal::Rated { stars: 5 },
+        ..finished(400_000, 10, 1.0, false)
+    });
+    // Today, sad again, a new session: 30 just played. 20 and 40 have no mood tags yet.
+    let today = 86_400_000;
+    model.apply(&ListenEvent {
+        signal: Signal::Started,
+        ..finished(today, 30, 1.0, false)
+    });
+    model.apply(&finished(today + 180_000, 30, 1.0, false));
+    let no_moods: HashMap<TrackId, TrackMood> = HashMap::new();
+    let mut rng = SeededRng::new(5);
+    let mut ctx = RankContext {
+        listener: Some(SAD),
+        moods: &no_moods,
+        rng: &mut rng,
+        weights: ScoreWeights::default(),
+    };
+    let ranked = rank(
+        &model,
+        &[TrackId(40), TrackId(20), TrackId(30)],
+        &mut ctx,
+        3,
+    );
+    let order: Vec<u64> = ranked.iter().map(|r| r.track.0).collect();
+    assert_eq!(order, [20, 40, 30]);
+    let title = |t: TrackId| format!("Track {}", t.0);
+    assert_eq!(
+        ranked[0].explain(&title),
+        "like Track 10 you rated 5★ when sad or tired"
+    );
+    assert_eq!(ranked[1].reason, Reason::Explore);
+    assert_eq!(ranked[2].explain(&title), "played a moment ago");
+}
+
+#[test]
+fn reorder_keeps_pins_and_the_played_part_and_ranks_the_rest() {
+    let queue: Vec<(TrackId, bool)> = [
+        (1, false),
+        (2, false),
+        (3, false),
+        (4, true),
+        (5, false),
+        (6, false),
+    ]
+    .map(|(t, p)| (TrackId(t), p))
+    .to_vec();
+    let ranking = [TrackId(6), TrackId(5), TrackId(1)];
+    assert_eq!(reorder(&queue, Some(1), &ranking), vec![0, 1, 5, 3, 4, 2]);
+}
+
+#[test]
+fn mien_beats_plain_item_item_and_the_fixed_table_in_a_small_simulation() {
+    let config = EvalConfig {
+        tracks: 600,
+        listeners: 30,
+        plays: 100,
+        window: 20,
+        checkpoints: vec![100],
+        seed: 11,
+    };
+    let report = evaluate(&config);
+    let m = report.final_metrics();
+    let ndcg = |name: &str| m[METHODS.iter().position(|n| *n == name).expect("method")].ndcg10;
+    assert!(ndcg("mien") > 1.15 * ndcg("item_item"), "{m:?}");
+    assert!(ndcg("mien") > ndcg("fixed_table"), "{m:?}");
+    assert!(ndcg("item_item") > ndcg("random"), "{m:?}");
+    assert_eq!(m.iter().map(|x| x.n).collect::<Vec<_>>(), vec![600; N]);
+    // Deterministic: the same seed gives the same numbers.
+    assert_eq!(evaluate(&config).final_metrics(), m);
+}
