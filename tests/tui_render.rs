@@ -215,7 +215,7 @@ fn the_start_screen_shows_the_artists_an_empty_queue_and_nothing_playing() {
             "│                                                ││m: tell mien your mood      │",
             "│0:00 ────────────────────────────────────── 0:00││                            │",
             "│vol 100% · repeat off                           ││                            │",
-            "│mood: not tagged yet                            ││                            │",
+            "│                                                ││                            │",
             "│                                                ││                            │",
             "│                                                ││                            │",
             "│                                                ││                            │",
@@ -858,5 +858,58 @@ fn resizing_between_frames_redraws_for_the_new_size() {
         lines(&buffer),
         lines(&draw(&p, 100, 30)),
         "the same as a fresh 100×30 frame"
+    );
+}
+
+#[test]
+fn a_tagged_track_shows_its_mood_label_and_top_tags_in_now_playing() {
+    let mut p = playing();
+    let record = mien::store::MoodRecord {
+        size: 0,
+        mtime_ns: 0,
+        model: "musicnn-msd".into(),
+        tags: vec![
+            ("rock".into(), 0.05),
+            ("chillout".into(), 0.41),
+            ("Mellow".into(), 0.33),
+            ("ambient".into(), 0.2),
+        ],
+        valence: 0.3,
+        arousal: -0.5,
+        label: "calm/peaceful".into(),
+        confidence: 0.6,
+        tagged_at_ms: 0,
+    };
+    p.send(Msg::Mood(mien::mood::MoodEvent::Tagged {
+        id: common::id(AWAKE),
+        record,
+    }));
+    let buffer = draw(&p, 100, 30);
+    assert_shows(
+        &buffer,
+        "mood: calm/peaceful · chillout 41% · Mellow 33% · ambient 20%",
+    );
+}
+
+#[test]
+fn mood_tagging_progress_shows_in_the_status_line_and_an_unavailable_model_says_so() {
+    let mut p = playing();
+    p.send(Msg::Mood(mien::mood::MoodEvent::Progress {
+        done: 2,
+        total: 7,
+    }));
+    assert_shows(&draw(&p, 80, 24), "tagging moods ");
+    p.send(Msg::Mood(mien::mood::MoodEvent::Progress {
+        done: 7,
+        total: 7,
+    }));
+    p.send(Msg::Mood(mien::mood::MoodEvent::Unavailable {
+        reason: "models/musicnn-msd.safetensors: missing".into(),
+    }));
+    let buffer = draw(&p, 100, 30);
+    assert_shows(&buffer, "mood: tagging is off");
+    assert_shows(
+        &buffer,
+        "mood tagging is off: models/musicnn-msd.safetensors: missing",
     );
 }

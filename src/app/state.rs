@@ -10,6 +10,8 @@ use super::queue::{Queue, QueueItem};
 use crate::audio::{EngineCommand, EngineEvent};
 use crate::core::{EmotionReading, PlayRecord, Rating, SavedQueue, Track, TrackId};
 use crate::library::LibraryEvent;
+use crate::mood::MoodEvent;
+use crate::store::MoodRecord;
 
 /// Readings kept for the emotion sparkline.
 pub const EMOTION_HISTORY: usize = 60;
@@ -125,6 +127,10 @@ pub enum Msg {
         error: String,
     },
     Emotion(EmotionReading),
+    /// The background mood tagger's progress and results.
+    Mood(MoodEvent),
+    /// The mood tags stored by earlier runs.
+    Moods(Vec<(TrackId, MoodRecord)>),
     /// A fresh copy of the whole catalogue (after a scan changed it), loaded off the UI thread.
     Catalogue(Vec<Track>),
     /// Rows available to a list (for page up/down).
@@ -152,6 +158,8 @@ pub enum Effect {
     EmotionChanged(EmotionReading),
     /// Read the whole catalogue again (off the UI thread) and answer with `Msg::Catalogue`.
     ReloadCatalogue,
+    /// Hand these tracks to the mood tagger (it skips those already tagged).
+    TagMoods(Vec<Track>),
 }
 
 /// The UI thread's state.
@@ -161,6 +169,10 @@ pub struct AppState {
     pub queue: Queue,
     pub player: PlayerState,
     pub ratings: HashMap<TrackId, Rating>,
+    /// Mood tags of the tracks tagged so far.
+    pub moods: HashMap<TrackId, MoodRecord>,
+    /// Why mood tagging is off, when it is.
+    pub moods_unavailable: Option<String>,
     pub emotion: EmotionPanel,
     pub focus: Pane,
     pub overlay: Option<Overlay>,
@@ -191,6 +203,8 @@ impl AppState {
             queue: Queue::default(),
             player: PlayerState::default(),
             ratings: ratings.into_iter().collect(),
+            moods: HashMap::new(),
+            moods_unavailable: None,
             emotion: EmotionPanel::default(),
             focus: Pane::Library,
             overlay: None,

@@ -8,6 +8,7 @@ use super::queue::QueueItem;
 use super::state::{AppState, Effect, Msg, Overlay, Pane, Progress};
 use crate::core::{now_ms, EmotionReading, Rating, TrackId, EMOTIONS};
 use crate::library::LibraryEvent;
+use crate::mood::MoodEvent;
 
 /// Applies one message to the state and returns what the runtime must do.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
@@ -63,8 +64,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Emotion(reading) => set_emotion(state, reading),
         Msg::Catalogue(tracks) => {
-            state.catalogue = super::browser::Catalogue::new(tracks);
+            state.catalogue = super::browser::Catalogue::new(tracks.clone());
             state.browser.dirty = true;
+            vec![Effect::TagMoods(tracks)]
+        }
+        Msg::Moods(moods) => {
+            state.moods.extend(moods);
+            Vec::new()
+        }
+        Msg::Mood(ev) => {
+            mood_event(state, ev);
             Vec::new()
         }
         Msg::Resize { list_rows } => {
@@ -327,8 +336,9 @@ fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
             }
         }
         LibraryEvent::TrackAdded(t) | LibraryEvent::TrackUpdated(t) => {
-            state.catalogue.upsert(t);
+            state.catalogue.upsert(t.clone());
             state.browser.dirty = true;
+            return vec![Effect::TagMoods(vec![t])];
         }
         LibraryEvent::TrackRemoved(path) => {
             state.catalogue.remove(TrackId::from_path(&path));
@@ -340,4 +350,35 @@ fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
         LibraryEvent::Warning(w) => state.error(w),
     }
     Vec::new()
+}
+
+fn mood_event(state: &mut AppState, ev: MoodEvent) {
+    match ev {
+        MoodEvent::Progress { done, total } if done < total => {
+            state.progress = Some(Progress {
+                label: "tagging moods".into(),
+                done,
+                total,
+            });
+        }
+        MoodEvent::Progress { .. } => {
+            if state
+                .progress
+                .as_ref()
+                .is_some_and(|p| p.label == "tagging moods")
+            {
+                state.progress = None;
+            }
+        }
+        MoodEvent::Tagged { id, record } => {
+            state.moods.insert(id, record);
+        }
+        MoodEvent::Failed { path, reason } => {
+            tracing::debug!(path = %path.display(), %reason, "mood tagging failed");
+        }
+        MoodEvent::Unavailable { reason } => {
+            state.error(format!("mood tagging is off: {reason}"));
+            state.moods_unavailable = Some(reason);
+        }
+    }
 }

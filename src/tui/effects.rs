@@ -29,6 +29,8 @@ pub struct Runtime {
     data_dir: PathBuf,
     tx: Sender<UiEvent>,
     mpris: Option<Mpris>,
+    /// The background mood tagger (none when its thread could not start).
+    moods: Option<crate::mood::MoodWorker>,
     /// The decoded cover of the playing track, kept to re-fit it after a resize.
     art_image: Option<image::DynamicImage>,
     art_path: Option<PathBuf>,
@@ -52,6 +54,7 @@ impl Runtime {
             data_dir,
             tx,
             mpris: None,
+            moods: None,
             art_image: None,
             art_path: None,
             art_rect: None,
@@ -68,6 +71,31 @@ impl Runtime {
                 super::forward(req_rx, self.tx.clone(), UiEvent::Mpris);
             }
             Err(e) => tracing::debug!(error = %e, "MPRIS not available"),
+        }
+    }
+
+    /// Starts the low-priority mood tagger on the model shipped in `models/`, and hands it every
+    /// track of the catalogue (it skips those already tagged).
+    pub fn start_mood_tagger(&mut self, state: &AppState) {
+        // The stored tags are read off the UI thread too: they are large for a big library.
+        let (store, ui) = (self.store.clone(), self.tx.clone());
+        let _ = std::thread::Builder::new()
+            .name("moods".into())
+            .spawn(move || match store.moods() {
+                Ok(moods) => {
+                    let _ = ui.send(UiEvent::App(Msg::Moods(moods)));
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read mood tags"),
+            });
+        let (tx, rx) = mpsc::channel();
+        let path = crate::mood::default_model_path();
+        match crate::mood::MoodWorker::spawn(&path, self.store.clone(), tx) {
+            Ok(w) => {
+                w.tag(state.catalogue.iter().cloned().collect());
+                self.moods = Some(w);
+                super::forward(rx, self.tx.clone(), |e| UiEvent::App(Msg::Mood(e)));
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot start the mood tagger"),
         }
     }
 
@@ -183,6 +211,11 @@ impl Runtime {
             Effect::WritePlaylist => self.write_playlist(state),
             Effect::LoadArt(path) => self.load_art(path),
             Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
+            Effect::TagMoods(tracks) => {
+                if let Some(w) = &self.moods {
+                    w.tag(tracks);
+                }
+            }
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 let _ = std::thread::Builder::new()

@@ -105,10 +105,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     input::spawn(tx.clone());
 
     let (engine_tx, engine_rx) = mpsc::channel();
-    let engine = Engine::spawn(
-        ctx.engine_config(),
-        engine_tx,
-    )?;
+    let engine = Engine::spawn(ctx.engine_config(), engine_tx)?;
     forward(engine_rx, tx.clone(), |e| UiEvent::App(Msg::Engine(e)));
 
     let mut rt = Runtime::new(
@@ -129,7 +126,8 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     let t = theme(&state);
     term.draw(&mut state, &t, &mut rt)?;
 
-    // The library scan starts after the first frame.
+    // The library scan and mood tagging start after the first frame.
+    rt.start_mood_tagger(&state);
     let (lib_tx, lib_rx) = mpsc::channel();
     let _library = LibraryService::spawn(store.clone(), ctx.library.clone(), lib_tx);
     forward(lib_rx, tx.clone(), |e| {

@@ -95,10 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, art: Option<Rect>, state: &AppState
         ));
     }
     lines.push(Line::from(info));
-    lines.push(Line::from(Span::styled(
-        "mood: not tagged yet",
-        Style::new().fg(theme.dim),
-    )));
+    lines.push(mood_line(state, track.map(|t| t.id), theme));
     if let Some(why) = &p.output_warning {
         lines.push(Line::from(Span::styled(
             format!("silent output: {why}"),
@@ -123,5 +120,30 @@ fn progress_line(pos: u64, total: u64, width: u16, theme: &Theme) -> Line<'stati
         Span::styled("━".repeat(filled), Style::new().fg(theme.gauge)),
         Span::styled("─".repeat(bar_w - filled), Style::new().fg(theme.dim)),
         Span::raw(format!(" {right}")),
+    ])
+}
+
+/// `mood: calm/peaceful · chillout 41% · Mellow 33%`, or why there is none.
+fn mood_line(state: &AppState, id: Option<crate::core::TrackId>, theme: &Theme) -> Line<'static> {
+    let dim = Style::new().fg(theme.dim);
+    let Some(record) = id.and_then(|id| state.moods.get(&id)) else {
+        let why = match (&state.moods_unavailable, id) {
+            (Some(_), _) => "mood: tagging is off",
+            (None, Some(_)) => "mood: not tagged yet",
+            (None, None) => "",
+        };
+        return Line::from(Span::styled(why, dim));
+    };
+    let mut top: Vec<&(String, f32)> = record.tags.iter().collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let tags: Vec<String> = top
+        .iter()
+        .take(3)
+        .map(|(t, p)| format!("{t} {:.0}%", p * 100.0))
+        .collect();
+    Line::from(vec![
+        Span::styled("mood: ", dim),
+        Span::styled(record.label.clone(), Style::new().fg(theme.accent)),
+        Span::styled(format!(" · {}", tags.join(" · ")), dim),
     ])
 }
