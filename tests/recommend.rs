@@ -115,7 +115,7 @@ fn the_model_reopens_from_its_derived_tables_as_it_was_learned() {
 }
 
 #[test]
-fn a_damaged_derived_row_is_rebuilt_from_the_log() {
+fn a_damaged_derived_table_is_rebuilt_from_the_log() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open_store(dir.path());
     let (mut reco, mut model) = RecoStore::open(&store).expect("open reco");
@@ -382,4 +382,50 @@ fn mien_beats_plain_item_item_and_the_fixed_table_in_a_small_simulation() {
     assert_eq!(m.iter().map(|x| x.n).collect::<Vec<_>>(), vec![600; N]);
     // Deterministic: the same seed gives the same numbers.
     assert_eq!(evaluate(&config).final_metrics(), m);
+}
+
+fn mien(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("run mien")
+}
+
+#[test]
+fn eval_reco_json_has_the_issue_s_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = mien(
+        dir.path(),
+        &["eval-reco", "--json", "--tracks", "200", "--listeners", "2"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["plays"], 200);
+    assert_eq!(v["listeners"], 2);
+    let methods = v["methods"].as_object().expect("methods");
+    let names: Vec<&str> = methods.keys().map(String::as_str).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    for name in ["random", "popularity", "fixed_table", "item_item", "mien"] {
+        for metric in ["hr@10", "ndcg@10"] {
+            let x = methods[name][metric].as_f64().expect("a number");
+            assert!((0.0..=1.0).contains(&x), "{name} {metric} {x}");
+        }
+    }
+}
+
+#[test]
+fn recommend_refuses_an_unknown_emotion_and_an_empty_catalogue() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = mien(dir.path(), &["recommend", "--emotion", "grumpy"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown emotion \"grumpy\""));
+    let out = mien(dir.path(), &["recommend", "--emotion", "sad"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `mien scan` first"));
 }

@@ -67,8 +67,22 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
         anyhow::bail!("the catalogue is empty: run `mien scan` first");
     }
     let ids: Vec<TrackId> = tracks.iter().map(|t| t.id).collect();
-    // Mood vectors come from the mood tagger (issue 4) once it stores them; none yet.
-    let moods: HashMap<TrackId, TrackMood> = HashMap::new();
+    // Mood vectors: what `mien tag` (the mood tagger) cached in the store, for tracks whose file
+    // has not changed since; untagged tracks get no content term.
+    let by_path: HashMap<TrackId, (u64, i128)> = tracks
+        .iter()
+        .map(|t| (t.id, (t.size, t.mtime_ns)))
+        .collect();
+    let moods: HashMap<TrackId, TrackMood> = store
+        .moods()?
+        .into_iter()
+        .filter(|(id, r)| {
+            by_path
+                .get(id)
+                .is_some_and(|(size, mtime)| r.size == *size && r.mtime_ns == *mtime)
+        })
+        .map(|(id, r)| (id, TrackMood::new(r.valence, r.arousal)))
+        .collect();
     let mut rng = SeededRng::new(reco.event_count() as u64);
     let mut rank_ctx = RankContext {
         listener,
@@ -97,7 +111,12 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
                 })
             })
             .collect();
-        let out = json!({"emotion": emotion, "events": reco.event_count(), "tracks": rows});
+        let out = json!({
+            "emotion": emotion,
+            "events": reco.event_count(),
+            "tagged_tracks": moods.len(),
+            "tracks": rows,
+        });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }

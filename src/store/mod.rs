@@ -120,11 +120,7 @@ impl Store {
             .create(dir)
             .map_err(|source| io_error(dir, source))?;
         let path = dir.join("db");
-        let db = {
-            let _umask = PrivateUmask::set();
-            sled::Config::new().path(&path).open()
-        }
-        .map_err(|source| open_error(&path, source))?;
+        let db = open_waiting_for_lock(&path)?;
         // Files sled made before the umask was set, or that it creates later, are covered here
         // on every open; the 0700 directories keep them private in between.
         restrict_permissions(&path)?;
@@ -154,6 +150,28 @@ impl Store {
     pub fn flush(&self) -> Result<()> {
         self.db.flush()?;
         Ok(())
+    }
+}
+
+/// How long `open` waits for a lock held by a store that is closing.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens sled, retrying for up to `LOCK_WAIT` while the lock is held: a store dropped a moment
+/// ago (in this process, or a mien that is quitting) releases its lock only once sled's
+/// background threads have stopped. A lock still held after that is [`StoreError::InUse`].
+fn open_waiting_for_lock(path: &Path) -> Result<sled::Db> {
+    let started = std::time::Instant::now();
+    loop {
+        let opened = {
+            let _umask = PrivateUmask::set();
+            sled::Config::new().path(path).open()
+        };
+        match opened.map_err(|source| open_error(path, source)) {
+            Err(StoreError::InUse { .. }) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
     }
 }
 
