@@ -409,5 +409,4 @@ impl EngineThread {
             }
         }
     }
-
 }

@@ -304,7 +304,7 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
                 arousal: rng.normal() as f32 * 0.5,
             });
             let at_ms = 1_700_000_000_000 + (i as u64) * 120_000 + (i as u64 / 24) * 4 * 3_600_000;
-            let signal = if i % 2 == 0 {
+            let signal = if i.is_multiple_of(2) {
                 Signal::Started
             } else {
                 let skipped = rng.uniform() < 0.2;

@@ -101,7 +101,11 @@ pub fn absolute(p: &Path) -> PathBuf {
 }
 
 /// Runs a subcommand; `None` starts the interactive player (with `playlist` if given).
-pub fn run(ctx: &Context, command: Option<Command>, playlist: Option<PathBuf>) -> anyhow::Result<()> {
+pub fn run(
+    ctx: &Context,
+    command: Option<Command>,
+    playlist: Option<PathBuf>,
+) -> anyhow::Result<()> {
     match command {
         None => crate::tui::run(ctx, playlist.map(|p| absolute(&p))),
         Some(Command::Scan { json }) => scan::run(ctx, json),
@@ -128,7 +132,11 @@ pub fn run(ctx: &Context, command: Option<Command>, playlist: Option<PathBuf>) -
                 json,
             } => bench::reco(events, candidates, commit_every, json),
             BenchCommand::Movielens { inter, json } => bench::movielens(&inter, json),
-            BenchCommand::Play { file, seconds, json } => bench::play(ctx, &file, seconds, json),
+            BenchCommand::Play {
+                file,
+                seconds,
+                json,
+            } => bench::play(ctx, &file, seconds, json),
             BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
         },
     }

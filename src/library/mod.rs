@@ -3,8 +3,8 @@
 //! "library" thread that runs it all (`service`); plus cover art (`art`) and playlists (`m3u`).
 
 pub mod art;
-pub mod m3u;
 mod decode;
+pub mod m3u;
 mod probe;
 mod report;
 mod scan;

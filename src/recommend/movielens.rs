@@ -77,14 +77,16 @@ fn add(m: &mut LeaveOneOut, full_rank: usize, sampled_rank: usize) {
 
 /// Runs the check. Users with fewer than 2 ratings are skipped.
 pub fn leave_one_out(rows: &[(String, u64, f64)], seed: u64) -> MovieLensReport {
-    let mut by_user: HashMap<&str, Vec<(f64, usize, u64)>> = HashMap::new();
+    // Per user: (timestamp, row index, item), sorted into listening order below.
+    type History = Vec<(f64, usize, u64)>;
+    let mut by_user: HashMap<&str, History> = HashMap::new();
     for (i, (user, item, at)) in rows.iter().enumerate() {
         by_user
             .entry(user.as_str())
             .or_default()
             .push((*at, i, *item));
     }
-    let mut users: Vec<(&str, Vec<(f64, usize, u64)>)> =
+    let mut users: Vec<(&str, History)> =
         by_user.into_iter().filter(|(_, v)| v.len() >= 2).collect();
     users.sort_by(|a, b| a.0.cmp(b.0));
     let mut items: Vec<u64> = rows.iter().map(|r| r.1).collect();
