@@ -673,3 +673,26 @@ fn scan_speed_meets_the_targets() {
         "unchanged scan: {warm_rate:.0} files/s"
     );
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_scanned_like_any_other() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    let odd = music.join(std::ffi::OsStr::from_bytes(b"caf\xe9 (latin-1).wav"));
+    write_wav(&odd, "Café");
+    write_wav(&music.join("plain.wav"), "Plain");
+    let store = mien::store::Store::open(&dir.path().join("data")).unwrap();
+    let report = mien::library::scan(&store, &[music.clone()], &mut |_| {}).unwrap();
+    assert_eq!(report.tracks, 2, "{report:?}");
+    let odd = std::fs::canonicalize(&odd).unwrap();
+    let track = store
+        .track_by_path(&odd)
+        .unwrap()
+        .expect("stored under its exact bytes");
+    assert_eq!(track.title.as_deref(), Some("Café"));
+    // And again unchanged, from the stored record.
+    let again = mien::library::scan(&store, &[music], &mut |_| {}).unwrap();
+    assert_eq!(again.unchanged, 2, "{again:?}");
+}

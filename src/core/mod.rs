@@ -2,6 +2,7 @@
 //! Nothing here does I/O or knows about threads; every other module may depend on it.
 
 mod emotion;
+pub mod path_serde;
 mod track;
 
 pub use emotion::{EmotionReading, EmotionSource, CIRCUMPLEX, EMOTIONS};
@@ -43,6 +44,7 @@ pub struct PlayRecord {
     /// Wall-clock time of the event, milliseconds since the Unix epoch.
     pub at_ms: u64,
     pub track: TrackId,
+    #[serde(with = "path_serde")]
     pub path: PathBuf,
     pub outcome: PlayOutcome,
     /// Position in the track when the event happened, in milliseconds.
@@ -53,6 +55,7 @@ pub struct PlayRecord {
 /// playback was.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SavedQueue {
+    #[serde(with = "path_serde::many")]
     pub paths: Vec<PathBuf>,
     pub current: Option<usize>,
     pub position_ms: u64,

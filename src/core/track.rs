@@ -79,6 +79,7 @@ pub struct ReplayGain {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Track {
     pub id: TrackId,
+    #[serde(with = "crate::core::path_serde")]
     pub path: PathBuf,
     /// File size in bytes and modification time (ns since the epoch) when it was read: the pair
     /// that decides whether a rescan must read the file again.

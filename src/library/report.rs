@@ -18,6 +18,7 @@ pub struct ScanProgress {
 /// A file that is not part of the library, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedEntry {
+    #[serde(with = "crate::core::path_serde")]
     pub path: PathBuf,
     pub reason: String,
 }

@@ -17,6 +17,7 @@ pub(super) const TREE: &str = "skipped";
 /// unchanged at the next scan, the file is skipped again without being read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SkippedFile {
+    #[serde(with = "crate::core::path_serde")]
     pub path: PathBuf,
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch (as in [`crate::core::Track`]).
