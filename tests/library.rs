@@ -684,7 +684,7 @@ fn a_file_name_that_is_not_utf8_is_scanned_like_any_other() {
     write_wav(&odd, "Café");
     write_wav(&music.join("plain.wav"), "Plain");
     let store = mien::store::Store::open(&dir.path().join("data")).unwrap();
-    let report = mien::library::scan(&store, &[music.clone()], &mut |_| {}).unwrap();
+    let report = mien::library::scan(&store, std::slice::from_ref(&music), &mut |_| {}).unwrap();
     assert_eq!(report.tracks, 2, "{report:?}");
     let odd = std::fs::canonicalize(&odd).unwrap();
     let track = store
