@@ -85,22 +85,9 @@ pub struct Theme {
     pub neutral: Color,
 }
 
-/// A theme file that could not be used. `Display` is `FILE:LINE:COLUMN: message`.
-#[derive(Debug, thiserror::Error)]
-pub enum ThemeError {
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}:{column}: {message}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-}
+/// A theme file that could not be used: the same error as a bad config file, whose `Display` is
+/// `FILE:LINE:COLUMN: message`.
+pub type ThemeError = crate::config::ConfigError;
 
 /// A theme file as written: every field optional, colours kept as strings with their spans.
 #[derive(Deserialize)]
