@@ -479,3 +479,32 @@ fn the_background_worker_says_when_the_model_is_missing() {
         "{e:?}"
     );
 }
+
+#[test]
+fn the_background_worker_tags_the_stored_catalogue_on_its_own_thread() {
+    use mien::mood::{MoodEvent, MoodWorker};
+    let tmp = tempfile::tempdir().unwrap();
+    let store = mien::store::Store::open(tmp.path()).expect("store");
+    let wav = mien::library::probe_file(&library_track(
+        "Endgame Singularity Original Soundtrack/04 - Coherence.wav",
+    ))
+    .unwrap();
+    store.put_track(&wav).expect("catalogue");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = MoodWorker::spawn(&default_model_path(), store.clone(), tx).expect("spawn");
+    worker.tag_library();
+    let events = events_until_idle(&rx, 1);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, MoodEvent::Tagged { id, .. } if *id == wav.id)),
+        "{events:?}"
+    );
+    // Already tagged: the next pass reports progress, tags nothing.
+    worker.tag_library();
+    let again = events_until_idle(&rx, 1);
+    assert!(
+        !again.iter().any(|e| matches!(e, MoodEvent::Tagged { .. })),
+        "{again:?}"
+    );
+}

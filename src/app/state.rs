@@ -160,6 +160,8 @@ pub enum Effect {
     ReloadCatalogue,
     /// Hand these tracks to the mood tagger (it skips those already tagged).
     TagMoods(Vec<Track>),
+    /// Have the mood tagger go through the whole catalogue (after a scan changed it).
+    TagLibrary,
 }
 
 /// The UI thread's state.

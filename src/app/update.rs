@@ -64,9 +64,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Emotion(reading) => set_emotion(state, reading),
         Msg::Catalogue(tracks) => {
-            state.catalogue = super::browser::Catalogue::new(tracks.clone());
+            state.catalogue = super::browser::Catalogue::new(tracks);
             state.browser.dirty = true;
-            vec![Effect::TagMoods(tracks)]
+            vec![Effect::TagLibrary]
         }
         Msg::Moods(moods) => {
             state.moods.extend(moods);

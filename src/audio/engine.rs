@@ -249,6 +249,9 @@ impl EngineThread {
     }
 
     fn set_next(&mut self, req: TrackRequest) {
+        if self.next.as_ref().is_some_and(|n| n.req == req) {
+            return; // already open: queue edits re-announce the same next track
+        }
         match self.load(req.clone()) {
             Ok(loaded) if self.current.is_none() && !self.segments.is_empty() => {
                 // The previous track already finished decoding: join right after its last sample.

@@ -16,6 +16,10 @@ use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Least time between two progress reports for tracks found already tagged.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 use super::tagger::MODEL_NAME;
 use super::Tagger;
@@ -27,6 +31,9 @@ use crate::store::{MoodRecord, Store};
 pub enum MoodCommand {
     /// Tag these tracks (queued after any already waiting; duplicates are dropped).
     Tag(Vec<Track>),
+    /// Tag every track of the catalogue in the store, read on the tagging thread (so the owner
+    /// never copies the catalogue).
+    TagLibrary,
     Shutdown,
 }
 
@@ -68,6 +75,11 @@ impl MoodWorker {
         })
     }
 
+    /// Queues the whole catalogue (read from the store by the tagging thread).
+    pub fn tag_library(&self) {
+        let _ = self.commands.send(MoodCommand::TagLibrary);
+    }
+
     /// Queues tracks for tagging.
     pub fn tag(&self, tracks: Vec<Track>) {
         // A send fails only when the thread has ended (model unavailable): nothing to do.
@@ -103,6 +115,7 @@ fn run(
     let mut queue: VecDeque<Track> = VecDeque::new();
     let mut queued: HashSet<TrackId> = HashSet::new();
     let (mut done, mut total) = (0, 0);
+    let mut last_progress = Instant::now();
     loop {
         let command = if queue.is_empty() {
             (done, total) = (0, 0);
@@ -114,7 +127,14 @@ fn run(
         };
         match command {
             Ok(MoodCommand::Shutdown) | Err(TryRecvError::Disconnected) => return,
-            Ok(MoodCommand::Tag(tracks)) => {
+            Ok(command @ (MoodCommand::Tag(_) | MoodCommand::TagLibrary)) => {
+                let tracks = match command {
+                    MoodCommand::Tag(tracks) => tracks,
+                    _ => store.all_tracks().unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "cannot read the catalogue to tag it");
+                        Vec::new()
+                    }),
+                };
                 for t in tracks {
                     if queued.insert(t.id) {
                         queue.push_back(t);
@@ -130,11 +150,18 @@ fn run(
             continue;
         };
         queued.remove(&track.id);
-        if let Some(event) = tag_one(&tagger, store, &track) {
+        let tagged = tag_one(&tagger, store, &track);
+        done += 1;
+        // Cache hits are fast: report them at most every PROGRESS_EVERY, so a library that is
+        // already tagged costs a handful of redraws, not one per track.
+        let report = tagged.is_some() || done == total || last_progress.elapsed() >= PROGRESS_EVERY;
+        if let Some(event) = tagged {
             let _ = events.send(event);
         }
-        done += 1;
-        let _ = events.send(MoodEvent::Progress { done, total });
+        if report {
+            let _ = events.send(MoodEvent::Progress { done, total });
+            last_progress = Instant::now();
+        }
     }
 }
 

@@ -76,7 +76,7 @@ impl Runtime {
 
     /// Starts the low-priority mood tagger on the model shipped in `models/`, and hands it every
     /// track of the catalogue (it skips those already tagged).
-    pub fn start_mood_tagger(&mut self, state: &AppState) {
+    pub fn start_mood_tagger(&mut self) {
         // The stored tags are read off the UI thread too: they are large for a big library.
         let (store, ui) = (self.store.clone(), self.tx.clone());
         let _ = std::thread::Builder::new()
@@ -91,7 +91,7 @@ impl Runtime {
         let path = crate::mood::default_model_path();
         match crate::mood::MoodWorker::spawn(&path, self.store.clone(), tx) {
             Ok(w) => {
-                w.tag(state.catalogue.iter().cloned().collect());
+                w.tag_library();
                 self.moods = Some(w);
                 super::forward(rx, self.tx.clone(), |e| UiEvent::App(Msg::Mood(e)));
             }
@@ -214,6 +214,11 @@ impl Runtime {
             Effect::TagMoods(tracks) => {
                 if let Some(w) = &self.moods {
                     w.tag(tracks);
+                }
+            }
+            Effect::TagLibrary => {
+                if let Some(w) = &self.moods {
+                    w.tag_library();
                 }
             }
             Effect::ReloadCatalogue => {

@@ -127,7 +127,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     term.draw(&mut state, &t, &mut rt)?;
 
     // The library scan and mood tagging start after the first frame.
-    rt.start_mood_tagger(&state);
+    rt.start_mood_tagger();
     let (lib_tx, lib_rx) = mpsc::channel();
     let _library = LibraryService::spawn(store.clone(), ctx.library.clone(), lib_tx);
     forward(lib_rx, tx.clone(), |e| {

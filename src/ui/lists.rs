@@ -40,6 +40,26 @@ fn selected_style(theme: &Theme, focused: bool) -> Style {
     }
 }
 
+/// Draws a pane's visible lines in its block, or `hint` (dimmed) when there are none.
+fn draw_list(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    lines: Vec<Line>,
+    hint: &str,
+    theme: &Theme,
+) {
+    let inner = block.inner(area);
+    let empty = lines.is_empty();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    if empty && inner.height > 0 {
+        frame.render_widget(
+            Paragraph::new(Span::styled(hint, Style::new().fg(theme.dim))),
+            inner,
+        );
+    }
+}
+
 /// "1 track", "2 tracks".
 fn count(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -135,19 +155,12 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             line
         })
         .collect();
-    let empty = lines.is_empty();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
-    if empty && inner.height > 0 {
-        let hint = if b.query.is_some() {
-            "no match"
-        } else {
-            "no tracks yet: scanning, or no music folder"
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(hint, Style::new().fg(theme.dim))),
-            inner,
-        );
-    }
+    let hint = if b.query.is_some() {
+        "no match"
+    } else {
+        "no tracks yet: scanning, or no music folder"
+    };
+    draw_list(frame, area, block, lines, hint, theme);
 }
 
 pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -205,17 +218,14 @@ pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             line
         })
         .collect();
-    let empty = lines.is_empty();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
-    if empty && inner.height > 0 {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "empty: e adds, enter plays",
-                Style::new().fg(theme.dim),
-            )),
-            inner,
-        );
-    }
+    draw_list(
+        frame,
+        area,
+        block,
+        lines,
+        "empty: e adds, enter plays",
+        theme,
+    );
 }
 
 #[cfg(test)]
