@@ -178,3 +178,409 @@ fn time_the_model() {
     times.sort_by(f64::total_cmp);
     eprintln!("{:?}: batch 2 median {:.3} ms", net.widths(), times[100]);
 }
+
+// --- Frame sources ----------------------------------------------------------------------------
+
+mod sources {
+    use super::*;
+    use mien::vision::source::{
+        CameraSettings, CameraSource, FrameSource, ImageSource, SourceError,
+    };
+
+    fn blazeface(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/blazeface")
+            .join(name)
+    }
+
+    #[test]
+    fn a_folder_source_returns_its_images_in_name_order_and_cycles() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, w) in [("b.png", 20), ("a.png", 10), ("c.jpg", 30)] {
+            image::RgbImage::new(w, 8)
+                .save(dir.path().join(name))
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), "not an image").unwrap();
+        let mut src = ImageSource::new(dir.path()).unwrap();
+        assert_eq!(src.files().len(), 3);
+        let widths: Vec<u32> = (0..4).map(|_| src.frame().unwrap().width()).collect();
+        assert_eq!(widths, [10, 20, 30, 10]);
+        assert!(!src.is_live());
+    }
+
+    #[test]
+    fn a_single_image_source_repeats_that_image() {
+        let mut src = ImageSource::new(&blazeface("face_close.png")).unwrap();
+        let a = src.frame().unwrap();
+        assert_eq!(a, src.frame().unwrap());
+    }
+
+    #[test]
+    fn missing_paths_empty_folders_and_broken_images_are_typed_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            ImageSource::new(&dir.path().join("nope")),
+            Err(SourceError::Io { .. })
+        ));
+        assert!(matches!(
+            ImageSource::new(dir.path()),
+            Err(SourceError::NoImages { .. })
+        ));
+        let bad = dir.path().join("bad.png");
+        std::fs::write(&bad, b"not a png").unwrap();
+        let err = ImageSource::new(&bad).unwrap().frame().unwrap_err();
+        assert!(matches!(err, SourceError::Image { .. }), "{err}");
+        assert!(err.to_string().contains("bad.png"), "{err}");
+    }
+
+    #[test]
+    fn a_camera_that_is_not_there_is_an_error_not_a_panic() {
+        // Index 99: no machine has it, with or without a webcam.
+        let settings = CameraSettings {
+            index: 99,
+            ..CameraSettings::default()
+        };
+        let mut cam = CameraSource::new(settings);
+        let err = cam.frame().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SourceError::NotFound { .. } | SourceError::Camera { .. }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("99"), "{err}");
+        cam.close(); // idempotent
+        assert!(cam.is_live());
+    }
+}
+
+// --- The vision thread --------------------------------------------------------------------------
+
+mod service {
+    use super::*;
+    use std::sync::mpsc::{self, Receiver};
+    use std::time::{Duration, Instant};
+
+    use mien::vision::service::{
+        CameraStatus, ModelPaths, VisionCommand, VisionEvent, VisionService, VisionSettings,
+    };
+    use mien::vision::smooth::SmoothConfig;
+    use mien::vision::source::{CameraSettings, SourceSpec};
+
+    fn settings(sample_ms: u64, no_face_ms: u64) -> VisionSettings {
+        VisionSettings {
+            sample: Duration::from_millis(sample_ms),
+            sample_hz: 20.0,
+            continuous_hz: 0.0,
+            flip_tta: false,
+            smooth: SmoothConfig {
+                time_constant: Duration::from_secs(1),
+                no_face_after: Duration::from_millis(no_face_ms),
+            },
+        }
+    }
+
+    fn models() -> ModelPaths {
+        ModelPaths {
+            detector: mien::vision::weights::default_detector_path(),
+            fer: fixture("tiny.safetensors"),
+        }
+    }
+
+    fn spawn(source: SourceSpec, s: VisionSettings) -> (VisionService, Receiver<VisionEvent>) {
+        let (tx, rx) = mpsc::channel();
+        (VisionService::spawn(source, models(), s, tx).unwrap(), rx)
+    }
+
+    /// Events until `until` matches one (included), or panics after 20 s.
+    fn wait_for(
+        rx: &Receiver<VisionEvent>,
+        until: impl Fn(&VisionEvent) -> bool,
+    ) -> Vec<VisionEvent> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            let Ok(ev) = rx.recv_timeout(left) else { break };
+            let done = until(&ev);
+            seen.push(ev);
+            if done {
+                return seen;
+            }
+        }
+        panic!("timed out; events so far: {seen:?}");
+    }
+
+    fn face_file() -> SourceSpec {
+        SourceSpec::Files(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blazeface/face_close.png"),
+        )
+    }
+
+    #[test]
+    fn enabling_samples_a_window_of_readings_then_releases_the_source() {
+        let (vision, rx) = spawn(face_file(), settings(400, 5000));
+        assert!(
+            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+            "idle until enabled"
+        );
+        vision.send(VisionCommand::Enable(true));
+        let events = wait_for(&rx, |e| *e == VisionEvent::Status(CameraStatus::Standby));
+        assert_eq!(events[0], VisionEvent::Status(CameraStatus::Standby));
+        let events = wait_for(&rx, |e| *e == VisionEvent::Status(CameraStatus::Standby));
+        assert_eq!(events[0], VisionEvent::Status(CameraStatus::Capturing));
+        let readings = events
+            .iter()
+            .filter(|e| matches!(e, VisionEvent::Reading(_)))
+            .count();
+        assert!(readings >= 1, "{events:?}");
+        // A track change opens another window.
+        vision.send(VisionCommand::TrackChanged);
+        let events = wait_for(&rx, |e| matches!(e, VisionEvent::Reading(_)));
+        assert_eq!(events[0], VisionEvent::Status(CameraStatus::Capturing));
+        vision.send(VisionCommand::Enable(false));
+        wait_for(&rx, |e| *e == VisionEvent::Status(CameraStatus::Off));
+    }
+
+    #[test]
+    fn frames_without_a_face_report_no_face_once() {
+        let spec = SourceSpec::Files(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blazeface/no_face.png"),
+        );
+        let (vision, rx) = spawn(spec, settings(600, 0));
+        vision.send(VisionCommand::Enable(true));
+        let events = wait_for(&rx, |e| *e == VisionEvent::Status(CameraStatus::Standby));
+        let events = if events.len() == 1 {
+            wait_for(&rx, |e| *e == VisionEvent::Status(CameraStatus::Standby))
+        } else {
+            events
+        };
+        let no_face = events.iter().filter(|e| **e == VisionEvent::NoFace).count();
+        assert_eq!(no_face, 1, "{events:?}");
+        assert!(!events.iter().any(|e| matches!(e, VisionEvent::Reading(_))));
+    }
+
+    #[test]
+    fn a_missing_camera_makes_the_status_unavailable_and_the_thread_keeps_running() {
+        let spec = SourceSpec::Camera(CameraSettings {
+            index: 99,
+            ..CameraSettings::default()
+        });
+        let (vision, rx) = spawn(spec, settings(1000, 5000));
+        vision.send(VisionCommand::Enable(true));
+        let events = wait_for(&rx, |e| {
+            matches!(e, VisionEvent::Status(CameraStatus::Unavailable(_)))
+        });
+        let Some(VisionEvent::Status(CameraStatus::Unavailable(why))) = events.last() else {
+            unreachable!()
+        };
+        assert!(why.contains("99"), "{why}");
+        assert!(vision.send(VisionCommand::Enable(false)));
+        wait_for(&rx, |e| *e == VisionEvent::Status(CameraStatus::Off));
+    }
+
+    #[test]
+    fn missing_models_make_the_status_unavailable() {
+        let (tx, rx) = mpsc::channel();
+        let models = ModelPaths {
+            detector: PathBuf::from("/nonexistent/bf.safetensors"),
+            fer: fixture("tiny.safetensors"),
+        };
+        let vision = VisionService::spawn(face_file(), models, settings(500, 5000), tx).unwrap();
+        vision.send(VisionCommand::Enable(true));
+        let events = wait_for(&rx, |e| {
+            matches!(e, VisionEvent::Status(CameraStatus::Unavailable(_)))
+        });
+        assert!(format!("{events:?}").contains("/nonexistent/bf.safetensors"));
+    }
+
+    #[test]
+    fn dropping_the_handle_ends_the_thread() {
+        let (vision, rx) = spawn(face_file(), settings(60_000, 5000));
+        vision.send(VisionCommand::Enable(true));
+        wait_for(&rx, |e| matches!(e, VisionEvent::Reading(_)));
+        drop(vision);
+        // The thread has been joined: its sender is gone.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while rx.recv_timeout(Duration::from_millis(100)).is_ok() {
+            assert!(Instant::now() < deadline);
+        }
+    }
+}
+
+// --- Commands -----------------------------------------------------------------------------------
+
+mod commands {
+    use super::*;
+    use std::process::Command;
+
+    fn mien(args: &[&str]) -> (bool, String, String) {
+        let data = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_mien"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn path(p: &Path) -> &str {
+        p.to_str().unwrap()
+    }
+
+    #[test]
+    fn emotion_json_reports_faces_box_label_and_probabilities_per_image() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blazeface");
+        let tiny = fixture("tiny.safetensors");
+        let out = tempfile::tempdir().unwrap();
+        let explain = out.path().join("why.png");
+        let (ok, stdout, stderr) = mien(&[
+            "emotion",
+            path(&dir.join("face_close.png")),
+            path(&dir.join("no_face.png")),
+            "--json",
+            "--model",
+            path(&tiny),
+            "--explain",
+            path(&explain),
+        ]);
+        assert!(ok, "{stderr}");
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        let face = &v[0];
+        assert_eq!(face["faces"], 1);
+        assert_eq!(face["box"].as_array().unwrap().len(), 4);
+        let probs = face["probs"].as_object().unwrap();
+        assert_eq!(probs.len(), 7);
+        let total: f64 = probs.values().map(|p| p.as_f64().unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-4);
+        assert!(mien::core::EMOTIONS.contains(&face["label"].as_str().unwrap()));
+        assert!(face["ms"].as_f64().unwrap() > 0.0);
+        assert_eq!(v[1]["faces"], 0);
+        assert!(v[1]["label"].is_null());
+        let img = image::open(&explain).unwrap();
+        assert_eq!((img.width(), img.height()), (288, 288));
+    }
+
+    #[test]
+    fn emotion_on_an_unreadable_image_reports_it_and_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("x.png");
+        std::fs::write(&bad, b"nope").unwrap();
+        let tiny = fixture("tiny.safetensors");
+        let (ok, stdout, _) = mien(&["emotion", path(&bad), "--json", "--model", path(&tiny)]);
+        assert!(!ok);
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        assert!(v[0]["error"].is_string());
+    }
+
+    #[test]
+    fn emotion_without_a_model_file_names_it() {
+        let img =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blazeface/face_close.png");
+        let (ok, _, stderr) = mien(&[
+            "emotion",
+            path(&img),
+            "--model",
+            "/nonexistent/fer.safetensors",
+        ]);
+        assert!(!ok);
+        assert!(stderr.contains("/nonexistent/fer.safetensors"), "{stderr}");
+    }
+
+    fn eval(model: &Path) -> Value {
+        let data = fixture("val-sample.npz");
+        let (ok, stdout, stderr) =
+            mien(&["eval-fer", path(&data), "--json", "--model", path(model)]);
+        assert!(ok, "{stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    }
+
+    #[test]
+    fn eval_fer_json_has_the_shared_fields_and_a_consistent_confusion_matrix() {
+        let v = eval(&fixture("tiny.safetensors"));
+        assert_eq!(v["n"], 70);
+        let confusion: Vec<Vec<u64>> = serde_json::from_value(v["confusion"].clone()).unwrap();
+        assert_eq!(confusion.len(), 7);
+        assert!(confusion.iter().all(|row| row.iter().sum::<u64>() == 10));
+        let diag: u64 = (0..7).map(|i| confusion[i][i]).sum();
+        assert!((v["accuracy"].as_f64().unwrap() - diag as f64 / 70.0).abs() < 1e-9);
+        let recall = v["per_class_recall"].as_object().unwrap();
+        assert_eq!(recall.len(), 7);
+        assert!(recall.contains_key("disgust"));
+        assert!(v["macro_f1"].as_f64().unwrap() >= 0.0);
+        assert!(v["ms_per_face"].as_f64().unwrap() > 0.0);
+    }
+
+    #[test]
+    fn the_shipped_model_scores_well_above_chance_on_the_val_sample() {
+        let model = mien::vision::weights::default_fer_path();
+        if !model.exists() {
+            eprintln!("skipped: {} not there yet", model.display());
+            return;
+        }
+        let v = eval(&model);
+        let acc = v["accuracy"].as_f64().unwrap();
+        eprintln!("shipped model on the 70-face val sample: accuracy {acc:.3}");
+        assert!(acc > 0.45, "accuracy {acc}");
+    }
+
+    #[test]
+    fn eval_fer_rejects_an_npz_without_x_and_y() {
+        let dir = tempfile::tempdir().unwrap();
+        let npz = dir.path().join("bad.npz");
+        let t = Tensor::zeros((2, 3), DType::U8, &Device::Cpu).unwrap();
+        Tensor::write_npz(&[("z", &t)], &npz).unwrap();
+        let (ok, _, stderr) = mien(&[
+            "eval-fer",
+            path(&npz),
+            "--model",
+            path(&fixture("tiny.safetensors")),
+        ]);
+        assert!(!ok);
+        assert!(stderr.contains("bad.npz"), "{stderr}");
+    }
+}
+
+// --- Config -------------------------------------------------------------------------------------
+
+mod config {
+    use mien::config::Config;
+    use std::path::Path;
+
+    #[test]
+    fn the_camera_section_is_read_and_off_by_default() {
+        let c = Config::parse("", Path::new("c.toml")).unwrap();
+        assert!(!c.camera.enabled);
+        assert_eq!((c.camera.width, c.camera.height), (640, 480));
+        let text = "[camera]\nenabled = true\ndevice = 2\nwidth = 320\nheight = 240\nfps = 15\nsample_seconds = 4\ncontinuous_hz = 2\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert!(c.camera.enabled);
+        assert_eq!(c.camera.camera_settings().index, 2);
+        assert_eq!(c.camera.vision_settings().continuous_hz, 2.0);
+        assert_eq!(c.camera.vision_settings().sample.as_secs(), 4);
+    }
+
+    #[test]
+    fn bad_camera_values_name_the_file_and_line() {
+        for (text, line) in [
+            ("[camera]\nenabled = true\nfps = 0\n", 3),
+            ("[camera]\n\ncontinuous_hz = -1\n", 3),
+            ("[camera]\nresolution = 5\n", 2),
+            ("[camera]\nwidth = \"big\"\n", 2),
+        ] {
+            let err = Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("c.toml:{line}:")),
+                "{text:?}: {err}"
+            );
+        }
+    }
+}
