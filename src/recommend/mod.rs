@@ -26,7 +26,7 @@ pub use persist::RecoStore;
 pub use reorder::{reorder, QueueItemLike};
 pub use rng::SeededRng;
 pub use score::{rank, score_all, RankContext, Reason, Recommendation, ScoreWeights};
-pub use service::{RecoCommand, Recommender};
+pub use service::{Candidate, Ranked, RecoCommand, Recommender};
 pub use signals::{
     EmotionBucket, ListenEvent, ListenerMood, MoodSource, Policy, Signal, TrackMood,
 };

@@ -34,10 +34,17 @@ pub fn reorder<Q: QueueItemLike>(
         .filter(|&i| !queue[i].pinned())
         .collect();
     let mut movable = slots.clone();
+    // First position of each track in the ranking: O(1) per lookup, so a long queue reorders in
+    // O(n log n) on the UI thread.
+    let mut position: std::collections::HashMap<TrackId, usize> =
+        std::collections::HashMap::with_capacity(ranking.len());
+    for (k, t) in ranking.iter().enumerate() {
+        position.entry(*t).or_insert(k);
+    }
     let rank_of = |i: usize| {
-        ranking
-            .iter()
-            .position(|t| *t == queue[i].track())
+        position
+            .get(&queue[i].track())
+            .copied()
             .unwrap_or(usize::MAX)
     };
     // A stable sort keeps unranked (and equal) items in their old order.

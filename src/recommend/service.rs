@@ -3,10 +3,12 @@
 //!
 //! Channel: [`RecoCommand`]s go in over an `mpsc` channel. Senders: whoever holds the
 //! [`Recommender`] handle (the UI thread in the player, a command in the CLI). Receiver: the
-//! recommender thread alone. Answers go back by value over the one-shot `reply`/`ack` sender
-//! carried in each command. Shutdown: [`RecoCommand::Shutdown`], or every sender dropped; dropping
-//! the handle sends `Shutdown` and joins the thread, which checkpoints the derived tables and
-//! flushes the store before it exits.
+//! recommender thread alone. Answers go back by value over the `reply`/`ack` sender carried in
+//! each command (the player keeps one long-lived reply channel for all its rankings and tells
+//! the answers apart by their [`Ranked::tag`]). Shutdown: [`RecoCommand::Shutdown`], or every
+//! sender dropped; dropping the handle sends `Shutdown` and joins the thread, which checkpoints
+//! the derived tables and flushes the store before it exits. The player's reply channel
+//! (`tui::Runtime`) ends when the runtime drops its sender.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
@@ -35,14 +37,22 @@ pub enum RecoCommand {
         ack: Option<Sender<Result<u64, RecommendError>>>,
     },
     /// Rank `candidates` for a listener in `state` (`None`: the last reading); the best `n` go back
-    /// over `reply`.
+    /// over `reply`, with `tag` (the sender's name for this request).
     Rank {
         candidates: Vec<Candidate>,
         state: Option<ListenerMood>,
         n: usize,
-        reply: Sender<Vec<Recommendation>>,
+        tag: u64,
+        reply: Sender<Ranked>,
     },
     Shutdown,
+}
+
+/// The answer to [`RecoCommand::Rank`]: the request's tag and the best tracks, best first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked {
+    pub tag: u64,
+    pub tracks: Vec<Recommendation>,
 }
 
 /// The handle on the recommender thread. See the module docs.
@@ -98,10 +108,14 @@ impl Recommender {
                 candidates,
                 state,
                 n,
+                tag: 0,
                 reply,
             })
             .map_err(|_| RecommendError::Stopped)?;
-        answer.recv().map_err(|_| RecommendError::Stopped)
+        answer
+            .recv()
+            .map(|r: Ranked| r.tracks)
+            .map_err(|_| RecommendError::Stopped)
     }
 }
 
@@ -136,6 +150,7 @@ fn serve(
                 candidates,
                 state,
                 n,
+                tag,
                 reply,
             } => {
                 let moods: FixedMap<TrackId, TrackMood> = candidates
@@ -149,7 +164,8 @@ fn serve(
                     rng: &mut rng,
                     weights: ScoreWeights::default(),
                 };
-                let _ = reply.send(rank(&model, &ids, &mut ctx, n));
+                let tracks = rank(&model, &ids, &mut ctx, n);
+                let _ = reply.send(Ranked { tag, tracks });
             }
             RecoCommand::Shutdown => break,
         }

@@ -51,6 +51,28 @@ pub fn generate_catalogue(n: usize, rng: &mut SeededRng) -> Vec<SimTrack> {
         .collect()
 }
 
+/// A catalogue of real tracks for the simulation (`mien eval-reco --library DIR`): each entry's
+/// mood from the tagger and a style key (the album), whose hash picks one of the [`STYLES`] the
+/// listeners' hidden tastes are about, so tracks of one album are liked or disliked together.
+/// Ids are `1..=n` in the order given.
+pub fn catalogue_from_tracks(tracks: &[(TrackMood, String)]) -> Vec<SimTrack> {
+    tracks
+        .iter()
+        .enumerate()
+        .map(|(i, (mood, style_key))| {
+            // FNV-1a: the same style for the same album on every run and platform.
+            let hash = style_key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            SimTrack {
+                id: TrackId(i as u64 + 1),
+                mood: *mood,
+                style: (hash % STYLES as u64) as usize,
+            }
+        })
+        .collect()
+}
+
 /// What a listener wants in a state (hidden from the recommenders).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum HiddenPolicy {
