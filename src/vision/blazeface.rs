@@ -9,11 +9,13 @@
 //! to the anchor) and score logits `[N,896]`, anchors ordered as `crate::vision::anchors`.
 //!
 //! TFLite pads "SAME" asymmetrically (the extra row/column at the bottom/right), which is what the
-//! stem and the stride-2 depthwise convolutions below reproduce. The depthwise 3×3 convolution is
-//! a plain loop over the tensor's data (candle's grouped `conv2d` runs one convolution per
-//! channel). Works in F32 (the detector) or F64 (the parity test).
+//! stem and the stride-2 depthwise convolutions below reproduce. Speed: the depthwise 3×3
+//! convolutions, the stem's patches and the skip connections are plain loops over the feature
+//! map's data (candle's grouped `conv2d` runs one convolution per channel, and each small tensor
+//! op costs an allocation); every matrix product (stem, 1×1 convolutions, heads) goes through
+//! candle. Computes in the weights' dtype: F32 (the detector) or F64 (the parity test).
 
-use candle_core::{DType, Module, Result, Tensor, WithDType, D};
+use candle_core::{DType, Device, Result, Tensor, WithDType, D};
 use candle_nn::VarBuilder;
 
 /// One BlazeBlock: depthwise 3×3 (stride 1 or 2) → pointwise 1×1, plus a skip connection
@@ -45,33 +47,20 @@ pub struct Config {
 impl Config {
     /// MediaPipe's short-range (front camera) model.
     pub fn short_range() -> Self {
-        let plan = [
-            (24, 24, 1),
-            (24, 28, 1),
-            (28, 32, 2),
-            (32, 36, 1),
-            (36, 42, 1),
-            (42, 48, 2),
-            (48, 56, 1),
-            (56, 64, 1),
-            (64, 72, 1),
-            (72, 80, 1),
-            (80, 88, 1),
-            (88, 96, 2),
-            (96, 96, 1),
-            (96, 96, 1),
-            (96, 96, 1),
-            (96, 96, 1),
+        // Output channels of the stem, then of each block; blocks 2, 5 and 11 have stride 2.
+        const CHANNELS: [usize; 17] = [
+            24, 24, 28, 32, 36, 42, 48, 56, 64, 72, 80, 88, 96, 96, 96, 96, 96,
         ];
         Self {
             input_size: 128,
             stem_channels: 24,
-            blocks: plan
-                .iter()
-                .map(|&(in_channels, out_channels, stride)| BlockConfig {
-                    in_channels,
-                    out_channels,
-                    stride,
+            blocks: CHANNELS
+                .windows(2)
+                .enumerate()
+                .map(|(i, pair)| BlockConfig {
+                    in_channels: pair[0],
+                    out_channels: pair[1],
+                    stride: if [2, 5, 11].contains(&i) { 2 } else { 1 },
                 })
                 .collect(),
             tap_block: 10,
@@ -95,7 +84,35 @@ fn same_padding(size: usize, kernel: usize, stride: usize) -> (usize, usize) {
     (total / 2, total - total / 2)
 }
 
-/// Depthwise 3×3 convolution with bias and TFLite "SAME" padding, in the input's dtype.
+/// A feature map `[N,C,H,W]` as plain data: the depthwise convolution, the stem's patches and
+/// the skip connections are loops over it; only the 1×1 convolutions go through candle (gemm).
+struct Map<T> {
+    data: Vec<T>,
+    dims: (usize, usize, usize, usize),
+}
+
+impl<T: WithDType> Map<T> {
+    fn planes(&self) -> std::slice::ChunksExact<'_, T> {
+        self.data.chunks_exact(self.dims.2 * self.dims.3)
+    }
+
+    /// `self` copied into planes grown by TFLite "SAME" padding for a k×k, stride-s kernel.
+    fn padded(&self, k: usize, s: usize) -> (Vec<T>, usize) {
+        let (_, _, h, w) = self.dims;
+        let ((top, bottom), (left, right)) = (same_padding(h, k, s), same_padding(w, k, s));
+        let (hp, wp) = (h + top + bottom, w + left + right);
+        let mut out = vec![T::from_f64(0.0); self.data.len() / (h * w) * hp * wp];
+        for (src, dst) in self.planes().zip(out.chunks_exact_mut(hp * wp)) {
+            for (y, row) in src.chunks_exact(w).enumerate() {
+                let at = (y + top) * wp + left;
+                dst[at..at + w].copy_from_slice(row);
+            }
+        }
+        (out, wp)
+    }
+}
+
+/// Depthwise 3×3 convolution with bias and TFLite "SAME" padding.
 #[derive(Debug, Clone)]
 struct Depthwise3x3 {
     /// `[C, 9]`, row-major taps.
@@ -115,55 +132,48 @@ impl Depthwise3x3 {
         })
     }
 
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        match x.dtype() {
-            DType::F64 => self.run::<f64>(x),
-            _ => self.run::<f32>(x.to_dtype(DType::F32)?.as_ref()),
-        }
-    }
-
-    fn run<T: WithDType>(&self, x: &Tensor) -> Result<Tensor> {
-        let (n, c, h, w) = x.dims4()?;
-        let (weight, bias) = (
-            self.weight.to_dtype(T::DTYPE)?,
-            self.bias.to_dtype(T::DTYPE)?,
-        );
-        let (weight, bias) = (weight.to_vec2::<T>()?, bias.to_vec1::<T>()?);
+    fn forward<T: WithDType>(&self, x: &Map<T>) -> Result<Map<T>> {
+        let (n, c, h, w) = x.dims;
+        let weight = self.weight.to_dtype(T::DTYPE)?.to_vec2::<T>()?;
+        let bias = self.bias.to_dtype(T::DTYPE)?.to_vec1::<T>()?;
         if c != bias.len() {
             candle_core::bail!("depthwise conv: {c} channels in, {} weights", bias.len());
         }
         let s = self.stride;
         let (ho, wo) = (h.div_ceil(s), w.div_ceil(s));
-        let (pt, pl) = (same_padding(h, 3, s).0, same_padding(w, 3, s).0);
-        let input = x.flatten_all()?.to_vec1::<T>()?;
-        let mut out = vec![T::zero(); n * c * ho * wo];
-        for (plane, (src, dst)) in input
-            .chunks_exact(h * w)
+        let (input, wp) = x.padded(3, s);
+        let plane_in = input.len() / (n * c);
+        let mut out = vec![T::from_f64(0.0); n * c * ho * wo];
+        for (i, (src, dst)) in input
+            .chunks_exact(plane_in)
             .zip(out.chunks_exact_mut(ho * wo))
             .enumerate()
         {
-            let taps = &weight[plane % c];
-            dst.fill(bias[plane % c]);
-            for oy in 0..ho {
-                let row_out = &mut dst[oy * wo..(oy + 1) * wo];
-                for ky in 0..3 {
-                    let Some(iy) = (oy * s + ky).checked_sub(pt).filter(|&iy| iy < h) else {
-                        continue;
-                    };
-                    let row_in = &src[iy * w..(iy + 1) * w];
-                    for kx in 0..3 {
-                        let tap = taps[ky * 3 + kx];
-                        // Output columns whose input column ox*s + kx - pl lies inside the row.
-                        let first = pl.saturating_sub(kx).div_ceil(s);
-                        let last = ((w + pl).saturating_sub(kx + 1) / s + 1).min(wo);
-                        for ox in first..last {
-                            row_out[ox] += tap * row_in[ox * s + kx - pl];
+            let taps = &weight[i % c];
+            for (oy, row_out) in dst.chunks_exact_mut(wo).enumerate() {
+                row_out.fill(bias[i % c]);
+                for (ky, row_taps) in taps.chunks_exact(3).enumerate() {
+                    let row_in = &src[(oy * s + ky) * wp..(oy * s + ky + 1) * wp];
+                    for (kx, &tap) in row_taps.iter().enumerate() {
+                        if s == 1 {
+                            let from = &row_in[kx..kx + wo];
+                            for (o, &v) in row_out.iter_mut().zip(from) {
+                                *o += tap * v;
+                            }
+                        } else {
+                            let from = row_in[kx..].iter().step_by(s);
+                            for (o, &v) in row_out.iter_mut().zip(from) {
+                                *o += tap * v;
+                            }
                         }
                     }
                 }
             }
         }
-        Tensor::from_vec(out, (n, c, ho, wo), x.device())
+        Ok(Map {
+            data: out,
+            dims: (n, c, ho, wo),
+        })
     }
 }
 
@@ -183,6 +193,7 @@ impl Pointwise {
         })
     }
 
+    /// `[N,C,H,W]` → `[N,O,H,W]`.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         let flat = x.contiguous()?.reshape((n, c, h * w))?;
@@ -191,6 +202,15 @@ impl Pointwise {
             .broadcast_matmul(&flat)?
             .broadcast_add(&self.bias)?;
         y.reshape((n, self.bias.dim(0)?, h, w))
+    }
+
+    fn forward_map<T: WithDType>(&self, x: Map<T>, device: &Device) -> Result<Map<T>> {
+        let (n, _, h, w) = x.dims;
+        let y = self.forward(&Tensor::from_vec(x.data, x.dims, device)?)?;
+        Ok(Map {
+            data: y.flatten_all()?.to_vec1()?,
+            dims: (n, self.bias.dim(0)?, h, w),
+        })
     }
 }
 
@@ -210,18 +230,47 @@ impl BlazeBlock {
         })
     }
 
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let h = self.pw.forward(&self.dw.forward(x)?)?;
-        let mut skip = if self.config.stride == 2 {
-            x.max_pool2d(2)?
-        } else {
-            x.clone()
-        };
-        let widen = self.config.out_channels - self.config.in_channels;
-        if widen > 0 {
-            skip = skip.pad_with_zeros(1, 0, widen)?;
+    fn forward<T: WithDType>(&self, x: &Map<T>, device: &Device) -> Result<Map<T>> {
+        let mut y = self.pw.forward_map(self.dw.forward(x)?, device)?;
+        let (_, cin, h, w) = x.dims;
+        let (_, cout, ho, wo) = y.dims;
+        let zero = T::from_f64(0.0);
+        // Skip path: the input (2×2 max-pooled when strided) added to the first `cin`
+        // channels, the others get nothing (zero padding); then ReLU.
+        let relu = |v: T| if v > zero { v } else { zero };
+        let images = x.data.chunks_exact(cin * h * w);
+        for (xn, yn) in images.zip(y.data.chunks_exact_mut(cout * ho * wo)) {
+            let (with_skip, widened) = yn.split_at_mut(cin * ho * wo);
+            for (src, dst) in xn
+                .chunks_exact(h * w)
+                .zip(with_skip.chunks_exact_mut(ho * wo))
+            {
+                if self.config.stride == 1 {
+                    for (o, &v) in dst.iter_mut().zip(src) {
+                        *o = relu(*o + v);
+                    }
+                    continue;
+                }
+                for (oy, row) in dst.chunks_exact_mut(wo).enumerate() {
+                    let (r0, r1) = (&src[2 * oy * w..], &src[(2 * oy + 1).min(h - 1) * w..]);
+                    for (ox, o) in row.iter_mut().enumerate() {
+                        let (a, b) = (2 * ox, (2 * ox + 1).min(w - 1));
+                        let pool = [r0[b], r1[a], r1[b]].into_iter().fold(r0[a], |m, v| {
+                            if v > m {
+                                v
+                            } else {
+                                m
+                            }
+                        });
+                        *o = relu(*o + pool);
+                    }
+                }
+            }
+            for v in widened {
+                *v = relu(*v);
+            }
         }
-        (h + skip)?.relu()
+        Ok(y)
     }
 }
 
@@ -229,6 +278,7 @@ impl BlazeBlock {
 #[derive(Debug, Clone)]
 pub struct BlazeFace {
     config: Config,
+    /// `[24, 5·5·3]`: taps in (y, x, channel) order, as TFLite's im2col.
     stem_weight: Tensor,
     stem_bias: Tensor,
     blocks: Vec<BlazeBlock>,
@@ -253,8 +303,12 @@ impl BlazeFace {
         let [a16, a8] = config.anchors_per_cell;
         let k = config.num_coords;
         Ok(Self {
-            stem_weight: vb.get((stem, 3, 5, 5), "stem.weight")?,
-            stem_bias: vb.get(stem, "stem.bias")?.reshape((1, stem, 1, 1))?,
+            stem_weight: vb
+                .get((stem, 3, 5, 5), "stem.weight")?
+                .permute((0, 2, 3, 1))?
+                .contiguous()?
+                .reshape((stem, 75))?,
+            stem_bias: vb.get(stem, "stem.bias")?.reshape((stem, 1))?,
             blocks,
             classifier_16: Pointwise::new(fine, a16, vb.pp("classifier_16"))?,
             regressor_16: Pointwise::new(fine, a16 * k, vb.pp("regressor_16"))?,
@@ -273,31 +327,36 @@ impl BlazeFace {
         self.stem_weight.dtype()
     }
 
-    /// `x`: `[N,3,S,S]` in [-1,1]. Returns (regressors `[N,A,16]`, score logits `[N,A]`).
+    /// `x`: `[N,3,S,S]` in [-1,1]. Returns (regressors `[N,A,16]`, score logits `[N,A]`), in
+    /// the weights' dtype.
     pub fn forward(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
-        let (_, _, h, w) = x.dims4()?;
-        let (top, bottom) = same_padding(h, 5, 2);
-        let (left, right) = same_padding(w, 5, 2);
-        let padded = x
-            .pad_with_zeros(2, top, bottom)?
-            .pad_with_zeros(3, left, right)?;
-        let mut y = padded
-            .conv2d(&self.stem_weight, 0, 2, 1, 1)?
-            .broadcast_add(&self.stem_bias)?
-            .relu()?;
+        match self.dtype() {
+            DType::F64 => self.forward_as::<f64>(x),
+            _ => self.forward_as::<f32>(x),
+        }
+    }
+
+    fn forward_as<T: WithDType>(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let device = x.device();
+        let input = Map {
+            data: x.to_dtype(T::DTYPE)?.flatten_all()?.to_vec1::<T>()?,
+            dims: x.dims4()?,
+        };
+        let mut y = self.stem(&input, device)?;
         let mut fine = None;
         for (i, block) in self.blocks.iter().enumerate() {
-            y = block.forward(&y)?;
+            y = block.forward(&y, device)?;
             if i == self.config.tap_block {
-                fine = Some(y.clone());
+                fine = Some(Tensor::from_vec(y.data.clone(), y.dims, device)?);
             }
         }
         let fine = fine.ok_or_else(|| candle_core::Error::Msg("tap block out of range".into()))?;
+        let coarse = Tensor::from_vec(y.data, y.dims, device)?;
         let k = self.config.num_coords;
         let logits = Tensor::cat(
             &[
                 to_anchors(&self.classifier_16.forward(&fine)?, 1)?,
-                to_anchors(&self.classifier_8.forward(&y)?, 1)?,
+                to_anchors(&self.classifier_8.forward(&coarse)?, 1)?,
             ],
             1,
         )?
@@ -305,18 +364,43 @@ impl BlazeFace {
         let regressors = Tensor::cat(
             &[
                 to_anchors(&self.regressor_16.forward(&fine)?, k)?,
-                to_anchors(&self.regressor_8.forward(&y)?, k)?,
+                to_anchors(&self.regressor_8.forward(&coarse)?, k)?,
             ],
             1,
         )?;
         Ok((regressors, logits))
     }
-}
 
-impl Module for BlazeFace {
-    /// The score logits only.
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(BlazeFace::forward(self, x)?.1)
+    /// 5×5 stride-2 convolution + ReLU as patches (`[N, 75, H/2·W/2]`, rows in (y, x, channel)
+    /// order) times the weight.
+    fn stem<T: WithDType>(&self, x: &Map<T>, device: &Device) -> Result<Map<T>> {
+        let (n, c, h, w) = x.dims;
+        let (ho, wo) = (h.div_ceil(2), w.div_ceil(2));
+        let (padded, wp) = x.padded(5, 2);
+        let plane_in = padded.len() / (n * c);
+        let mut patches = vec![T::from_f64(0.0); n * c * 25 * ho * wo];
+        for (image, rows) in padded
+            .chunks_exact(plane_in * c)
+            .zip(patches.chunks_exact_mut(c * 25 * ho * wo))
+        {
+            for (r, row) in rows.chunks_exact_mut(ho * wo).enumerate() {
+                let (ky, kx, ch) = (r / (5 * c), r / c % 5, r % c);
+                let src = &image[ch * plane_in..(ch + 1) * plane_in];
+                for (oy, out) in row.chunks_exact_mut(wo).enumerate() {
+                    let from = src[(2 * oy + ky) * wp + kx..].iter().step_by(2);
+                    for (o, &v) in out.iter_mut().zip(from) {
+                        *o = v;
+                    }
+                }
+            }
+        }
+        let patches = Tensor::from_vec(patches, (n, c * 25, ho * wo), device)?;
+        let y = self.stem_weight.broadcast_matmul(&patches)?;
+        let y = y.broadcast_add(&self.stem_bias)?.relu()?;
+        Ok(Map {
+            data: y.flatten_all()?.to_vec1()?,
+            dims: (n, self.config.stem_channels, ho, wo),
+        })
     }
 }
 
