@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use super::pipeline::{Classifier, Pipeline};
 use super::smooth::{SmoothConfig, Smoothed, Smoother};
 use super::source::{FrameSource, SourceSpec};
-use super::weights::{load_detector, load_fer};
+use super::weights::{load_detector, load_fer, WeightsError};
 use crate::core::{now_ms, EmotionReading};
 
 /// How long continuous mode waits before opening a camera that failed again.
@@ -271,8 +271,9 @@ impl Worker {
         }
     }
 
-    fn fail(&mut self, why: String) {
-        tracing::warn!("camera: {why}");
+    /// `why`: a few words for the panel; `detail`: the full error, for the log.
+    fn fail(&mut self, why: String, detail: &dyn std::fmt::Display) {
+        tracing::warn!("camera: {detail}");
         self.release();
         self.window_until = None;
         self.retry_at = Some(Instant::now() + RETRY);
@@ -290,20 +291,30 @@ impl Worker {
             match loaded {
                 Ok((detector, fer)) => match Classifier::new(fer, self.settings.flip_tta) {
                     Ok(c) => self.pipeline = Some(Pipeline::new(detector, c)),
-                    Err(e) => return self.fail(e.to_string()),
+                    Err(e) => return self.fail("emotion model invalid".into(), &e),
                 },
-                Err(e) => return self.fail(e.to_string()),
+                Err(e) => {
+                    let what = match &e {
+                        WeightsError::Missing { path } | WeightsError::Read { path, .. } => {
+                            format!("model {} missing", file_name(path))
+                        }
+                        WeightsError::Invalid { path, .. } => {
+                            format!("model {} invalid", file_name(path))
+                        }
+                    };
+                    return self.fail(what, &e);
+                }
             }
         }
         if self.source.is_none() {
             match self.spec.build() {
                 Ok(s) => self.source = Some(s),
-                Err(e) => return self.fail(e.to_string()),
+                Err(e) => return self.fail(e.short(), &e),
             }
         }
         let frame = match self.source.as_mut().map(|s| s.frame()) {
             Some(Ok(f)) => f,
-            Some(Err(e)) => return self.fail(e.to_string()),
+            Some(Err(e)) => return self.fail(e.short(), &e),
             None => return,
         };
         self.retry_at = None;
@@ -329,4 +340,11 @@ impl Worker {
         };
         let _ = self.events.send(event);
     }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
 }

@@ -40,6 +40,24 @@ pub enum SourceError {
     NoImages { path: PathBuf },
 }
 
+impl SourceError {
+    /// A few words for the emotion panel ("no camera: …"); the full error goes to the log.
+    pub fn short(&self) -> String {
+        match self {
+            SourceError::NotFound { index } => format!("none at index {index}"),
+            SourceError::Busy { index } => format!("camera {index} busy"),
+            SourceError::Disconnected { index, .. } => format!("camera {index} lost (unplugged?)"),
+            SourceError::Camera { index, .. } => format!("camera {index} failed (see the log)"),
+            SourceError::Image { path, .. }
+            | SourceError::Io { path, .. }
+            | SourceError::NoImages { path } => {
+                let name = path.file_name().unwrap_or(path.as_os_str());
+                format!("cannot read {}", name.to_string_lossy())
+            }
+        }
+    }
+}
+
 /// Something that yields frames. `open` starts the device (camera on), `close` releases it
 /// (camera off, LED off); both are idempotent, and `frame` opens first if needed. Not `Send`
 /// (nokhwa's camera is not): a source is built and used on one thread, see [`SourceSpec`].
