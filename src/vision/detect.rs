@@ -220,14 +220,28 @@ pub fn input_tensor(
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DetectTiming {
     pub runs: usize,
+    /// Wall clock.
     pub median_ms: f64,
     pub p90_ms: f64,
     pub mean_ms: f64,
+    /// CPU time of the whole process (all threads) per frame, averaged: on a machine busy with
+    /// other work this is what the frame costs, where the wall clock also counts waiting.
+    pub cpu_ms: f64,
+}
+
+/// CPU time used by this process so far (all threads, user + system), in ms.
+fn process_cpu_ms() -> f64 {
+    // SAFETY: an all-zero rusage is valid, and getrusage only writes into the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
 }
 
 /// Runs `detect` then [`super::align::align_face`] on the largest face, `runs` times over
 /// `frames` in turn (after one warm-up pass), and reports per-frame times. For `mien bench
-/// vision`; build in release mode.
+/// vision`; build in release mode. candle's matrix products use `RAYON_NUM_THREADS` threads (all
+/// cores when unset): on a loaded 2-core machine 1 is faster than 2.
 pub fn bench_detect_align(
     detector: &FaceDetector,
     frames: &[RgbImage],
@@ -237,6 +251,7 @@ pub fn bench_detect_align(
         detector.detect(frame)?;
     }
     let mut times = Vec::with_capacity(runs);
+    let cpu_start = process_cpu_ms();
     for frame in frames.iter().cycle().take(runs) {
         let start = Instant::now();
         if let Some(face) = detector.detect(frame)?.first() {
@@ -244,6 +259,7 @@ pub fn bench_detect_align(
         }
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }
+    let cpu_ms = (process_cpu_ms() - cpu_start) / times.len().max(1) as f64;
     times.sort_by(f64::total_cmp);
     let at = |q: f64| {
         times
@@ -255,5 +271,6 @@ pub fn bench_detect_align(
         median_ms: at(0.5).unwrap_or(f64::NAN),
         p90_ms: at(0.9).unwrap_or(f64::NAN),
         mean_ms: times.iter().sum::<f64>() / times.len().max(1) as f64,
+        cpu_ms,
     })
 }
