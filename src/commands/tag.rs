@@ -30,14 +30,25 @@ pub fn run(
     files: &[PathBuf],
     json: bool,
     model: Option<&Path>,
+    patches: Option<usize>,
 ) -> anyhow::Result<()> {
     let model_path = model.map_or_else(default_model_path, Path::to_path_buf);
-    let tagger = Tagger::load(&model_path)?;
-    // The cache is optional: with the database in use (the player is running) tag anyway.
-    let store = ctx
-        .open_store()
-        .map_err(|e| tracing::warn!(error = %format!("{e:#}"), "tagging without the mood cache"))
-        .ok();
+    let mut tagger = Tagger::load(&model_path)?;
+    let custom = patches.is_some_and(|n| n != tagger.max_patches);
+    if let Some(n) = patches {
+        tagger.max_patches = n;
+    }
+    // The cache is optional: with the database in use (the player is running) tag anyway. A
+    // non-default patch count neither reads nor writes it (its results are not the player's).
+    let store = if custom {
+        None
+    } else {
+        ctx.open_store()
+            .map_err(
+                |e| tracing::warn!(error = %format!("{e:#}"), "tagging without the mood cache"),
+            )
+            .ok()
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut tagged = 0;
