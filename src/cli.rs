@@ -36,6 +36,23 @@ pub struct GlobalArgs {
     /// More logging (-v debug, -vv trace) in the log file
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// The player reads faces from this image, or folder of images in turn, instead of the webcam
+    #[arg(long, value_name = "PATH")]
+    pub camera_file: Option<PathBuf>,
+}
+
+/// The vision models and options of `emotion`, `eval-fer` and `bench vision`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct VisionOpts {
+    /// The emotion model (default: models/fer-cbam.safetensors)
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The face detector (default: models/blazeface-short.safetensors)
+    #[arg(long, value_name = "FILE")]
+    pub detector: Option<PathBuf>,
+    /// Classify each face alone, without averaging with its mirror image
+    #[arg(long)]
+    pub no_tta: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,11 +103,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Evaluate the recommender on simulated listeners (see docs/RECOMMENDER.md)
+    /// Evaluate the recommender on simulated listeners (see docs/RECOMMENDER.md); with
+    /// --library DIR over that library's tracks and mood tags instead of a generated catalogue
     EvalReco {
         #[arg(long)]
         json: bool,
-        /// Size of the generated catalogue
+        /// Size of the generated catalogue (not used with --library)
         #[arg(long, default_value_t = 2000)]
         tracks: usize,
         /// Number of simulated listeners
@@ -109,6 +127,32 @@ pub enum Command {
         /// The model file (default: models/musicnn-msd.safetensors)
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
+        /// Most 3-second patches per track (default: the player's, see docs/MOOD.md); results
+        /// with a non-default count are not cached
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+        patches: Option<u16>,
+    },
+    /// Read the emotion on the largest face of each image
+    Emotion {
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<PathBuf>,
+        /// Print a JSON array, one entry per image
+        #[arg(long)]
+        json: bool,
+        /// Write the aligned face with the model's attention overlaid (OUT-2.png, ... for more images)
+        #[arg(long, value_name = "OUT.png")]
+        explain: Option<PathBuf>,
+        #[command(flatten)]
+        vision: VisionOpts,
+    },
+    /// Score the emotion model on face crops (npz: x uint8 [N,48,48], y uint8 [N])
+    EvalFer {
+        #[arg(value_name = "DATA.npz")]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        vision: VisionOpts,
     },
     /// Run a benchmark (see docs/BENCHMARKS.md)
     Bench {
@@ -145,6 +189,19 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Vision speed per frame (detect + align + emotion) and of the emotion model alone per face
+    Vision {
+        /// Frames: an image or a folder (default: tests/fixtures/blazeface/frame_*.jpg, 640×480)
+        #[arg(long, value_name = "PATH")]
+        frames: Option<PathBuf>,
+        /// Timed runs of each measurement (medians are reported)
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        vision: VisionOpts,
+    },
     /// Leave-one-out HR@10 of the item-item core on MovieLens-100k (RecBole's ml-100k.inter)
     Movielens {
         #[arg(value_name = "INTER_FILE")]
@@ -160,5 +217,9 @@ pub enum BenchCommand {
         seconds: f64,
         #[arg(long)]
         json: bool,
+        /// Meanwhile, have the player's background mood tagger (same process, same thread
+        /// priority) tag every track under DIR into a scratch database
+        #[arg(long, value_name = "DIR")]
+        tag_dir: Option<PathBuf>,
     },
 }

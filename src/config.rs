@@ -21,7 +21,103 @@ pub struct Config {
     #[serde(default)]
     pub ui: UiConfig,
     #[serde(default)]
+    pub recommend: RecommendConfig,
+    #[serde(default)]
+    pub camera: CameraConfig,
+    #[serde(default)]
     pub keys: KeysConfig,
+}
+
+/// `[recommend]`: how the recommender acts on the queue (docs/RECOMMENDER.md).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecommendConfig {
+    /// Reorder the not-pinned upcoming tracks after each track start and on marked mood changes.
+    pub reorder: bool,
+    /// Start in auto mode (the queue is filled from the library; `A` toggles it).
+    pub auto: bool,
+    /// Auto mode keeps at least this many tracks ahead.
+    pub auto_min: usize,
+}
+
+impl Default for RecommendConfig {
+    fn default() -> Self {
+        RecommendConfig {
+            reorder: true,
+            auto: false,
+            auto_min: 5,
+        }
+    }
+}
+
+/// `[camera]`: the webcam, off unless enabled (`c` toggles it while mien runs). It is opened
+/// only while sampling: `sample_seconds` after each track change, and continuously at
+/// `continuous_hz` frames per second if that is above 0 (the camera then stays on).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CameraConfig {
+    pub enabled: bool,
+    /// Device index (0: `/dev/video0` on Linux).
+    pub device: u32,
+    #[serde(deserialize_with = "positive")]
+    pub width: u32,
+    #[serde(deserialize_with = "positive")]
+    pub height: u32,
+    #[serde(deserialize_with = "positive")]
+    pub fps: u32,
+    #[serde(deserialize_with = "non_negative")]
+    pub sample_seconds: f32,
+    #[serde(deserialize_with = "non_negative")]
+    pub continuous_hz: f32,
+}
+
+impl Default for CameraConfig {
+    fn default() -> Self {
+        CameraConfig {
+            enabled: false,
+            device: 0,
+            width: 640,
+            height: 480,
+            fps: 30,
+            sample_seconds: 6.0,
+            continuous_hz: 0.0,
+        }
+    }
+}
+
+impl CameraConfig {
+    pub fn camera_settings(&self) -> crate::vision::source::CameraSettings {
+        crate::vision::source::CameraSettings {
+            index: self.device,
+            width: self.width,
+            height: self.height,
+            fps: self.fps,
+        }
+    }
+
+    pub fn vision_settings(&self) -> crate::vision::service::VisionSettings {
+        crate::vision::service::VisionSettings {
+            sample: std::time::Duration::from_secs_f32(self.sample_seconds.min(3600.0)),
+            continuous_hz: self.continuous_hz.min(30.0),
+            ..Default::default()
+        }
+    }
+}
+
+fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = u32::deserialize(d)?;
+    if v == 0 {
+        return Err(serde::de::Error::custom("must be above 0"));
+    }
+    Ok(v)
+}
+
+fn non_negative<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    let v = f32::deserialize(d)?;
+    if !(v.is_finite() && v >= 0.0) {
+        return Err(serde::de::Error::custom("must be a number ≥ 0"));
+    }
+    Ok(v)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -314,6 +410,19 @@ mod tests {
             .to_string();
         assert!(err.starts_with("c.toml:3:"), "{err}");
         assert!(err.contains("array of keys"), "{err}");
+    }
+
+    #[test]
+    fn the_recommend_section_is_read_and_defaults_to_reordering_without_auto() {
+        let c = Config::parse(
+            "[recommend]\nauto = true\nauto_min = 8\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert!(c.recommend.auto && c.recommend.reorder);
+        assert_eq!(c.recommend.auto_min, 8);
+        assert_eq!(Config::default().recommend, RecommendConfig::default());
+        assert!(!RecommendConfig::default().auto);
     }
 
     #[test]

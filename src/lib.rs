@@ -18,3 +18,4 @@ pub mod recommend;
 pub mod store;
 pub mod tui;
 pub mod ui;
+pub mod vision;

@@ -10,6 +10,13 @@ use mien::logging;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_none() && std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // The player's model work (mood tagging, the camera's detector and emotion model) runs
+        // beside the audio and UI threads: one thread each keeps a core free for them, and on 2
+        // loaded cores one thread was also faster (docs/BENCHMARKS.md, vision). Set before any
+        // thread starts; candle reads it when it first sizes its pool.
+        std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
     let ctx = match Context::from_args(&cli.global) {
         Ok(ctx) => ctx,
         Err(e) => {

@@ -43,6 +43,8 @@ pub enum Action {
     /// reorders the queue).
     TogglePin,
     SaveQueue,
+    /// Auto mode: the recommender keeps the queue filled from the library.
+    ToggleAuto,
     // Playback.
     PlayPause,
     Stop,
@@ -61,6 +63,8 @@ pub enum Action {
     Rate5,
     /// Open the manual mood picker (the emotion gauge's input without a camera).
     PickMood,
+    /// Allow or forbid the camera (off by default; see `[camera]`).
+    ToggleCamera,
     ToggleHelp,
     CycleTheme,
     Quit,
@@ -95,6 +99,7 @@ impl Action {
         Action::CycleRepeat,
         Action::TogglePin,
         Action::SaveQueue,
+        Action::ToggleAuto,
         Action::PlayPause,
         Action::Stop,
         Action::NextTrack,
@@ -110,6 +115,7 @@ impl Action {
         Action::Rate4,
         Action::Rate5,
         Action::PickMood,
+        Action::ToggleCamera,
         Action::ToggleHelp,
         Action::CycleTheme,
         Action::Quit,
@@ -157,6 +163,7 @@ impl Action {
             Action::CycleRepeat => "repeat: off / all / one",
             Action::TogglePin => "pin / unpin queue item",
             Action::SaveQueue => "save the queue as m3u",
+            Action::ToggleAuto => "auto mode: fill the queue from the library",
             Action::PlayPause => "play / pause",
             Action::Stop => "stop",
             Action::NextTrack => "next track",
@@ -172,6 +179,7 @@ impl Action {
             Action::Rate4 => "rate 4 stars",
             Action::Rate5 => "rate 5 stars",
             Action::PickMood => "set your mood by hand",
+            Action::ToggleCamera => "camera on / off",
             Action::ToggleHelp => "this help",
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",

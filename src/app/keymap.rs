@@ -71,6 +71,7 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::CycleRepeat, &["r"]),
     (Action::TogglePin, &["x"]),
     (Action::SaveQueue, &["w"]),
+    (Action::ToggleAuto, &["A"]),
     (Action::PlayPause, &["space"]),
     (Action::Stop, &["S"]),
     (Action::NextTrack, &[">", "."]),
@@ -86,6 +87,7 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Rate4, &["4"]),
     (Action::Rate5, &["5"]),
     (Action::PickMood, &["m"]),
+    (Action::ToggleCamera, &["c"]),
     (Action::ToggleHelp, &["?", "f1"]),
     (Action::CycleTheme, &["t"]),
     (Action::Quit, &["q", "ctrl-c"]),
@@ -308,6 +310,33 @@ impl Keymap {
     pub fn bindings(&self) -> Vec<(Action, Vec<String>)> {
         Action::ALL.iter().map(|&a| (a, self.keys_for(a))).collect()
     }
+
+    /// The help overlay's rows, (keys, what), in `Action::ALL` order. The five star ratings
+    /// share one row ("1 2 3 4 5 · rate 1–5 stars") when each has exactly one key, so that the
+    /// whole table fits a standard 80×24 terminal.
+    pub fn help_table(&self) -> Vec<(String, String)> {
+        const STARS: [Action; 5] = [
+            Action::Rate1,
+            Action::Rate2,
+            Action::Rate3,
+            Action::Rate4,
+            Action::Rate5,
+        ];
+        let star_keys: Vec<Vec<String>> = STARS.iter().map(|&a| self.keys_for(a)).collect();
+        let merge = star_keys.iter().all(|k| k.len() == 1);
+        let mut rows = Vec::new();
+        for (action, keys) in self.bindings() {
+            if merge && STARS.contains(&action) {
+                if action == Action::Rate1 {
+                    let keys: Vec<&str> = star_keys.iter().map(|k| k[0].as_str()).collect();
+                    rows.push((keys.join(" "), "rate 1–5 stars".to_string()));
+                }
+                continue;
+            }
+            rows.push((keys.join(" "), action.describe().to_string()));
+        }
+        rows
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +447,18 @@ mod tests {
         let map = configured("[keys]\nstop = \"g\"\n").unwrap();
         assert_eq!(map.lookup(&[chord("g")]), Lookup::Action(Action::Stop));
         assert_eq!(map.keys_for(Action::Top), ["home"]);
+    }
+
+    #[test]
+    fn help_table_merges_the_star_ratings_only_when_each_has_one_key() {
+        let rows = Keymap::vim_defaults().help_table();
+        assert!(rows.contains(&("1 2 3 4 5".to_string(), "rate 1–5 stars".to_string())));
+        assert!(!rows.iter().any(|(_, what)| what == "rate 4 stars"));
+        assert_eq!(rows.len(), Action::ALL.len() - 4);
+        let keymap = configured("[keys]\nrate4 = [\"4\", \"f4\"]\n").unwrap();
+        let rows = keymap.help_table();
+        assert!(rows.contains(&("4 f4".to_string(), "rate 4 stars".to_string())));
+        assert_eq!(rows.len(), Action::ALL.len());
     }
 
     #[test]

@@ -4,8 +4,10 @@
 pub mod action;
 pub mod browser;
 pub mod keymap;
+pub mod mood_watch;
 mod playback;
 pub mod queue;
+pub mod reco;
 pub mod state;
 pub mod update;
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::action::Action;
 use super::browser::{Browser, Catalogue};
 use super::queue::{Queue, QueueItem};
+use super::reco::{RankRequest, RecoState};
 use crate::audio::{EngineCommand, EngineEvent};
 use crate::core::{EmotionReading, PlayRecord, Rating, SavedQueue, Track, TrackId};
 use crate::library::LibraryEvent;
@@ -82,8 +83,14 @@ impl Default for PlayerState {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CameraState {
+    /// Not allowed (the default; `c` or `[camera] enabled` turns it on).
     Off,
+    /// Allowed, released between sampling windows (LED off).
+    Standby,
+    /// Capturing now (LED on).
     On,
+    /// Capturing, but no face seen for a while.
+    NoFace,
     Unavailable(String),
 }
 
@@ -127,12 +134,16 @@ pub enum Msg {
         error: String,
     },
     Emotion(EmotionReading),
+    /// The vision thread's camera status (`NoFace` included).
+    Camera(CameraState),
     /// The background mood tagger's progress and results.
     Mood(MoodEvent),
     /// The mood tags stored by earlier runs.
     Moods(Vec<(TrackId, MoodRecord)>),
     /// A fresh copy of the whole catalogue (after a scan changed it), loaded off the UI thread.
     Catalogue(Vec<Track>),
+    /// The recommender's answer to an `Effect::RecoRank`.
+    RecoRanked(crate::recommend::Ranked),
     /// Rows available to a list (for page up/down).
     Resize {
         list_rows: usize,
@@ -156,12 +167,18 @@ pub enum Effect {
     /// Load the cover art of this track for the now-playing pane.
     LoadArt(Option<PathBuf>),
     EmotionChanged(EmotionReading),
+    /// A command for the vision thread (camera on/off, sample after a track change).
+    Vision(crate::vision::service::VisionCommand),
     /// Read the whole catalogue again (off the UI thread) and answer with `Msg::Catalogue`.
     ReloadCatalogue,
     /// Hand these tracks to the mood tagger (it skips those already tagged).
     TagMoods(Vec<Track>),
     /// Have the mood tagger go through the whole catalogue (after a scan changed it).
     TagLibrary,
+    /// Append a listening event to the recommender's log (no answer).
+    RecoEvent(crate::recommend::ListenEvent),
+    /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.
+    RecoRank(RankRequest),
 }
 
 /// The UI thread's state.
@@ -176,6 +193,8 @@ pub struct AppState {
     /// Why mood tagging is off, when it is.
     pub moods_unavailable: Option<String>,
     pub emotion: EmotionPanel,
+    /// The recommender's part: settings, explanations, the smoothed emotion, pending rankings.
+    pub reco: RecoState,
     pub focus: Pane,
     pub overlay: Option<Overlay>,
     /// The search line while the user types in it.
@@ -208,6 +227,7 @@ impl AppState {
             moods: HashMap::new(),
             moods_unavailable: None,
             emotion: EmotionPanel::default(),
+            reco: RecoState::default(),
             focus: Pane::Library,
             overlay: None,
             search_input: None,

@@ -5,10 +5,13 @@ use super::action::Action;
 use super::browser::Row;
 use super::playback;
 use super::queue::QueueItem;
-use super::state::{AppState, Effect, Msg, Overlay, Pane, Progress};
+use super::reco;
+use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane, Progress};
+use crate::audio::EngineEvent;
 use crate::core::{now_ms, EmotionReading, Rating, TrackId, EMOTIONS};
 use crate::library::LibraryEvent;
 use crate::mood::MoodEvent;
+use crate::vision::service::VisionCommand;
 
 /// Applies one message to the state and returns what the runtime must do.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
@@ -49,20 +52,50 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.overlay = None;
             Vec::new()
         }
-        Msg::Engine(ev) => playback::engine_event(state, ev),
+        Msg::Engine(ev) => {
+            let for_reco = matches!(
+                ev,
+                EngineEvent::TrackStarted { .. } | EngineEvent::TrackEnded { .. }
+            )
+            .then(|| ev.clone());
+            let track_started = matches!(ev, EngineEvent::TrackStarted { .. });
+            let mut effects = playback::engine_event(state, ev);
+            if track_started && state.emotion.camera != CameraState::Off {
+                effects.push(Effect::Vision(VisionCommand::TrackChanged));
+            }
+            if let Some(ev) = for_reco {
+                effects.extend(reco::engine_event(state, &ev));
+            }
+            effects
+        }
+        Msg::RecoRanked(answer) => reco::ranked(state, answer),
         Msg::Library(ev) => library_event(state, *ev),
         Msg::RatingSaved { id, rating } => {
             match rating {
                 Some(r) => state.ratings.insert(id, r),
                 None => state.ratings.remove(&id),
             };
-            Vec::new()
+            reco::rated(state, id, rating)
         }
         Msg::RatingFailed { error, .. } => {
             state.error(format!("rating not saved: {error}"));
             Vec::new()
         }
-        Msg::Emotion(reading) => set_emotion(state, reading),
+        Msg::Emotion(reading) => {
+            if reading.source == crate::core::EmotionSource::Camera
+                && state.emotion.camera == CameraState::NoFace
+            {
+                state.emotion.camera = CameraState::On;
+            }
+            set_emotion(state, reading)
+        }
+        Msg::Camera(camera) => {
+            // A late report from the thread must not turn a camera the user switched off back on.
+            if state.emotion.camera != CameraState::Off || camera == CameraState::Off {
+                state.emotion.camera = camera;
+            }
+            Vec::new()
+        }
         Msg::Catalogue(tracks) => {
             state.catalogue = super::browser::Catalogue::new(tracks);
             state.browser.dirty = true;
@@ -149,10 +182,10 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Enqueue => enqueue(state),
         Action::PlayNow => return play_now(state),
         Action::PlayNext => return play_next(state),
+        Action::QueueMoveUp | Action::QueueMoveDown => return move_by_hand(state, a),
+        Action::ToggleAuto => return reco::toggle_auto(state),
         Action::QueueRemove
         | Action::QueueClear
-        | Action::QueueMoveUp
-        | Action::QueueMoveDown
         | Action::QueueShuffle
         | Action::CycleRepeat
         | Action::TogglePin => return playback::queue_edit(state, a),
@@ -174,6 +207,16 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::PickMood => {
             let cursor = state.emotion.current.as_ref().map_or(6, |r| r.top());
             state.overlay = Some(Overlay::MoodPicker { cursor });
+        }
+        Action::ToggleCamera => {
+            let on = state.emotion.camera == CameraState::Off;
+            state.emotion.camera = if on {
+                CameraState::Standby
+            } else {
+                CameraState::Off
+            };
+            state.info(if on { "camera on" } else { "camera off" });
+            return vec![Effect::Vision(VisionCommand::Enable(on))];
         }
         Action::ToggleHelp => state.overlay = Some(Overlay::Help),
         Action::CycleTheme => {
@@ -265,12 +308,28 @@ fn play_next(state: &mut AppState) -> Vec<Effect> {
         i.pinned = true;
     }
     let n = items.len();
+    let ids: Vec<TrackId> = items.iter().map(|i| i.id).collect();
     state.queue.insert_next(items);
     state.info(format!(
         "{n} track{} will play next",
         if n == 1 { "" } else { "s" }
     ));
-    playback::refresh_next(state)
+    let mut effects = playback::refresh_next(state);
+    for id in ids {
+        effects.extend(reco::moved_by_hand(state, id, true));
+    }
+    effects
+}
+
+/// `K`/`J` in the queue: the edit, and the recommender learns that the listener placed it.
+fn move_by_hand(state: &mut AppState, a: Action) -> Vec<Effect> {
+    let before = state.queue.cursor;
+    let id = state.queue.items.get(before).map(|i| i.id);
+    let mut effects = playback::queue_edit(state, a);
+    if let (Some(id), true) = (id, state.queue.cursor != before) {
+        effects.extend(reco::moved_by_hand(state, id, a == Action::QueueMoveUp));
+    }
+    effects
 }
 
 /// The track a rating key applies to: the selected track in the focused pane, else the one
@@ -306,7 +365,9 @@ fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<Effect> {
         panel.history.pop_front();
     }
     panel.current = Some(reading.clone());
-    vec![Effect::EmotionChanged(reading)]
+    let mut effects = reco::emotion(state, &reading);
+    effects.insert(0, Effect::EmotionChanged(reading));
+    effects
 }
 
 fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {

@@ -113,8 +113,8 @@ fn camera() -> Check {
 /// The model files mien can use, and what each is for.
 const MODELS: &[(&str, &str)] = &[
     ("musicnn-msd.safetensors", "mood tagging of tracks"),
-    ("blazeface.safetensors", "face detection"),
-    ("fer.safetensors", "facial emotion recognition"),
+    ("blazeface-short.safetensors", "face detection"),
+    ("fer-cbam.safetensors", "facial emotion recognition"),
 ];
 
 fn models(dir: &Path) -> Check {

@@ -3,6 +3,9 @@
 
 mod bench;
 mod doctor;
+mod emotion;
+mod eval_fer;
+mod eval_library;
 mod eval_reco;
 mod history;
 mod play;
@@ -10,6 +13,7 @@ mod rate;
 mod recommend;
 mod scan;
 mod tag;
+mod tag_load;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +32,10 @@ pub struct Context {
     pub data_dir: PathBuf,
     /// Library folders in effect: `--library`, else the config's, else the bundled `library/`.
     pub library: Vec<PathBuf>,
+    /// `--camera-file PATH`: the player's frames come from these images instead of the webcam.
+    pub camera_file: Option<PathBuf>,
+    /// `--library` was given (`eval-reco` then uses that library instead of a generated one).
+    pub library_given: bool,
     pub log_path: Option<PathBuf>,
 }
 
@@ -57,6 +65,8 @@ impl Context {
             config_path,
             data_dir,
             library,
+            camera_file: args.camera_file.as_deref().map(absolute),
+            library_given: !args.library.is_empty(),
             log_path: Some(log_path),
         })
     }
@@ -121,9 +131,33 @@ pub fn run(
             tracks,
             listeners,
             seed,
-        }) => eval_reco::run(json, tracks, listeners, seed),
-        Some(Command::Tag { files, json, model }) => tag::run(ctx, &files, json, model.as_deref()),
+        }) => eval_reco::run(ctx, json, tracks, listeners, seed),
+        Some(Command::Tag {
+            files,
+            json,
+            model,
+            patches,
+        }) => tag::run(
+            ctx,
+            &files,
+            json,
+            model.as_deref(),
+            patches.map(usize::from),
+        ),
+        Some(Command::Emotion {
+            images,
+            json,
+            explain,
+            vision,
+        }) => emotion::run(&images, json, explain.as_deref(), &vision),
+        Some(Command::EvalFer { data, json, vision }) => eval_fer::run(&data, json, &vision),
         Some(Command::Bench { which }) => match which {
+            BenchCommand::Vision {
+                frames,
+                runs,
+                json,
+                vision,
+            } => bench::vision(frames.as_deref(), runs, json, &vision),
             BenchCommand::Scan { files, json } => bench::scan(ctx, files, json),
             BenchCommand::Reco {
                 events,
@@ -136,7 +170,8 @@ pub fn run(
                 file,
                 seconds,
                 json,
-            } => bench::play(ctx, &file, seconds, json),
+                tag_dir,
+            } => bench::play(ctx, &file, seconds, json, tag_dir.as_deref()),
             BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
         },
     }

@@ -1,6 +1,6 @@
 //! `Runtime`: the UI thread's hands. It routes each `UiEvent` to `update`, performs the effects
 //! `update` returns (engine commands, durable ratings, history, queue saves, playlists, cover
-//! art), and publishes the player's state over MPRIS.
+//! art, the recommender's events and rankings), and publishes the player's state over MPRIS.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Sender};
@@ -14,12 +14,14 @@ use super::input::{key_to_msg, KeyState};
 use super::UiEvent;
 use crate::app::keymap::Keymap;
 use crate::app::queue::QueueItem;
+use crate::app::reco::{RankRequest, RecoSettings};
 use crate::app::state::{AppState, Effect, Msg};
 use crate::app::{update, Action};
 use crate::audio::{Engine, EngineCommand};
 use crate::library::art::{decode_cover, find_cover};
 use crate::library::m3u::{read_m3u, write_m3u, PlaylistEntry};
 use crate::mpris::{Mpris, MprisRequest, PlaybackStatus};
+use crate::recommend::{Ranked, RecoCommand, Recommender};
 use crate::store::Store;
 
 pub struct Runtime {
@@ -31,6 +33,12 @@ pub struct Runtime {
     mpris: Option<Mpris>,
     /// The background mood tagger (none when its thread could not start).
     moods: Option<crate::mood::MoodWorker>,
+    /// The recommender thread (none when it could not start) and the sender of the one reply
+    /// channel for its rankings, forwarded to the UI as `Msg::RecoRanked`; the forwarder ends
+    /// when this runtime (and so the sender) is dropped.
+    reco: Option<(Recommender, Sender<Ranked>)>,
+    /// The vision thread (camera → face → emotion), once started.
+    vision: Option<crate::vision::service::VisionService>,
     /// The decoded cover of the playing track, kept to re-fit it after a resize.
     art_image: Option<image::DynamicImage>,
     art_path: Option<PathBuf>,
@@ -55,6 +63,8 @@ impl Runtime {
             tx,
             mpris: None,
             moods: None,
+            reco: None,
+            vision: None,
             art_image: None,
             art_path: None,
             art_rect: None,
@@ -96,6 +106,68 @@ impl Runtime {
                 super::forward(rx, self.tx.clone(), |e| UiEvent::App(Msg::Mood(e)));
             }
             Err(e) => tracing::warn!(error = %e, "cannot start the mood tagger"),
+        }
+    }
+
+    /// Starts the recommender on the store (its event log and tables) and turns on the queue's
+    /// recommendations in `state`. Without it the player works as before, with a status message.
+    pub fn start_recommender(&mut self, state: &mut AppState, settings: RecoSettings) {
+        match Recommender::start(&self.store, crate::core::now_ms()) {
+            Ok(r) => {
+                let (reply, answers) = mpsc::channel();
+                super::forward(answers, self.tx.clone(), |r| {
+                    UiEvent::App(Msg::RecoRanked(r))
+                });
+                self.reco = Some((r, reply));
+                state.reco.enabled = true;
+                state.reco.settings = settings;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the recommender");
+                state.error(format!("recommendations are off: {e}"));
+            }
+        }
+    }
+
+    /// Starts the vision thread (idle, camera off) on the webcam of `[camera]`, or on the images
+    /// of `--camera-file`; turns the camera on if `[camera] enabled`. Its readings and camera
+    /// status come back as `Msg::Emotion` / `Msg::Camera`.
+    pub fn start_vision(
+        &mut self,
+        state: &mut AppState,
+        camera: &crate::config::CameraConfig,
+        camera_file: Option<&Path>,
+    ) {
+        use crate::vision::service::{ModelPaths, VisionCommand, VisionService};
+        use crate::vision::source::SourceSpec;
+        let source = match camera_file {
+            Some(p) => SourceSpec::Files(p.to_path_buf()),
+            None => SourceSpec::Camera(camera.camera_settings()),
+        };
+        let models = ModelPaths {
+            detector: crate::vision::weights::default_detector_path(),
+            fer: crate::vision::weights::default_fer_path(),
+        };
+        let (tx, rx) = mpsc::channel();
+        match VisionService::spawn(source, models, camera.vision_settings(), tx) {
+            Ok(v) => {
+                super::forward(rx, self.tx.clone(), vision_event);
+                if camera.enabled || camera_file.is_some() {
+                    v.send(VisionCommand::Enable(true));
+                    state.emotion.camera = crate::app::state::CameraState::Standby;
+                }
+                self.vision = Some(v);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot start the vision thread"),
+        }
+    }
+
+    fn vision_command(&mut self, state: &mut AppState, cmd: crate::vision::service::VisionCommand) {
+        let sent = self.vision.as_ref().is_some_and(|v| v.send(cmd.clone()));
+        if !sent && cmd != crate::vision::service::VisionCommand::Enable(false) {
+            state.emotion.camera = crate::app::state::CameraState::Unavailable(
+                "the vision thread is not running".into(),
+            );
         }
     }
 
@@ -221,6 +293,16 @@ impl Runtime {
                     w.tag_library();
                 }
             }
+            Effect::RecoEvent(event) => {
+                if let Some((r, _)) = &self.reco {
+                    let sent = r.sender().send(RecoCommand::Event { event, ack: None });
+                    if sent.is_err() {
+                        tracing::warn!("the recommender has stopped: event not logged");
+                    }
+                }
+            }
+            Effect::RecoRank(req) => self.rank(req),
+            Effect::Vision(cmd) => self.vision_command(state, cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 let _ = std::thread::Builder::new()
@@ -232,6 +314,27 @@ impl Runtime {
                         Err(e) => tracing::warn!(error = %e, "cannot reload the catalogue"),
                     });
             }
+        }
+    }
+
+    /// Sends a rank request; the answer arrives later as `Msg::RecoRanked` (never waited for).
+    fn rank(&mut self, req: RankRequest) {
+        let Some((r, reply)) = &self.reco else { return };
+        let RankRequest {
+            tag,
+            candidates,
+            listener,
+            n,
+        } = req;
+        let sent = r.sender().send(RecoCommand::Rank {
+            candidates,
+            state: listener,
+            n,
+            tag,
+            reply: reply.clone(),
+        });
+        if sent.is_err() {
+            tracing::warn!("the recommender has stopped: no ranking");
         }
     }
 
@@ -330,11 +433,30 @@ impl Runtime {
         self.published = Some(key);
     }
 
-    /// Saves the queue and position for resume.
+    /// Saves the queue and position for resume, and stops the recommender (which checkpoints
+    /// its tables).
     pub fn shutdown(&mut self, state: &AppState) {
         if let Err(e) = self.store.save_queue(&state.saved_queue()) {
             tracing::warn!(error = %e, "queue not saved on quit");
         }
+        self.reco = None;
+        self.vision = None;
         let _ = self.store.flush();
     }
+}
+
+/// The vision thread's report as a UI message.
+fn vision_event(e: crate::vision::service::VisionEvent) -> UiEvent {
+    use crate::app::state::CameraState;
+    use crate::vision::service::{CameraStatus, VisionEvent};
+    UiEvent::App(match e {
+        VisionEvent::Reading(r) => Msg::Emotion(r),
+        VisionEvent::NoFace => Msg::Camera(CameraState::NoFace),
+        VisionEvent::Status(s) => Msg::Camera(match s {
+            CameraStatus::Off => CameraState::Off,
+            CameraStatus::Standby => CameraState::Standby,
+            CameraStatus::Capturing => CameraState::On,
+            CameraStatus::Unavailable(why) => CameraState::Unavailable(why),
+        }),
+    })
 }

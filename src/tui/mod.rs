@@ -24,7 +24,7 @@ pub use effects::Runtime;
 pub use input::{key_to_msg, KeyState};
 
 /// Everything that wakes the UI thread. Senders: the input thread (keys, resize), the forwarders
-/// of the engine, library and MPRIS channels, and the art loader. Receiver: the UI loop, which
+/// of the engine, library, MPRIS, mood-tagger and recommender channels, and the art loader. Receiver: the UI loop, which
 /// ends when the user quits; the senders then fail and their threads end.
 pub enum UiEvent {
     Key(crossterm::event::KeyEvent),
@@ -75,11 +75,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     let (themes, theme_errors) = load_themes(user_themes.as_deref());
     let store = ctx.open_store()?;
     let mut state = initial_state(&store, ctx.config.playback.resume && playlist.is_none())?;
-    state.help = keymap
-        .bindings()
-        .into_iter()
-        .map(|(a, keys)| (keys.join(" "), a.describe().to_string()))
-        .collect();
+    state.help = keymap.help_table();
     state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
     state.theme = themes
         .iter()
@@ -126,8 +122,16 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     let t = theme(&state);
     term.draw(&mut state, &t, &mut rt)?;
 
-    // The library scan and mood tagging start after the first frame.
+    // The library scan, mood tagging and the recommender start after the first frame.
     rt.start_mood_tagger();
+    let r = &ctx.config.recommend;
+    let settings = crate::app::reco::RecoSettings {
+        reorder: r.reorder,
+        auto: r.auto,
+        auto_min: r.auto_min.max(1),
+    };
+    rt.start_recommender(&mut state, settings);
+    rt.start_vision(&mut state, &ctx.config.camera, ctx.camera_file.as_deref());
     let (lib_tx, lib_rx) = mpsc::channel();
     let _library = LibraryService::spawn(store.clone(), ctx.library.clone(), lib_tx);
     forward(lib_rx, tx.clone(), |e| {

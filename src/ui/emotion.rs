@@ -16,8 +16,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let panel = &state.emotion;
     let camera = match &panel.camera {
         CameraState::Off => "camera off".to_string(),
-        CameraState::On => "camera on".to_string(),
+        CameraState::Standby => "camera ready".to_string(),
+        CameraState::On => "● camera on".to_string(),
+        CameraState::NoFace => "● camera on · no face".to_string(),
         CameraState::Unavailable(why) => format!("no camera: {why}"),
+    };
+    // While the camera captures, the title says so whatever else it shows.
+    let rec = match &panel.camera {
+        CameraState::On => "● ",
+        CameraState::NoFace => "● no face · ",
+        _ => "",
     };
     let title = match &panel.current {
         Some(r) => {
@@ -27,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 "camera"
             };
             let full = format!(
-                " {} · v{:+.1} a{:+.1} · {source} ",
+                " {rec}{} · v{:+.1} a{:+.1} · {source} ",
                 r.label(),
                 r.valence,
                 r.arousal
@@ -35,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             if full.chars().count() + 2 <= area.width as usize {
                 full
             } else {
-                format!(" {} v{:+.1} a{:+.1} ", r.label(), r.valence, r.arousal)
+                format!(" {rec}{} v{:+.1} a{:+.1} ", r.label(), r.valence, r.arousal)
             }
         }
         None => format!(" mood · {camera} "),

@@ -166,8 +166,19 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let focused = state.focus == Pane::Queue;
     let q = &state.queue;
-    let title = format!("Queue · {} · repeat {}", q.len(), q.repeat.label());
-    let block = pane_block(title, focused, theme);
+    let mut title = format!("Queue · {} · repeat {}", q.len(), q.repeat.label());
+    if state.reco.enabled && state.reco.settings.auto {
+        title.push_str(" · auto");
+    }
+    let mut block = pane_block(title, focused, theme);
+    // The recommender's reason for the next track, on the bottom border.
+    let next = q.current.map_or(0, |c| c + 1);
+    if let Some(why) = (q.items.get(next)).and_then(|i| state.reco.explanations.get(&i.id)) {
+        block = block.title_bottom(Span::styled(
+            format!(" next: {why} "),
+            Style::new().fg(theme.dim),
+        ));
+    }
     let inner = block.inner(area);
     let h = inner.height as usize;
     let offset = scroll_offset(q.cursor, h);
@@ -206,12 +217,21 @@ pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             } else if item.pinned {
                 title_style = title_style.fg(theme.pinned);
             }
-            let mut line = Line::from(vec![
+            let mut spans = vec![
                 Span::styled(marker, Style::new().fg(marker_color)),
                 Span::styled(format!("{:>3}. ", i + 1), Style::new().fg(theme.dim)),
                 Span::styled(title, title_style),
                 Span::styled(format!("  {artist}"), Style::new().fg(theme.dim)),
-            ]);
+            ];
+            // Why the recommender put it here (upcoming items it ranked).
+            let upcoming = q.current.is_none_or(|c| i > c);
+            if let Some(why) = state.reco.explanations.get(&item.id).filter(|_| upcoming) {
+                spans.push(Span::styled(
+                    format!(" · {why}"),
+                    Style::new().fg(theme.dim).add_modifier(Modifier::ITALIC),
+                ));
+            }
+            let mut line = Line::from(spans);
             if i == q.cursor {
                 line = line.style(selected_style(theme, focused));
             }

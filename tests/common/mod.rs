@@ -104,11 +104,7 @@ pub fn id(path: &str) -> TrackId {
 /// `mien::tui::run` fills it.
 pub fn state_with(keymap: &Keymap) -> AppState {
     let mut state = AppState::new(tracks(), Vec::new());
-    state.help = keymap
-        .bindings()
-        .into_iter()
-        .map(|(a, keys)| (keys.join(" "), a.describe().to_string()))
-        .collect();
+    state.help = keymap.help_table();
     state.prepare();
     state
 }

@@ -8,8 +8,6 @@ One line:  /tmp/ferenv/bin/python tools/fer/make_fixture.py  (writes tests/fixtu
 - model.json: a few 48x48 uint8 images, the logits and block2's spatial attention map PyTorch
   computes for them after data.equalize + data.normalize, and the same with a horizontal flip.
 - preprocess.json: data.equalize on edge cases and random images, data.normalize on 0..255.
-- val-sample.npz: 10 seeded faces per class from the shared val.npz (if present), for the
-  `eval-fer` smoke test with the shipped model.
 """
 
 import json
@@ -88,15 +86,7 @@ def main():
     }
     with open(os.path.join(OUT, "preprocess.json"), "w") as f:
         json.dump(pre, f)
-    val = os.path.join(HERE, "..", "..", "..", "shared", "datasets", "fer2013", "val.npz")
-    if os.path.exists(val):
-        f = np.load(val)
-        vx, vy = f["x"], f["y"]
-        pick = np.random.default_rng(5)
-        idx = np.concatenate([pick.choice(np.nonzero(vy == k)[0], 10, replace=False)
-                              for k in range(7)])
-        np.savez(os.path.join(OUT, "val-sample.npz"), x=vx[idx], y=vy[idx])
-    print(f"wrote {OUT}: tiny.safetensors, model.json, preprocess.json, val-sample.npz")
+    print(f"wrote {OUT}: tiny.safetensors, model.json, preprocess.json")
 
 
 if __name__ == "__main__":

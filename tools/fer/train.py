@@ -1,6 +1,7 @@
 """Trains the FER emotion model (model.py) on FER-2013 train, tunes on val (PublicTest).
 
 One line:  python tools/fer/train.py --data ../shared/datasets/fer2013 --out target/fer-run
+(the shipped model's exact two-stage recipe is in models/FER.md)
 Fixed seeds; a checkpoint after every epoch (`last.pt`, resumed automatically when present);
 `log.jsonl` gets one line per epoch; `best.pt` keeps the epoch with the best val accuracy.
 Augmentation (on the fly, batched): random affine (rotation ±10°, scale 0.9–1.1, shift ±8%),
@@ -63,12 +64,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/datasets/fer2013")
     ap.add_argument("--out", default="target/fer-run")
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=14)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--wd", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", help="start from this checkpoint's weights (a fresh optimiser and "
+                    "schedule: a warm restart); ignored when --out already holds last.pt")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -104,6 +107,9 @@ def main():
     start_epoch, best = 0, -1.0
     g = torch.Generator().manual_seed(args.seed)
     last = os.path.join(args.out, "last.pt")
+    if args.init and not os.path.exists(last):
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        print(f"initialised from {args.init}", flush=True)
     if os.path.exists(last):
         ck = torch.load(last, weights_only=False)
         model.load_state_dict(ck["model"])
