@@ -2,6 +2,8 @@
 //! one subcommand on top of the library, store and audio layers.
 
 mod bench;
+mod bench_reco;
+mod bench_vision;
 mod doctor;
 mod emotion;
 mod eval_fer;
@@ -157,15 +159,15 @@ pub fn run(
                 runs,
                 json,
                 vision,
-            } => bench::vision(frames.as_deref(), runs, json, &vision),
+            } => bench_vision::vision(frames.as_deref(), runs, json, &vision),
             BenchCommand::Scan { files, json } => bench::scan(ctx, files, json),
             BenchCommand::Reco {
                 events,
                 candidates,
                 commit_every,
                 json,
-            } => bench::reco(events, candidates, commit_every, json),
-            BenchCommand::Movielens { inter, json } => bench::movielens(&inter, json),
+            } => bench_reco::reco(events, candidates, commit_every, json),
+            BenchCommand::Movielens { inter, json } => bench_reco::movielens(&inter, json),
             BenchCommand::Play {
                 file,
                 seconds,
