@@ -51,7 +51,8 @@ impl Default for RecommendConfig {
 }
 
 /// `[camera]`: the webcam, off unless enabled (`c` toggles it while mien runs). It is opened
-/// only while sampling: `sample_seconds` after each track change, and continuously at
+/// only while sampling: from `lead_seconds` before a track ends to `sample_seconds` after the
+/// next one starts, and continuously at
 /// `continuous_hz` frames per second if that is above 0 (the camera then stays on).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -68,6 +69,8 @@ pub struct CameraConfig {
     #[serde(deserialize_with = "non_negative")]
     pub sample_seconds: f32,
     #[serde(deserialize_with = "non_negative")]
+    pub lead_seconds: f32,
+    #[serde(deserialize_with = "non_negative")]
     pub continuous_hz: f32,
 }
 
@@ -80,6 +83,7 @@ impl Default for CameraConfig {
             height: 480,
             fps: 30,
             sample_seconds: 6.0,
+            lead_seconds: 3.0,
             continuous_hz: 0.0,
         }
     }
@@ -93,6 +97,11 @@ impl CameraConfig {
             height: self.height,
             fps: self.fps,
         }
+    }
+
+    /// How long before a track's end sampling starts, in milliseconds (at most an hour).
+    pub fn lead_ms(&self) -> u64 {
+        (self.lead_seconds.min(3600.0) * 1000.0) as u64
     }
 
     pub fn vision_settings(&self) -> crate::vision::service::VisionSettings {

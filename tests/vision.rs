@@ -362,12 +362,13 @@ mod config {
         let c = Config::parse("", Path::new("c.toml")).unwrap();
         assert!(!c.camera.enabled);
         assert_eq!((c.camera.width, c.camera.height), (640, 480));
-        let text = "[camera]\nenabled = true\ndevice = 2\nwidth = 320\nheight = 240\nfps = 15\nsample_seconds = 4\ncontinuous_hz = 2\n";
+        let text = "[camera]\nenabled = true\ndevice = 2\nwidth = 320\nheight = 240\nfps = 15\nsample_seconds = 4\nlead_seconds = 1.5\ncontinuous_hz = 2\n";
         let c = Config::parse(text, Path::new("c.toml")).unwrap();
         assert!(c.camera.enabled);
         assert_eq!(c.camera.camera_settings().index, 2);
         assert_eq!(c.camera.vision_settings().continuous_hz, 2.0);
         assert_eq!(c.camera.vision_settings().sample.as_secs(), 4);
+        assert_eq!(c.camera.lead_ms(), 1_500);
     }
 
     #[test]
@@ -375,6 +376,7 @@ mod config {
         for (text, line) in [
             ("[camera]\nenabled = true\nfps = 0\n", 3),
             ("[camera]\n\ncontinuous_hz = -1\n", 3),
+            ("[camera]\nlead_seconds = -2\n", 2),
             ("[camera]\nresolution = 5\n", 2),
             ("[camera]\nwidth = \"big\"\n", 2),
         ] {

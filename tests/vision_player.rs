@@ -75,6 +75,45 @@ fn a_track_start_samples_only_while_the_camera_is_allowed() {
     );
 }
 
+fn position(p: &mut Player, position_ms: u64) -> Vec<Effect> {
+    p.send(Msg::Engine(EngineEvent::Position {
+        path: AWAKE.into(),
+        position_ms,
+        duration_ms: Some(296_000),
+    }))
+}
+
+#[test]
+fn sampling_starts_lead_seconds_before_a_track_ends_once_per_track() {
+    let mut p = Player::new();
+    p.press("enter e c");
+    assert_eq!(p.state.emotion.lead_ms, 3_000);
+    track_started(&mut p);
+    assert!(vision(&position(&mut p, 200_000)).is_empty());
+    assert!(vision(&position(&mut p, 292_999)).is_empty());
+    assert_eq!(
+        vision(&position(&mut p, 293_500)),
+        [VisionCommand::SampleFor(std::time::Duration::from_millis(2_500))]
+    );
+    // Asked once: later positions of the same track ask for nothing more.
+    assert!(vision(&position(&mut p, 295_000)).is_empty());
+    // The next track asks again near its own end.
+    assert_eq!(vision(&track_started(&mut p)), [VisionCommand::TrackChanged]);
+    assert_eq!(vision(&position(&mut p, 294_000)).len(), 1);
+}
+
+#[test]
+fn no_lead_in_sample_with_the_camera_off_or_lead_seconds_0() {
+    let mut p = Player::new();
+    p.press("enter e");
+    track_started(&mut p);
+    assert!(vision(&position(&mut p, 295_000)).is_empty());
+    p.press("c");
+    p.state.emotion.lead_ms = 0;
+    track_started(&mut p);
+    assert!(vision(&position(&mut p, 295_000)).is_empty());
+}
+
 #[test]
 fn a_late_status_does_not_turn_a_switched_off_camera_back_on() {
     let mut p = Player::new();

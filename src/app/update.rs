@@ -59,9 +59,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             )
             .then(|| ev.clone());
             let track_started = matches!(ev, EngineEvent::TrackStarted { .. });
+            let position = matches!(ev, EngineEvent::Position { .. });
             let mut effects = playback::engine_event(state, ev);
-            if track_started && state.emotion.camera != CameraState::Off {
-                effects.push(Effect::Vision(VisionCommand::TrackChanged));
+            if track_started {
+                state.emotion.lead_sent = false;
+                if state.emotion.camera != CameraState::Off {
+                    effects.push(Effect::Vision(VisionCommand::TrackChanged));
+                }
+            }
+            if position {
+                effects.extend(lead_in_sample(state));
             }
             if let Some(ev) = for_reco {
                 effects.extend(reco::engine_event(state, &ev));
@@ -442,4 +449,24 @@ fn mood_event(state: &mut AppState, ev: MoodEvent) {
             state.moods_unavailable = Some(reason);
         }
     }
+}
+
+/// Sampling "around" a track change: once per track, when the playing track has `lead_ms` or
+/// less left, the camera samples until its end (the track start then extends the window).
+fn lead_in_sample(state: &mut AppState) -> Option<Effect> {
+    let e = &state.emotion;
+    if e.lead_sent || e.lead_ms == 0 || e.camera == CameraState::Off || state.player.paused {
+        return None;
+    }
+    let left = state
+        .player
+        .duration_ms?
+        .checked_sub(state.player.position_ms)?;
+    if left > e.lead_ms {
+        return None;
+    }
+    state.emotion.lead_sent = true;
+    Some(Effect::Vision(VisionCommand::SampleFor(
+        std::time::Duration::from_millis(left),
+    )))
 }

@@ -148,6 +148,7 @@ impl Runtime {
             detector: crate::vision::weights::default_detector_path(),
             fer: crate::vision::weights::default_fer_path(),
         };
+        state.emotion.lead_ms = camera.lead_ms();
         let (tx, rx) = mpsc::channel();
         match VisionService::spawn(source, models, camera.vision_settings(), tx) {
             Ok(v) => {

@@ -35,7 +35,7 @@ pub enum VisionCommand {
     Enable(bool),
     /// A track started: sample for the configured window.
     TrackChanged,
-    /// Sample for this long from now.
+    /// Sample for this long from now (the player sends it `lead_seconds` before a track ends).
     SampleFor(Duration),
     /// Continuous sampling at this many frames per second (0: off).
     Continuous(f32),

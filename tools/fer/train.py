@@ -6,7 +6,10 @@ Fixed seeds; a checkpoint after every epoch (`last.pt`, resumed automatically wh
 `log.jsonl` gets one line per epoch; `best.pt` keeps the epoch with the best val accuracy.
 Augmentation (on the fly, batched): random affine (rotation ±10°, scale 0.9–1.1, shift ±8%),
 horizontal flip, random erasing. Loss: cross-entropy with label smoothing 0.1 and class weights
-∝ count^-0.5 (disgust is 16× rarer than happy). SGD + Nesterov, cosine schedule with warm-up."""
+∝ count^-0.5 (disgust is 16× rarer than happy). SGD + Nesterov, cosine schedule with warm-up.
+With `--swa-epochs K` the cosine ends at `--swa-lr` K epochs early; the last K epochs hold that
+rate and average the weights at each epoch's end (stochastic weight averaging, Izmailov et al.,
+UAI 2018), then recompute BatchNorm statistics on the train set; `swa.pt` holds the average."""
 
 import argparse
 import json
@@ -70,6 +73,8 @@ def main():
     ap.add_argument("--wd", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--swa-epochs", type=int, default=0)
+    ap.add_argument("--swa-lr", type=float, default=0.005)
     ap.add_argument("--init", help="start from this checkpoint's weights (a fresh optimiser and "
                     "schedule: a warm restart); ignored when --out already holds last.pt")
     args = ap.parse_args()
@@ -96,13 +101,19 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True,
                           weight_decay=args.wd)
     steps_per_epoch = len(xtr) // args.batch
-    total = steps_per_epoch * args.epochs
+    swa_start = args.epochs - args.swa_epochs
+    total = steps_per_epoch * swa_start
     warm = steps_per_epoch
+    floor = args.swa_lr if args.swa_epochs else 0.0
 
     def lr_at(step):
         if step < warm:
             return args.lr * (step + 1) / warm
-        return args.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+        if step >= total:
+            return floor
+        return floor + (args.lr - floor) * 0.5 * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+
+    swa = torch.optim.swa_utils.AveragedModel(model) if args.swa_epochs else None
 
     start_epoch, best = 0, -1.0
     g = torch.Generator().manual_seed(args.seed)
@@ -117,6 +128,8 @@ def main():
         g.set_state(ck["gen"])
         torch.set_rng_state(ck["torch_rng"])
         start_epoch, best = ck["epoch"] + 1, ck["best"]
+        if swa is not None and "swa" in ck:
+            swa.load_state_dict(ck["swa"])
         print(f"resumed after epoch {ck['epoch']}", flush=True)
 
     log = open(os.path.join(args.out, "log.jsonl"), "a")
@@ -146,10 +159,32 @@ def main():
             best = m["accuracy"]
             torch.save({"model": model.state_dict(), "epoch": epoch, "val": m},
                        os.path.join(args.out, "best.pt"))
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "gen": g.get_state(),
-                    "torch_rng": torch.get_rng_state(), "epoch": epoch, "best": best},
-                   last + ".tmp")
+        state = {"model": model.state_dict(), "opt": opt.state_dict(), "gen": g.get_state(),
+                 "torch_rng": torch.get_rng_state(), "epoch": epoch, "best": best}
+        if swa is not None and epoch >= swa_start:
+            swa.update_parameters(model)
+            state["swa"] = swa.state_dict()
+        torch.save(state, last + ".tmp")
         os.replace(last + ".tmp", last)
+    if swa is not None and start_epoch <= args.epochs:
+        finish_swa(swa, xtr, xva, yva, args)
+
+
+def finish_swa(swa, xtr, xva, yva, args):
+    """Recomputes BatchNorm statistics for the averaged weights on the (unaugmented) train set,
+    scores them on val and saves them as `swa.pt` in the same format as `best.pt`."""
+    t = time.time()
+    loader = [xtr[i:i + 256] for i in range(0, len(xtr), 256)]
+    torch.optim.swa_utils.update_bn(loader, swa)
+    model = swa.module
+    m = evaluate(model, xva, yva)
+    rec = {"swa_averaged": int(swa.n_averaged), "val_acc": m["accuracy"],
+           "val_macro_f1": m["macro_f1"], "secs": time.time() - t}
+    print(json.dumps(rec), flush=True)
+    with open(os.path.join(args.out, "log.jsonl"), "a") as log:
+        log.write(json.dumps(rec) + "\n")
+    torch.save({"model": model.state_dict(), "epoch": args.epochs - 1, "val": m},
+               os.path.join(args.out, "swa.pt"))
 
 
 if __name__ == "__main__":
