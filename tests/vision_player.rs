@@ -93,12 +93,17 @@ fn sampling_starts_lead_seconds_before_a_track_ends_once_per_track() {
     assert!(vision(&position(&mut p, 292_999)).is_empty());
     assert_eq!(
         vision(&position(&mut p, 293_500)),
-        [VisionCommand::SampleFor(std::time::Duration::from_millis(2_500))]
+        [VisionCommand::SampleFor(std::time::Duration::from_millis(
+            2_500
+        ))]
     );
     // Asked once: later positions of the same track ask for nothing more.
     assert!(vision(&position(&mut p, 295_000)).is_empty());
     // The next track asks again near its own end.
-    assert_eq!(vision(&track_started(&mut p)), [VisionCommand::TrackChanged]);
+    assert_eq!(
+        vision(&track_started(&mut p)),
+        [VisionCommand::TrackChanged]
+    );
     assert_eq!(vision(&position(&mut p, 294_000)).len(), 1);
 }
 

@@ -8,6 +8,7 @@ pub mod mood_watch;
 mod playback;
 pub mod queue;
 pub mod reco;
+mod reports;
 pub mod state;
 pub mod update;
 

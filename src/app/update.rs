@@ -1,16 +1,15 @@
 //! `update(state, msg) -> effects`: the only place the UI thread's state changes. Navigation,
-//! search and the queue are here; playback and engine events are in `playback.rs`.
+//! search and the queue are here; playback is in `playback.rs`, and the subsystems' reports
+//! (engine, library, mood tagger, camera) in `reports.rs`.
 
 use super::action::Action;
 use super::browser::Row;
 use super::playback;
 use super::queue::QueueItem;
 use super::reco;
-use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane, Progress};
-use crate::audio::EngineEvent;
+use super::reports;
+use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane};
 use crate::core::{now_ms, EmotionReading, Rating, TrackId, EMOTIONS};
-use crate::library::LibraryEvent;
-use crate::mood::MoodEvent;
 use crate::vision::service::VisionCommand;
 
 /// Applies one message to the state and returns what the runtime must do.
@@ -52,31 +51,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.overlay = None;
             Vec::new()
         }
-        Msg::Engine(ev) => {
-            let for_reco = matches!(
-                ev,
-                EngineEvent::TrackStarted { .. } | EngineEvent::TrackEnded { .. }
-            )
-            .then(|| ev.clone());
-            let track_started = matches!(ev, EngineEvent::TrackStarted { .. });
-            let position = matches!(ev, EngineEvent::Position { .. });
-            let mut effects = playback::engine_event(state, ev);
-            if track_started {
-                state.emotion.lead_sent = false;
-                if state.emotion.camera != CameraState::Off {
-                    effects.push(Effect::Vision(VisionCommand::TrackChanged));
-                }
-            }
-            if position {
-                effects.extend(lead_in_sample(state));
-            }
-            if let Some(ev) = for_reco {
-                effects.extend(reco::engine_event(state, &ev));
-            }
-            effects
-        }
+        Msg::Engine(ev) => reports::engine(state, ev),
         Msg::RecoRanked(answer) => reco::ranked(state, answer),
-        Msg::Library(ev) => library_event(state, *ev),
+        Msg::Library(ev) => reports::library_event(state, *ev),
         Msg::RatingSaved { id, rating } => {
             match rating {
                 Some(r) => state.ratings.insert(id, r),
@@ -88,19 +65,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.error(format!("rating not saved: {error}"));
             Vec::new()
         }
-        Msg::Emotion(reading) => {
-            if reading.source == crate::core::EmotionSource::Camera
-                && state.emotion.camera == CameraState::NoFace
-            {
-                state.emotion.camera = CameraState::On;
-            }
-            set_emotion(state, reading)
-        }
+        Msg::Emotion(reading) => reports::emotion(state, reading),
         Msg::Camera(camera) => {
-            // A late report from the thread must not turn a camera the user switched off back on.
-            if state.emotion.camera != CameraState::Off || camera == CameraState::Off {
-                state.emotion.camera = camera;
-            }
+            reports::camera(state, camera);
             Vec::new()
         }
         Msg::Catalogue(tracks) => {
@@ -113,7 +80,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Mood(ev) => {
-            mood_event(state, ev);
+            reports::mood_event(state, ev);
             Vec::new()
         }
         Msg::Resize { list_rows } => {
@@ -137,7 +104,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             Action::Open | Action::PlayNow => {
                 let chosen = *cursor;
                 state.overlay = None;
-                return set_emotion(state, EmotionReading::manual(chosen, now_ms()));
+                return reports::set_emotion(state, EmotionReading::manual(chosen, now_ms()));
             }
             Action::Back | Action::PickMood | Action::Quit => state.overlay = None,
             _ => {}
@@ -363,110 +330,4 @@ fn rate(state: &mut AppState, stars: u8) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<Effect> {
-    let panel = &mut state.emotion;
-    panel.history.push_back(reading.clone());
-    while panel.history.len() > super::state::EMOTION_HISTORY {
-        panel.history.pop_front();
-    }
-    panel.current = Some(reading.clone());
-    let mut effects = reco::emotion(state, &reading);
-    effects.insert(0, Effect::EmotionChanged(reading));
-    effects
-}
-
-fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
-    match ev {
-        LibraryEvent::ScanProgress(p) => {
-            state.progress = Some(Progress {
-                label: "scanning".into(),
-                done: p.done,
-                total: p.total,
-            });
-        }
-        LibraryEvent::ScanFinished(report) => {
-            state.progress = None;
-            let changed = report.added + report.updated + report.removed > 0;
-            if changed || !report.skipped.is_empty() {
-                state.info(format!(
-                    "library: {} tracks ({} new, {} changed, {} removed, {} skipped)",
-                    report.tracks,
-                    report.added,
-                    report.updated,
-                    report.removed,
-                    report.skipped.len()
-                ));
-            }
-            if changed {
-                return vec![Effect::ReloadCatalogue];
-            }
-        }
-        LibraryEvent::TrackAdded(t) | LibraryEvent::TrackUpdated(t) => {
-            state.catalogue.upsert(t.clone());
-            state.browser.dirty = true;
-            return vec![Effect::TagMoods(vec![t])];
-        }
-        LibraryEvent::TrackRemoved(path) => {
-            state.catalogue.remove(TrackId::from_path(&path));
-            state.browser.dirty = true;
-        }
-        LibraryEvent::Skipped { path, reason } => {
-            state.error(format!("skipped {}: {reason}", path.display()));
-        }
-        LibraryEvent::Warning(w) => state.error(w),
-    }
-    Vec::new()
-}
-
-fn mood_event(state: &mut AppState, ev: MoodEvent) {
-    match ev {
-        MoodEvent::Progress { done, total } if done < total => {
-            state.progress = Some(Progress {
-                label: "tagging moods".into(),
-                done,
-                total,
-            });
-        }
-        MoodEvent::Progress { .. } => {
-            if state
-                .progress
-                .as_ref()
-                .is_some_and(|p| p.label == "tagging moods")
-            {
-                state.progress = None;
-            }
-        }
-        MoodEvent::Tagged { id, record } => {
-            state.moods.insert(id, record);
-        }
-        MoodEvent::Failed { path, reason } => {
-            tracing::debug!(path = %path.display(), %reason, "mood tagging failed");
-        }
-        MoodEvent::Unavailable { reason } => {
-            state.error(format!("mood tagging is off: {reason}"));
-            state.moods_unavailable = Some(reason);
-        }
-    }
-}
-
-/// Sampling "around" a track change: once per track, when the playing track has `lead_ms` or
-/// less left, the camera samples until its end (the track start then extends the window).
-fn lead_in_sample(state: &mut AppState) -> Option<Effect> {
-    let e = &state.emotion;
-    if e.lead_sent || e.lead_ms == 0 || e.camera == CameraState::Off || state.player.paused {
-        return None;
-    }
-    let left = state
-        .player
-        .duration_ms?
-        .checked_sub(state.player.position_ms)?;
-    if left > e.lead_ms {
-        return None;
-    }
-    state.emotion.lead_sent = true;
-    Some(Effect::Vision(VisionCommand::SampleFor(
-        std::time::Duration::from_millis(left),
-    )))
 }

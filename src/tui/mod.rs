@@ -4,6 +4,7 @@
 
 mod effects;
 mod input;
+mod services;
 mod terminal;
 
 use std::path::PathBuf;
@@ -24,8 +25,9 @@ pub use effects::Runtime;
 pub use input::{key_to_msg, KeyState};
 
 /// Everything that wakes the UI thread. Senders: the input thread (keys, resize), the forwarders
-/// of the engine, library, MPRIS, mood-tagger and recommender channels, and the art loader. Receiver: the UI loop, which
-/// ends when the user quits; the senders then fail and their threads end.
+/// of the engine, library, MPRIS, mood-tagger, recommender and vision channels, and the art
+/// loader. Receiver: the UI loop, which ends when the user quits; the senders then fail and
+/// their threads end.
 pub enum UiEvent {
     Key(crossterm::event::KeyEvent),
     Resize,

@@ -1,0 +1,156 @@
+//! How the subsystems' reports change the UI thread's state: engine events (with the camera
+//! sampling around track changes and the recommender's play log), library scan and watch events,
+//! mood tagging progress, emotion readings and the camera's status.
+
+use super::playback;
+use super::reco;
+use super::state::{AppState, CameraState, Effect, Progress};
+use crate::audio::EngineEvent;
+use crate::core::{EmotionReading, EmotionSource, TrackId};
+use crate::library::LibraryEvent;
+use crate::mood::MoodEvent;
+use crate::vision::service::VisionCommand;
+
+pub(super) fn engine(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
+    let for_reco = matches!(
+        ev,
+        EngineEvent::TrackStarted { .. } | EngineEvent::TrackEnded { .. }
+    )
+    .then(|| ev.clone());
+    let track_started = matches!(ev, EngineEvent::TrackStarted { .. });
+    let position = matches!(ev, EngineEvent::Position { .. });
+    let mut effects = playback::engine_event(state, ev);
+    if track_started {
+        state.emotion.lead_sent = false;
+        if state.emotion.camera != CameraState::Off {
+            effects.push(Effect::Vision(VisionCommand::TrackChanged));
+        }
+    }
+    if position {
+        effects.extend(lead_in_sample(state));
+    }
+    if let Some(ev) = for_reco {
+        effects.extend(reco::engine_event(state, &ev));
+    }
+    effects
+}
+
+pub(super) fn emotion(state: &mut AppState, reading: EmotionReading) -> Vec<Effect> {
+    if reading.source == EmotionSource::Camera && state.emotion.camera == CameraState::NoFace {
+        state.emotion.camera = CameraState::On;
+    }
+    set_emotion(state, reading)
+}
+
+pub(super) fn camera(state: &mut AppState, camera: CameraState) {
+    // A late report from the thread must not turn a camera the user switched off back on.
+    if state.emotion.camera != CameraState::Off || camera == CameraState::Off {
+        state.emotion.camera = camera;
+    }
+}
+
+pub(super) fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<Effect> {
+    let panel = &mut state.emotion;
+    panel.history.push_back(reading.clone());
+    while panel.history.len() > super::state::EMOTION_HISTORY {
+        panel.history.pop_front();
+    }
+    panel.current = Some(reading.clone());
+    let mut effects = reco::emotion(state, &reading);
+    effects.insert(0, Effect::EmotionChanged(reading));
+    effects
+}
+
+pub(super) fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
+    match ev {
+        LibraryEvent::ScanProgress(p) => {
+            state.progress = Some(Progress {
+                label: "scanning".into(),
+                done: p.done,
+                total: p.total,
+            });
+        }
+        LibraryEvent::ScanFinished(report) => {
+            state.progress = None;
+            let changed = report.added + report.updated + report.removed > 0;
+            if changed || !report.skipped.is_empty() {
+                state.info(format!(
+                    "library: {} tracks ({} new, {} changed, {} removed, {} skipped)",
+                    report.tracks,
+                    report.added,
+                    report.updated,
+                    report.removed,
+                    report.skipped.len()
+                ));
+            }
+            if changed {
+                return vec![Effect::ReloadCatalogue];
+            }
+        }
+        LibraryEvent::TrackAdded(t) | LibraryEvent::TrackUpdated(t) => {
+            state.catalogue.upsert(t.clone());
+            state.browser.dirty = true;
+            return vec![Effect::TagMoods(vec![t])];
+        }
+        LibraryEvent::TrackRemoved(path) => {
+            state.catalogue.remove(TrackId::from_path(&path));
+            state.browser.dirty = true;
+        }
+        LibraryEvent::Skipped { path, reason } => {
+            state.error(format!("skipped {}: {reason}", path.display()));
+        }
+        LibraryEvent::Warning(w) => state.error(w),
+    }
+    Vec::new()
+}
+
+pub(super) fn mood_event(state: &mut AppState, ev: MoodEvent) {
+    match ev {
+        MoodEvent::Progress { done, total } if done < total => {
+            state.progress = Some(Progress {
+                label: "tagging moods".into(),
+                done,
+                total,
+            });
+        }
+        MoodEvent::Progress { .. } => {
+            if state
+                .progress
+                .as_ref()
+                .is_some_and(|p| p.label == "tagging moods")
+            {
+                state.progress = None;
+            }
+        }
+        MoodEvent::Tagged { id, record } => {
+            state.moods.insert(id, record);
+        }
+        MoodEvent::Failed { path, reason } => {
+            tracing::debug!(path = %path.display(), %reason, "mood tagging failed");
+        }
+        MoodEvent::Unavailable { reason } => {
+            state.error(format!("mood tagging is off: {reason}"));
+            state.moods_unavailable = Some(reason);
+        }
+    }
+}
+
+/// Sampling "around" a track change: once per track, when the playing track has `lead_ms` or
+/// less left, the camera samples until its end (the track start then extends the window).
+fn lead_in_sample(state: &mut AppState) -> Option<Effect> {
+    let e = &state.emotion;
+    if e.lead_sent || e.lead_ms == 0 || e.camera == CameraState::Off || state.player.paused {
+        return None;
+    }
+    let left = state
+        .player
+        .duration_ms?
+        .checked_sub(state.player.position_ms)?;
+    if left > e.lead_ms {
+        return None;
+    }
+    state.emotion.lead_sent = true;
+    Some(Effect::Vision(VisionCommand::SampleFor(
+        std::time::Duration::from_millis(left),
+    )))
+}
