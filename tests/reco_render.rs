@@ -5,59 +5,13 @@
 
 mod common;
 
+use common::screen::{assert_shows, draw, lines, row_with};
 use common::{id, Player, AWAKE, FAR_AWAY, NIGHT_DRIVE};
 use mien::app::{Action, Effect, Msg};
 use mien::audio::EngineEvent;
 use mien::recommend::{EmotionBucket, Policy, Ranked, Reason, Recommendation};
 use mien::ui::Theme;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
-use ratatui::Terminal;
-
-fn draw(player: &Player, w: u16, h: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    let theme = Theme::default();
-    terminal
-        .draw(|f| mien::ui::render(f, &player.state, &theme))
-        .expect("draw");
-    terminal.backend().buffer().clone()
-}
-
-/// The buffer's rows as text (wide characters' hidden cells skipped).
-fn lines(buffer: &Buffer) -> Vec<String> {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            let mut row = String::new();
-            let mut hidden = 0;
-            for x in 0..area.width {
-                if hidden > 0 {
-                    hidden -= 1;
-                    continue;
-                }
-                let symbol = buffer[(x, y)].symbol();
-                hidden = ratatui::text::Span::raw(symbol).width().saturating_sub(1);
-                row.push_str(symbol);
-            }
-            row
-        })
-        .collect()
-}
-
-fn row_with(buffer: &Buffer, needle: &str) -> Option<usize> {
-    lines(buffer).iter().position(|l| l.contains(needle))
-}
-
-#[track_caller]
-fn assert_shows(buffer: &Buffer, needle: &str) -> usize {
-    row_with(buffer, needle).unwrap_or_else(|| {
-        panic!(
-            "{needle:?} is not on the screen:\n{}",
-            lines(buffer).join("\n")
-        )
-    })
-}
 
 fn rec(track: &str, reason: Reason, mood_word: Option<&'static str>) -> Recommendation {
     Recommendation {

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::screen::{assert_shows, draw, lines, row_with};
 use common::{id, Player, AWAKE, NIGHT_DRIVE};
 use mien::app::state::{CameraState, Progress};
 use mien::app::{Action, Msg};
@@ -18,38 +19,6 @@ use ratatui::Terminal;
 
 // --- Helpers --------------------------------------------------------------------------------
 
-/// Draws one frame of `player` at `w`×`h` and returns the buffer.
-fn draw(player: &Player, w: u16, h: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::default();
-    terminal
-        .draw(|f| mien::ui::render(f, &player.state, &theme))
-        .unwrap();
-    terminal.backend().buffer().clone()
-}
-
-/// The buffer's text, one `String` per row, styles ignored. The cell hidden behind a wide
-/// character (which a terminal does not print) is skipped, so rows read as they look.
-fn lines(buffer: &Buffer) -> Vec<String> {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            let mut row = String::new();
-            let mut hidden = 0;
-            for x in 0..area.width {
-                if hidden > 0 {
-                    hidden -= 1;
-                    continue;
-                }
-                let symbol = buffer[(x, y)].symbol();
-                hidden = Span::raw(symbol).width().saturating_sub(1);
-                row.push_str(symbol);
-            }
-            row
-        })
-        .collect()
-}
-
 /// Asserts the whole screen, row by row; on a mismatch prints the screen as it was drawn.
 #[track_caller]
 fn assert_screen(buffer: &Buffer, expected: &[&str]) {
@@ -57,21 +26,6 @@ fn assert_screen(buffer: &Buffer, expected: &[&str]) {
     if actual != expected {
         let drawn: String = actual.iter().map(|l| format!("        {l:?},\n")).collect();
         panic!("the screen differs; it was drawn as:\n{drawn}");
-    }
-}
-
-/// The row of the screen that contains `needle`, if any.
-fn row_with(buffer: &Buffer, needle: &str) -> Option<usize> {
-    lines(buffer).iter().position(|l| l.contains(needle))
-}
-
-#[track_caller]
-fn assert_shows(buffer: &Buffer, needle: &str) {
-    if row_with(buffer, needle).is_none() {
-        panic!(
-            "{needle:?} is not on the screen:\n{}",
-            lines(buffer).join("\n")
-        );
     }
 }
 

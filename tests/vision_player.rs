@@ -4,31 +4,13 @@
 
 mod common;
 
+use common::screen::screen;
 use common::{Player, AWAKE};
 use mien::app::state::{CameraState, Effect};
 use mien::app::Msg;
 use mien::audio::EngineEvent;
 use mien::core::{EmotionReading, EmotionSource};
-use mien::ui::Theme;
 use mien::vision::service::VisionCommand;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-
-fn screen(player: &Player, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal
-        .draw(|f| mien::ui::render(f, &player.state, &Theme::default()))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            text.push_str(buffer[(x, y)].symbol());
-        }
-        text.push('\n');
-    }
-    text
-}
 
 fn vision(effects: &[Effect]) -> Vec<VisionCommand> {
     effects
