@@ -89,6 +89,13 @@ pub fn track_mood(state: &AppState, id: TrackId) -> Option<TrackMood> {
     fresh.then(|| TrackMood::new(record.valence, record.arousal))
 }
 
+/// `track_mood` for a catalogued track at hand (one lookup fewer, for whole-library scans).
+fn catalogued_mood(state: &AppState, t: &crate::core::Track) -> Option<TrackMood> {
+    let record = state.moods.get(&t.id)?;
+    (t.size == record.size && t.mtime_ns == record.mtime_ns)
+        .then(|| TrackMood::new(record.valence, record.arousal))
+}
+
 fn event_at(state: &AppState, at_ms: u64, track: TrackId, signal: Signal) -> Effect {
     Effect::RecoEvent(ListenEvent {
         at_ms,
@@ -290,7 +297,10 @@ fn request_ranking(state: &mut AppState) -> Vec<Effect> {
             .catalogue
             .iter()
             .filter(|t| !queued.contains(&t.id))
-            .map(|t| candidate(state, t.id))
+            .map(|t| Candidate {
+                track: t.id,
+                mood: catalogued_mood(state, t),
+            })
             .collect();
         if !candidates.is_empty() {
             let tag = next_tag(state);

@@ -149,6 +149,7 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
     let (durable_med, durable_p99) = median(&mut durable);
     let (mem_med, mem_p99) = median(&mut in_memory);
     let (rank_med, rank_p99) = median(&mut rank_ms);
+    let (fill_med, fill_p99) = median(&mut autofill_request_ms(candidates.max(1))?);
     let report = json!({
         "events": events,
         "candidates": candidates,
@@ -163,6 +164,7 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
         "apply_event_in_memory_ms": {"median": mem_med, "p99": mem_p99},
         "rerank_ms": {"median": rank_med, "p99": rank_p99},
         "checkpoint_ms": checkpoint_ms,
+        "autofill_request_ms": {"median": fill_med, "p99": fill_p99},
     });
     if json_out {
         println!("{report}");
@@ -178,6 +180,7 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
         println!("apply one event: {durable_med:.3} ms median, {durable_p99:.3} ms p99 (log write + flush + model update); {mem_med:.4} ms model update alone");
         println!("checkpoint of the derived tables (every 500 events, on the recommender thread): {checkpoint_ms:.1} ms");
         println!("re-rank {candidates} candidates: {rank_med:.2} ms median, {rank_p99:.2} ms p99");
+        println!("auto mode's fill request over a {candidates}-track catalogue (UI thread): {fill_med:.2} ms median, {fill_p99:.2} ms p99");
     }
     Ok(())
 }
@@ -237,4 +240,71 @@ pub fn movielens(inter: &Path, json_out: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The UI thread's share of auto mode: building the fill request over a tagged catalogue of `n`
+/// tracks (a queued-set lookup and a mood lookup per track), timed through `reco::toggle_auto`
+/// as the `A` key runs it. 50 runs, in ms.
+fn autofill_request_ms(n: usize) -> anyhow::Result<Vec<f64>> {
+    use crate::app::state::{AppState, Effect};
+    use crate::core::{AudioFormat, ReplayGain, Track, TrackId};
+    use crate::store::MoodRecord;
+    let tracks: Vec<Track> = (0..n)
+        .map(|i| {
+            let path = std::path::PathBuf::from(format!(
+                "/music/artist{}/album{}/{i}.flac",
+                i % 500,
+                i % 2000
+            ));
+            Track {
+                id: TrackId::from_path(&path),
+                path,
+                size: 1_000,
+                mtime_ns: 0,
+                format: AudioFormat::Flac,
+                title: Some(format!("track {i}")),
+                artist: Some(format!("artist {}", i % 500)),
+                album: Some(format!("album {}", i % 2000)),
+                album_artist: None,
+                track_no: Some((i % 12) as u32 + 1),
+                disc_no: None,
+                year: None,
+                genre: None,
+                duration_ms: 200_000,
+                sample_rate: 44_100,
+                channels: 2,
+                replay_gain: ReplayGain::default(),
+                has_art: false,
+            }
+        })
+        .collect();
+    let mut state = AppState::new(tracks, Vec::new());
+    let ids: Vec<TrackId> = state.catalogue.iter().map(|t| t.id).collect();
+    for (i, id) in ids.into_iter().enumerate() {
+        let record = MoodRecord {
+            size: 1_000,
+            mtime_ns: 0,
+            model: "bench".into(),
+            tags: Vec::new(),
+            valence: (i % 7) as f32 / 7.0 - 0.5,
+            arousal: (i % 5) as f32 / 5.0 - 0.5,
+            label: "calm/peaceful".into(),
+            confidence: 0.5,
+            tagged_at_ms: 0,
+        };
+        state.moods.insert(id, record);
+    }
+    state.reco.enabled = true;
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        state.reco.settings.auto = false;
+        let t = Instant::now();
+        let effects = crate::app::reco::toggle_auto(&mut state);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        let asked = effects
+            .iter()
+            .any(|e| matches!(e, Effect::RecoRank(r) if r.candidates.len() == n));
+        anyhow::ensure!(asked, "auto mode asked for no fill over the catalogue");
+    }
+    Ok(times)
 }
