@@ -1,6 +1,6 @@
 """Exports a training checkpoint to models/fer-cbam.safetensors (f32, the state_dict keys minus
 `num_batches_tracked`) and scores it on val: accuracy, macro-F1, per-class recall, confusion,
-with and without horizontal-flip test-time augmentation. Writes the scores as JSON beside the
+with and without horizontal-flip test-time augmentation (logits averaged, as the player does). Writes the scores as JSON beside the
 weights (models/fer-cbam.val.json), which models/FER.md quotes.
 
     python tools/fer/export.py --ckpt target/fer-run/best.pt --data ../shared/datasets/fer2013"""
@@ -44,7 +44,8 @@ def main():
         "checkpoint_epoch": ck["epoch"],
         "parameters": sum(t.numel() for t in tensors.values()),
         "val": scores(yn, plain.argmax(1).numpy()),
-        "val_flip_tta": scores(yn, (plain.softmax(1) + flip.softmax(1)).argmax(1).numpy()),
+        # the player's rule (src/vision/pipeline.rs): average the two passes' logits
+        "val_flip_tta": scores(yn, (plain + flip).argmax(1).numpy()),
     }
     with open(os.path.splitext(args.out)[0] + ".val.json", "w") as f:
         json.dump(report, f, indent=1)

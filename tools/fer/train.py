@@ -1,7 +1,7 @@
 """Trains the FER emotion model (model.py) on FER-2013 train, tunes on val (PublicTest).
 
 One line:  python tools/fer/train.py --data ../shared/datasets/fer2013 --out target/fer-run
-(the shipped model's exact two-stage recipe is in models/FER.md)
+(the shipped model's exact four-stage recipe is in models/FER.md)
 Fixed seeds; a checkpoint after every epoch (`last.pt`, resumed automatically when present);
 `log.jsonl` gets one line per epoch; `best.pt` keeps the epoch with the best val accuracy.
 Augmentation (on the fly, batched): random affine (rotation ±10°, scale 0.9–1.1, shift ±8%),
