@@ -90,6 +90,21 @@ fn sampling_starts_lead_seconds_before_a_track_ends_once_per_track() {
 }
 
 #[test]
+fn a_seek_back_out_of_the_lead_in_asks_again_on_the_next_approach() {
+    let mut p = Player::new();
+    p.press("enter e c");
+    track_started(&mut p);
+    assert_eq!(vision(&position(&mut p, 294_000)).len(), 1);
+    assert!(vision(&position(&mut p, 100_000)).is_empty());
+    assert_eq!(
+        vision(&position(&mut p, 295_000)),
+        [VisionCommand::SampleFor(std::time::Duration::from_millis(
+            1_000
+        ))]
+    );
+}
+
+#[test]
 fn no_lead_in_sample_with_the_camera_off_or_lead_seconds_0() {
     let mut p = Player::new();
     p.press("enter e");

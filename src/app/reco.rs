@@ -80,13 +80,15 @@ pub struct RecoState {
 }
 
 /// The mood the tagger found for a track, if its record matches the file as catalogued.
+/// (A track no longer catalogued keeps its last tags.)
 pub fn track_mood(state: &AppState, id: TrackId) -> Option<TrackMood> {
-    let record = state.moods.get(&id)?;
-    let fresh = state
-        .catalogue
-        .get(id)
-        .is_none_or(|t| t.size == record.size && t.mtime_ns == record.mtime_ns);
-    fresh.then(|| TrackMood::new(record.valence, record.arousal))
+    match state.catalogue.get(id) {
+        Some(t) => catalogued_mood(state, t),
+        None => state
+            .moods
+            .get(&id)
+            .map(|r| TrackMood::new(r.valence, r.arousal)),
+    }
 }
 
 /// `track_mood` for a catalogued track at hand (one lookup fewer, for whole-library scans).

@@ -19,15 +19,13 @@ pub(super) fn engine(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
     .then(|| ev.clone());
     let track_started = matches!(ev, EngineEvent::TrackStarted { .. });
     let position = matches!(ev, EngineEvent::Position { .. });
+    let left_before = time_left(state);
     let mut effects = playback::engine_event(state, ev);
-    if track_started {
-        state.emotion.lead_sent = false;
-        if state.emotion.camera != CameraState::Off {
-            effects.push(Effect::Vision(VisionCommand::TrackChanged));
-        }
+    if track_started && state.emotion.camera != CameraState::Off {
+        effects.push(Effect::Vision(VisionCommand::TrackChanged));
     }
     if position {
-        effects.extend(lead_in_sample(state));
+        effects.extend(lead_in_sample(state, left_before));
     }
     if let Some(ev) = for_reco {
         effects.extend(reco::engine_event(state, &ev));
@@ -135,22 +133,25 @@ pub(super) fn mood_event(state: &mut AppState, ev: MoodEvent) {
     }
 }
 
-/// Sampling "around" a track change: once per track, when the playing track has `lead_ms` or
-/// less left, the camera samples until its end (the track start then extends the window).
-fn lead_in_sample(state: &mut AppState) -> Option<Effect> {
+/// What is left of the playing track, in ms, when its length is known.
+fn time_left(state: &AppState) -> Option<u64> {
+    let p = &state.player;
+    p.duration_ms.map(|d| d.saturating_sub(p.position_ms))
+}
+
+/// Sampling "around" a track change: when playback crosses into the last `lead_ms` of a track
+/// (by playing or by a seek), the camera samples until its end; the track start then extends
+/// the window. Crossing, not being inside, so it asks once per approach.
+fn lead_in_sample(state: &AppState, left_before: Option<u64>) -> Option<Effect> {
     let e = &state.emotion;
-    if e.lead_sent || e.lead_ms == 0 || e.camera == CameraState::Off || state.player.paused {
+    if e.lead_ms == 0 || e.camera == CameraState::Off || state.player.paused {
         return None;
     }
-    let left = state
-        .player
-        .duration_ms?
-        .checked_sub(state.player.position_ms)?;
-    if left > e.lead_ms {
-        return None;
-    }
-    state.emotion.lead_sent = true;
-    Some(Effect::Vision(VisionCommand::SampleFor(
-        std::time::Duration::from_millis(left),
-    )))
+    let left = time_left(state)?;
+    let crossed = left <= e.lead_ms && left_before.is_none_or(|b| b > e.lead_ms);
+    crossed.then(|| {
+        Effect::Vision(VisionCommand::SampleFor(std::time::Duration::from_millis(
+            left,
+        )))
+    })
 }

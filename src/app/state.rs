@@ -102,8 +102,6 @@ pub struct EmotionPanel {
     /// Sampling starts this long before a track ends (`[camera] lead_seconds`), so that the
     /// window spans the change; 0 samples only after it.
     pub lead_ms: u64,
-    /// The lead-in sample for the playing track was asked for (reset at each track start).
-    pub lead_sent: bool,
 }
 
 impl Default for EmotionPanel {
@@ -113,7 +111,6 @@ impl Default for EmotionPanel {
             history: VecDeque::new(),
             camera: CameraState::Off,
             lead_ms: 3_000,
-            lead_sent: false,
         }
     }
 }
