@@ -146,6 +146,82 @@ fn a_model_file_with_a_missing_tensor_is_an_error_not_a_panic() {
     assert!(FerNet::new(vb).is_err());
 }
 
+/// A model whose file names a crop and temperatures (tiny-crop40.safetensors): the classifier
+/// reads the centre 40×40 of the face and gives softmax(logits / T) with the pass's T, as
+/// PyTorch computes on train.centre_crop (crop40.json).
+#[test]
+fn a_cropping_calibrated_model_matches_pytorch_within_1e_4() {
+    use mien::vision::pipeline::Classifier;
+    let net = mien::vision::weights::load_fer(&fixture("tiny-crop40.safetensors")).unwrap();
+    let config = net.config();
+    assert_eq!(config.crop, 40);
+    assert_eq!((config.temperature, config.temperature_single), (0.8, 1.25));
+    let want = json("crop40.json");
+    let model = json("model.json");
+    let faces: Vec<image::GrayImage> = model["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|img| image::GrayImage::from_raw(48, 48, bytes(img)).unwrap())
+        .collect();
+    // The logits and attention on the crop (the forward pass itself).
+    let crops: Vec<f32> = faces
+        .iter()
+        .flat_map(|f| fer::centre_crop(&fer::preprocess(f), 48, 40))
+        .collect();
+    let x = Tensor::from_vec(crops, (faces.len(), 1, 40, 40), &Device::Cpu).unwrap();
+    let (logits, sa) = net.forward_with_attention(&x).unwrap();
+    assert_eq!(sa.dims(), &[3, 1, 10, 10]);
+    let flat = |v: &Value| -> Vec<f32> { v.as_array().unwrap().iter().flat_map(floats).collect() };
+    let err = max_abs_diff(
+        &logits.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+        &flat(&want["logits"]),
+    );
+    assert!(err <= 1e-4, "logits differ by {err}");
+    // The player's classifier, both passes, calibrated.
+    for (flip, key) in [(true, "probs_flip_tta"), (false, "probs_single")] {
+        let classifier = Classifier::new(net.clone(), flip).unwrap();
+        let expect = want[key].as_array().unwrap();
+        for (face, probs) in faces.iter().zip(expect) {
+            let c = classifier.classify(face).unwrap();
+            let err = max_abs_diff(&c.probs, &floats(probs));
+            eprintln!("{key}: max |candle - pytorch| = {err:e}");
+            assert!(err <= 1e-4, "{key} differ by {err}");
+            assert_eq!(c.attention_size, (10, 10));
+            assert_eq!(c.attention_region, (4, 40));
+        }
+    }
+}
+
+/// The temperature changes how sure the classifier is, not what it says: the same face through
+/// the calibrated file and through its weights without metadata.
+#[test]
+fn the_temperature_sharpens_the_probabilities_and_keeps_the_label() {
+    use mien::vision::fer::FerConfig;
+    use mien::vision::pipeline::Classifier;
+    let face = image::GrayImage::from_raw(48, 48, bytes(&json("model.json")["images"][1])).unwrap();
+    let plain = Classifier::new(tiny_model(), true).unwrap();
+    let sharp_net = tiny_model().with_config(FerConfig {
+        temperature: 0.5,
+        ..FerConfig::default()
+    });
+    let sharp = Classifier::new(sharp_net, true).unwrap();
+    assert_eq!(sharp.temperature(), 0.5);
+    let (a, b) = (
+        plain.classify(&face).unwrap(),
+        sharp.classify(&face).unwrap(),
+    );
+    assert_eq!(a.top(), b.top());
+    assert!(b.probs[b.top()] > a.probs[a.top()]);
+    // softmax(l / 0.5) ∝ softmax(l)²: the calibrated odds are the squared plain odds.
+    let (i, j) = (a.top(), (a.top() + 1) % 7);
+    let odds = |p: &[f32; 7]| p[i] / p[j];
+    assert!((odds(&b.probs) / odds(&a.probs).powi(2) - 1.0).abs() < 1e-3);
+    // The smoother weights frames by these calibrated probabilities' confidence.
+    let conf = mien::vision::smooth::confidence;
+    assert!(conf(&b.probs) > conf(&a.probs));
+}
+
 #[test]
 #[ignore = "timing: cargo test --release --test vision -- --ignored --nocapture"]
 fn time_the_model() {
@@ -158,8 +234,20 @@ fn time_the_model() {
         .unwrap(),
         None => tiny_model(),
     };
+    // FER_TIME_CROP=40 times the model on the centre 40×40 of the face (a cropping model).
+    let crop: usize = std::env::var("FER_TIME_CROP")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48);
+    let off = (48 - crop.min(48)) / 2;
     let batch = fixture_batch(&json("model.json"), false)
         .narrow(0, 0, 1)
+        .unwrap()
+        .narrow(2, off, crop)
+        .unwrap()
+        .narrow(3, off, crop)
+        .unwrap()
+        .contiguous()
         .unwrap();
     let mut times = Vec::new();
     for _ in 0..200 {
@@ -300,6 +388,9 @@ mod commands {
         assert!(recall.contains_key("disgust"));
         assert!(v["macro_f1"].as_f64().unwrap() >= 0.0);
         assert!(v["ms_per_face"].as_f64().unwrap() > 0.0);
+        // The fixture has no metadata: uncalibrated (T = 1); the ECE is a fraction.
+        assert_eq!(v["temperature"], 1.0);
+        assert!((0.0..=1.0).contains(&v["ece"].as_f64().unwrap()));
     }
 
     /// The shipped model on the shared FER-2013 validation split, where this checkout has it
@@ -315,9 +406,12 @@ mod commands {
         }
         let v = eval(&model, &val);
         let acc = v["accuracy"].as_f64().unwrap();
-        eprintln!("shipped model on val: accuracy {acc:.4}");
+        let ece = v["ece"].as_f64().unwrap();
+        eprintln!("shipped model on val: accuracy {acc:.4}, ECE {ece:.4}");
         assert_eq!(v["n"], 3589);
         assert!(acc > 0.67, "accuracy {acc}");
+        // Calibrated by the temperature in its metadata (0.051 before, models/FER.md).
+        assert!(ece < 0.035, "ECE {ece}");
     }
 
     /// The shipped model end to end (BlazeFace, alignment, emotion) on the committed photo of a

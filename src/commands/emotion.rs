@@ -141,11 +141,19 @@ pub fn overlay(face: &GrayImage, c: &Classification) -> RgbImage {
     let span = (hi - lo).max(1e-6);
     let at = |y: usize, x: usize| (c.attention[y * aw + x] - lo) / span;
     let (w, h) = (fw * EXPLAIN_SCALE, fh * EXPLAIN_SCALE);
+    // The map covers `side` face pixels from `offset` on (the whole face unless the model crops).
+    let (offset, side) = c.attention_region;
+    let (offset, side) = (
+        (offset * EXPLAIN_SCALE) as f32,
+        (side * EXPLAIN_SCALE).max(1) as f32,
+    );
     RgbImage::from_fn(w, h, |x, y| {
         let gray = f32::from(face.get_pixel(x / EXPLAIN_SCALE, y / EXPLAIN_SCALE)[0]);
-        // Attention cell centres sit at (i + 0.5) / a of the face.
-        let fy = ((y as f32 + 0.5) / h as f32 * ah as f32 - 0.5).clamp(0.0, (ah - 1) as f32);
-        let fx = ((x as f32 + 0.5) / w as f32 * aw as f32 - 0.5).clamp(0.0, (aw - 1) as f32);
+        // Attention cell centres sit at (i + 0.5) / a of the region.
+        let cell = |p: u32, a: usize| {
+            ((p as f32 + 0.5 - offset) / side * a as f32 - 0.5).clamp(0.0, (a - 1) as f32)
+        };
+        let (fy, fx) = (cell(y, ah), cell(x, aw));
         let (y0, x0) = (fy.floor() as usize, fx.floor() as usize);
         let (y1, x1) = ((y0 + 1).min(ah - 1), (x0 + 1).min(aw - 1));
         let (ty, tx) = (fy - y0 as f32, fx - x0 as f32);

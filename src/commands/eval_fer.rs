@@ -4,7 +4,9 @@
 //! `tools/fer/train.py` evaluates), and score as `tools/fer/metrics.py` does. Main thread.
 //!
 //! `--json` prints `{"n", "accuracy", "macro_f1", "per_class_recall": {label: x}, "confusion":
-//! [[...]] (rows = true label), "ms_per_face", "flip_tta"}`.
+//! [[...]] (rows = true label), "ms_per_face", "flip_tta", "temperature", "ece"}`: `ece` is the
+//! expected calibration error of the probabilities the player uses (the weights' temperature
+//! applied), 15 bins, as `tools/fer/calibrate.py` computes it.
 
 use std::path::Path;
 use std::time::Instant;
@@ -56,6 +58,25 @@ pub fn scores(truth: &[u8], predicted: &[usize]) -> Scores {
     }
 }
 
+/// Expected calibration error over `bins` equal-width bins of the top probability:
+/// `Σ_b (n_b / N) · |accuracy_b − mean confidence_b|`, as `tools/fer/calibrate.py::reliability`
+/// (a confidence on a bin edge falls in the lower bin). `faces`: (top probability, right?).
+pub fn ece(faces: &[(f32, bool)], bins: usize) -> f64 {
+    let bins = bins.max(1);
+    let mut sums = vec![(0usize, 0f64, 0usize); bins];
+    for &(conf, right) in faces {
+        let b = ((f64::from(conf) * bins as f64).ceil() as usize).clamp(1, bins) - 1;
+        sums[b].0 += 1;
+        sums[b].1 += f64::from(conf);
+        sums[b].2 += usize::from(right);
+    }
+    let n = faces.len().max(1) as f64;
+    sums.iter()
+        .filter(|(count, _, _)| *count > 0)
+        .map(|&(_, conf, right)| (right as f64 - conf).abs() / n)
+        .sum()
+}
+
 /// `x` and `y` of an npz file, checked.
 fn read_npz(path: &Path) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     let arrays = Tensor::read_npz_by_name(path, &["x", "y"]).with_context(|| {
@@ -94,6 +115,7 @@ pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()>
     let (x, y) = read_npz(data)?;
     let px = INPUT_SIZE * INPUT_SIZE;
     let mut predicted = Vec::with_capacity(y.len());
+    let mut confidences = Vec::with_capacity(y.len());
     let mut model_secs = 0.0;
     for face in x.chunks_exact(px) {
         let started = Instant::now();
@@ -104,8 +126,16 @@ pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()>
         let c = classifier.classify_input(&input)?;
         model_secs += started.elapsed().as_secs_f64();
         predicted.push(c.top());
+        confidences.push(c.probs[c.top()]);
     }
     let s = scores(&y, &predicted);
+    let faces: Vec<(f32, bool)> = confidences
+        .iter()
+        .zip(predicted.iter().zip(&y))
+        .map(|(&conf, (&p, &t))| (conf, p == usize::from(t)))
+        .collect();
+    let ece = ece(&faces, 15);
+    let temperature = classifier.temperature();
     let ms_per_face = model_secs * 1e3 / s.n.max(1) as f64;
     if json_out {
         let recall: Map<String, Value> = EMOTIONS
@@ -115,7 +145,7 @@ pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()>
             .collect();
         let report = json!({"n": s.n, "accuracy": s.accuracy, "macro_f1": s.macro_f1,
             "per_class_recall": recall, "confusion": s.confusion, "ms_per_face": ms_per_face,
-            "flip_tta": classifier.flip_tta()});
+            "flip_tta": classifier.flip_tta(), "temperature": temperature, "ece": ece});
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
@@ -132,6 +162,7 @@ pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()>
         for (l, r) in EMOTIONS.iter().zip(s.recall) {
             println!("  {l:<9} recall {:.1}%", 100.0 * r);
         }
+        println!("  calibration: temperature {temperature:.3}, ECE {ece:.4} (15 bins)");
     }
     Ok(())
 }
@@ -150,5 +181,23 @@ mod tests {
         assert!((s.recall[3] - 2.0 / 3.0).abs() < 1e-12);
         // f1: class0 p=.5 r=.5 → .5; class1 1; class3 p=2/3 r=2/3 → 2/3; others 0.
         assert!((s.macro_f1 - (0.5 + 1.0 + 2.0 / 3.0) / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ece_weighs_each_bins_gap_by_its_share_of_the_faces() {
+        // Two of ten bins used: (0.9, 1] holds 0.95 twice, one right → |0.5 − 0.95|, weight 2/5;
+        // (0.3, 0.4] holds 0.35, 0.33, 0.31, one right → |1/3 − 0.33|, weight 3/5.
+        let faces = [
+            (0.95, true),
+            (0.95, false),
+            (0.35, true),
+            (0.33, false),
+            (0.31, false),
+        ];
+        let want = 0.45 * 2.0 / 5.0 + (1.0 / 3.0 - 0.33) * 3.0 / 5.0;
+        assert!((ece(&faces, 10) - want).abs() < 1e-6, "{}", ece(&faces, 10));
+        // A perfectly calibrated set and an empty one.
+        assert!(ece(&[(1.0, true), (1.0, true)], 15).abs() < 1e-12);
+        assert_eq!(ece(&[], 15), 0.0);
     }
 }

@@ -2,7 +2,8 @@
 //! attention — Woo et al., "CBAM: Convolutional Block Attention Module", ECCV 2018); its input
 //! preprocessing is in `fer_input.rs` (re-exported here). Pure computation on the caller's thread: weights in (a
 //! `VarBuilder` over the PyTorch state_dict's keys), tensors out; the weights are trained by
-//! `tools/fer/train.py` on FER-2013 and read by `weights::load_fer`.
+//! `tools/fer/train.py` on FER-2013 and read by `weights::load_fer`, which also hands over the
+//! file's [`FerConfig`] (input crop, calibrated temperatures).
 //!
 //! Layout for speed (≤ 2 ms per face on 2 cores): inference batch norm is folded into the
 //! preceding convolution at load time, activations stay channels-last, each 3×3 convolution is
@@ -11,7 +12,9 @@
 use candle_core::{bail, DType, Result, Tensor};
 use candle_nn::VarBuilder;
 
-pub use super::fer_input::{equalize, hflip, normalize, preprocess, softmax};
+pub use super::fer_input::{
+    centre_crop, equalize, hflip, normalize, preprocess, softmax, softmax_t, FerConfig,
+};
 
 /// Side of the square gray face the model reads.
 pub const INPUT_SIZE: usize = 48;
@@ -279,6 +282,8 @@ pub struct FerNet {
     /// `[classes][w3]` and the bias.
     head: (Vec<f32>, Vec<f32>),
     classes: usize,
+    /// How the weights file says to run the model (crop, calibration).
+    config: FerConfig,
 }
 
 impl FerNet {
@@ -317,7 +322,17 @@ impl FerNet {
             block3,
             head,
             classes,
+            config: FerConfig::default(),
         })
+    }
+
+    /// The same model run as `config` says (what the weights file's metadata holds).
+    pub fn with_config(self, config: FerConfig) -> FerNet {
+        FerNet { config, ..self }
+    }
+
+    pub fn config(&self) -> FerConfig {
+        self.config
     }
 
     pub fn classes(&self) -> usize {

@@ -24,12 +24,16 @@ pub enum PipelineError {
 /// The emotion model's answer for one face.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Classification {
-    /// Class probabilities in FER-2013 order (`crate::core::EMOTIONS`).
+    /// Class probabilities in FER-2013 order (`crate::core::EMOTIONS`), calibrated: the softmax
+    /// of the logits divided by the temperature the weights file gives for the pass in use.
     pub probs: [f32; 7],
     /// Block2's spatial attention over the face, row-major, `attention_size` (12×12) cells in
     /// [0, 1], in the aligned face's orientation.
     pub attention: Vec<f32>,
     pub attention_size: (usize, usize),
+    /// The square of the 48×48 face the map covers, `(offset, side)` in face pixels: `(0, 48)`,
+    /// or the centre crop of a model that reads one.
+    pub attention_region: (u32, u32),
 }
 
 impl Classification {
@@ -46,7 +50,8 @@ impl Classification {
 
 /// FerNet with its preprocessing. With `flip_tta` each face is classified together with its
 /// mirror image as a batch of two and the logits averaged (what `tools/fer/train.py` reports on
-/// validation); about 1.8× the time of one pass.
+/// validation); about 1.8× the time of one pass. A model whose file names a `crop` reads the
+/// centre of the face; the probabilities use the file's temperature for the pass in use.
 #[derive(Clone, Debug)]
 pub struct Classifier {
     net: FerNet,
@@ -65,6 +70,11 @@ impl Classifier {
         self.flip_tta
     }
 
+    /// The softmax temperature of the pass in use (from the weights file; 1 when it gives none).
+    pub fn temperature(&self) -> f32 {
+        self.net.config().temperature_for(self.flip_tta)
+    }
+
     /// Classifies an aligned 48×48 gray face (equalised and scaled here).
     pub fn classify(&self, face: &GrayImage) -> Result<Classification, PipelineError> {
         let (width, height) = face.dimensions();
@@ -76,16 +86,18 @@ impl Classifier {
 
     /// Classifies one preprocessed face (`INPUT_SIZE²` values from [`fer::preprocess`]).
     pub fn classify_input(&self, input: &[f32]) -> Result<Classification, PipelineError> {
-        let n = INPUT_SIZE;
-        if input.len() != n * n {
+        if input.len() != INPUT_SIZE * INPUT_SIZE {
             return Err(PipelineError::FaceSize {
                 width: input.len() as u32,
                 height: 1,
             });
         }
-        let mut batch = input.to_vec();
+        let config = self.net.config();
+        let n = config.crop.min(INPUT_SIZE);
+        let input = fer::centre_crop(input, INPUT_SIZE, n);
+        let mut batch = input.clone();
         if self.flip_tta {
-            batch.extend(fer::hflip(input, n));
+            batch.extend(fer::hflip(&input, n));
         }
         let rows = batch.len() / (n * n);
         let x = candle_core::Tensor::from_vec(batch, (rows, 1, n, n), &candle_core::Device::Cpu)?;
@@ -100,7 +112,10 @@ impl Classifier {
                 .for_each(|(m, l)| *m += l / rows as f32);
         }
         let mut probs = [0f32; 7];
-        probs.copy_from_slice(&fer::softmax(&mean));
+        probs.copy_from_slice(&fer::softmax_t(
+            &mean,
+            config.temperature_for(self.flip_tta),
+        ));
         let mut attention = maps[..ah * aw].to_vec();
         if self.flip_tta {
             let mirrored = fer::hflip(&maps[ah * aw..], aw);
@@ -113,6 +128,7 @@ impl Classifier {
             probs,
             attention,
             attention_size: (ah, aw),
+            attention_region: (((INPUT_SIZE - n) / 2) as u32, n as u32),
         })
     }
 }

@@ -87,17 +87,25 @@ pub fn default_fer_path() -> PathBuf {
     default_models_dir().join(FER_FILE)
 }
 
-/// Loads the FER emotion model from `path` (its widths read from the weights' shapes).
+/// Loads the FER emotion model from `path` (its widths read from the weights' shapes; its input
+/// crop and calibrated temperatures from the file's metadata, see `fer::FerConfig`).
 pub fn load_fer(path: &Path) -> Result<super::fer::FerNet, WeightsError> {
     let invalid = |reason: String| WeightsError::Invalid {
         path: path.to_path_buf(),
         model: "FER emotion (FerNet)",
         reason,
     };
-    let vb =
-        VarBuilder::from_buffered_safetensors(read_model_file(path)?, DType::F32, &Device::Cpu)
-            .map_err(|e| invalid(e.to_string()))?;
-    super::fer::FerNet::new(vb).map_err(|e| invalid(e.to_string()))
+    let bytes = read_model_file(path)?;
+    let (_, header) =
+        safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| invalid(e.to_string()))?;
+    let config =
+        super::fer::FerConfig::from_metadata(&header.metadata().clone().unwrap_or_default())
+            .map_err(invalid)?;
+    let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
+        .map_err(|e| invalid(e.to_string()))?;
+    Ok(super::fer::FerNet::new(vb)
+        .map_err(|e| invalid(e.to_string()))?
+        .with_config(config))
 }
 
 #[cfg(test)]
@@ -118,6 +126,35 @@ mod tests {
         std::fs::write(&path, b"not a model").unwrap();
         let err = load_detector(&path).unwrap_err();
         assert!(matches!(err, WeightsError::Invalid { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_shipped_emotion_model_carries_its_calibrated_temperatures() {
+        let config = load_fer(&default_fer_path()).unwrap().config();
+        assert_eq!(config.crop, 48);
+        // Fitted on val by tools/fer/calibrate.py (models/FER.md, calibration): the model is
+        // under-confident, so both sharpen.
+        for t in [config.temperature, config.temperature_single] {
+            assert!((0.5..1.0).contains(&t), "temperature {t}");
+        }
+    }
+
+    #[test]
+    fn a_bad_temperature_in_the_metadata_names_the_file_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fer.safetensors");
+        let mut shipped = std::fs::read(default_fer_path()).unwrap();
+        // Rewrite the header's temperature in place (same length keeps the offsets valid).
+        let len = u64::from_le_bytes(shipped[..8].try_into().unwrap()) as usize;
+        let header = String::from_utf8(shipped[8..8 + len].to_vec()).unwrap();
+        let at = header.find("\"temperature\":\"").unwrap() + "\"temperature\":\"".len();
+        shipped[8 + at..8 + at + 4].copy_from_slice(b"-1.0");
+        std::fs::write(&path, &shipped).unwrap();
+        let err = load_fer(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("fer.safetensors") && err.contains("temperature"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,6 +8,11 @@ One line:  /tmp/ferenv/bin/python tools/fer/make_fixture.py  (writes tests/fixtu
 - model.json: a few 48x48 uint8 images, the logits and block2's spatial attention map PyTorch
   computes for them after data.equalize + data.normalize, and the same with a horizontal flip.
 - preprocess.json: data.equalize on edge cases and random images, data.normalize on 0..255.
+- tiny-crop40.safetensors: the same weights with the metadata of a cropping, calibrated model
+  (crop 40, temperature 0.8, temperature_single 1.25); crop40.json: for the same images,
+  PyTorch's logits and attention on train.centre_crop(x, 40) and its mirror image, and the
+  probabilities the player must give: softmax(mean of the two passes' logits / 0.8) and
+  softmax(single-pass logits / 1.25).
 """
 
 import json
@@ -22,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import equalize, normalize  # noqa: E402
 from model import FerNet  # noqa: E402
+from train import centre_crop  # noqa: E402
 
 OUT = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "fixtures", "fer"))
 
@@ -70,6 +76,26 @@ def main():
     with open(os.path.join(OUT, "model.json"), "w") as f:
         json.dump(fixture, f)
 
+    t_flip, t_single = 0.8, 1.25
+    save_file(state, os.path.join(OUT, "tiny-crop40.safetensors"),
+              metadata={"crop": "40", "temperature": str(t_flip),
+                        "temperature_single": str(t_single)})
+    xc = centre_crop(x, 40)
+    with torch.no_grad():
+        lc, sac = model(xc, with_attention=True)
+        lcf, sacf = model(torch.flip(xc, dims=[3]), with_attention=True)
+    crop = {
+        "logits": lc.tolist(),
+        "attention": sac.reshape(len(x_u8), -1).tolist(),
+        "attention_size": list(sac.shape[2:]),
+        "logits_flipped": lcf.tolist(),
+        "attention_flipped": sacf.reshape(len(x_u8), -1).tolist(),
+        "probs_flip_tta": torch.softmax((lc + lcf) / 2 / t_flip, 1).tolist(),
+        "probs_single": torch.softmax(lc / t_single, 1).tolist(),
+    }
+    with open(os.path.join(OUT, "crop40.json"), "w") as f:
+        json.dump(crop, f)
+
     cases = [
         np.full((4, 4), 77, dtype=np.uint8),                      # one grey level: unchanged
         np.array([[0, 255], [255, 0]], dtype=np.uint8),           # two levels
@@ -86,7 +112,8 @@ def main():
     }
     with open(os.path.join(OUT, "preprocess.json"), "w") as f:
         json.dump(pre, f)
-    print(f"wrote {OUT}: tiny.safetensors, model.json, preprocess.json")
+    print(f"wrote {OUT}: tiny.safetensors, model.json, preprocess.json, tiny-crop40.safetensors, "
+          "crop40.json")
 
 
 if __name__ == "__main__":
