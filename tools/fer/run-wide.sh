@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The long CPU run of issue 17 (models/FER.md, "Stage 5"): FerNet 48/96/192 on random 40×40
+# crops, distilled from the shipped model's flip-averaged logits, 100 epochs of one cosine
+# schedule whose last 20 hold lr 0.005 and are averaged (SWA). In the background at nice 19 with
+# 2 torch threads; rerunning this script resumes after the last finished epoch (target/fer-wide40/
+# last.pt), so it is also the resume command. Progress: target/fer-wide40/log.jsonl.
+#   bash tools/fer/run-wide.sh            # start or resume
+#   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-/tmp/ferenv/bin/python}
+DATA=${DATA:-../shared/datasets/fer2013}
+[ -f "$DATA/train.npz" ] || DATA=/work/shared/datasets/fer2013
+OUT=${OUT:-target/fer-wide40}
+TEACHER=target/fer-teacher/stage4-swa.npz
+mkdir -p "$OUT" "$(dirname "$TEACHER")"
+if [ -f "$OUT/train.pid" ] && kill -0 "$(cat "$OUT/train.pid")" 2>/dev/null; then
+    echo "already running: pid $(cat "$OUT/train.pid")"; exit 0
+fi
+if [ ! -f "$TEACHER" ]; then
+    nice -n 19 "$PY" tools/fer/teach.py --ckpt tools/fer/checkpoints/stage4-swa.pt \
+        --data "$DATA" --out "$TEACHER"
+fi
+nohup nice -n 19 "$PY" tools/fer/train.py --data "$DATA" --out "$OUT" \
+    --epochs 100 --swa-epochs 20 --lr 0.1 --swa-lr 0.005 --seed 5 --threads 2 \
+    --width 48,96,192 --crop 40 --shift 0.08 --channels-last \
+    --teacher "$TEACHER" --kd-alpha 0.5 --kd-t 2 --select single \
+    >> "$OUT/train.out" 2>&1 &
+echo $! > "$OUT/train.pid"
+echo "started: pid $! (log $OUT/log.jsonl, output $OUT/train.out)"
