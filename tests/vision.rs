@@ -222,50 +222,52 @@ fn the_temperature_sharpens_the_probabilities_and_keeps_the_label() {
     assert!(conf(&b.probs) > conf(&a.probs));
 }
 
+/// CPU time of the calling thread, in ms (unlike wall time, not inflated by other processes
+/// on a shared machine; candle runs single-threaded here with RAYON_NUM_THREADS=1).
+fn thread_cpu_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
+}
+
 #[test]
-#[ignore = "timing: cargo test --release --test vision -- --ignored --nocapture"]
+#[ignore = "timing: RAYON_NUM_THREADS=1 cargo test --release --test vision -- --ignored --nocapture"]
 fn time_the_model() {
-    // FER_TIME_MODEL=path times another model file (e.g. the full-size one).
+    // FER_TIME_MODEL=path times another model file as the player runs it (its metadata's crop
+    // and temperature), e.g. a wider random-initialised one before training it.
+    use mien::vision::pipeline::Classifier;
     let net = match std::env::var_os("FER_TIME_MODEL") {
-        Some(path) => FerNet::new(
-            unsafe { VarBuilder::from_mmaped_safetensors(&[path], DType::F32, &Device::Cpu) }
-                .unwrap(),
-        )
-        .unwrap(),
+        Some(path) => mien::vision::weights::load_fer(Path::new(&path)).unwrap(),
         None => tiny_model(),
     };
-    // FER_TIME_CROP=40 times the model on the centre 40×40 of the face (a cropping model).
-    let crop: usize = std::env::var("FER_TIME_CROP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(48);
-    let off = (48 - crop.min(48)) / 2;
-    let batch = fixture_batch(&json("model.json"), false)
-        .narrow(0, 0, 1)
-        .unwrap()
-        .narrow(2, off, crop)
-        .unwrap()
-        .narrow(3, off, crop)
-        .unwrap()
-        .contiguous()
-        .unwrap();
-    let mut times = Vec::new();
-    for _ in 0..200 {
-        let t = std::time::Instant::now();
-        net.forward(&batch).unwrap();
-        times.push(t.elapsed().as_secs_f64() * 1e3);
+    let face = image::GrayImage::from_raw(48, 48, bytes(&json("model.json")["images"][1])).unwrap();
+    for flip in [false, true] {
+        let classifier = Classifier::new(net.clone(), flip).unwrap();
+        let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+        for i in 0..305 {
+            let (t, c) = (std::time::Instant::now(), thread_cpu_ms());
+            classifier.classify(&face).unwrap();
+            if i >= 5 {
+                cpu.push(thread_cpu_ms() - c);
+                wall.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+        wall.sort_by(f64::total_cmp);
+        cpu.sort_by(f64::total_cmp);
+        eprintln!(
+            "{:?} crop {} {}: median {:.3} ms wall, {:.3} ms thread CPU (min {:.3})",
+            net.widths(),
+            net.config().crop,
+            if flip { "with mirror" } else { "single" },
+            wall[150],
+            cpu[150],
+            cpu[0]
+        );
     }
-    times.sort_by(f64::total_cmp);
-    eprintln!("{:?}: batch 1 median {:.3} ms", net.widths(), times[100]);
-    let batch2 = Tensor::cat(&[&batch, &batch], 0).unwrap();
-    let mut times = Vec::new();
-    for _ in 0..200 {
-        let t = std::time::Instant::now();
-        net.forward(&batch2).unwrap();
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    eprintln!("{:?}: batch 2 median {:.3} ms", net.widths(), times[100]);
 }
 
 // --- Commands -----------------------------------------------------------------------------------

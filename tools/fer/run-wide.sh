@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The long CPU run of issue 17 (models/FER.md, "Stage 5"): FerNet 48/96/192 on random 40×40
+# The long CPU run of issue 17 (models/FER.md, "Stage 5"): FerNet 40/80/160 on random 44×44
 # crops, distilled from the shipped model's flip-averaged logits, 100 epochs of one cosine
 # schedule whose last 20 hold lr 0.005 and are averaged (SWA). In the background at nice 19 with
-# 2 torch threads; rerunning this script resumes after the last finished epoch (target/fer-wide40/
-# last.pt), so it is also the resume command. Progress: target/fer-wide40/log.jsonl.
+# 2 torch threads; rerunning this script resumes after the last finished epoch (target/fer-w40c44/
+# last.pt), so it is also the resume command. Progress: target/fer-w40c44/log.jsonl.
 #   bash tools/fer/run-wide.sh            # start or resume
 #   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
 set -euo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 PY=${PY:-/tmp/ferenv/bin/python}
 DATA=${DATA:-../shared/datasets/fer2013}
 [ -f "$DATA/train.npz" ] || DATA=/work/shared/datasets/fer2013
-OUT=${OUT:-target/fer-wide40}
+OUT=${OUT:-target/fer-w40c44}
 TEACHER=target/fer-teacher/stage4-swa.npz
 mkdir -p "$OUT" "$(dirname "$TEACHER")"
 if [ -f "$OUT/train.pid" ] && kill -0 "$(cat "$OUT/train.pid")" 2>/dev/null; then
@@ -23,7 +23,7 @@ if [ ! -f "$TEACHER" ]; then
 fi
 nohup nice -n 19 "$PY" tools/fer/train.py --data "$DATA" --out "$OUT" \
     --epochs 100 --swa-epochs 20 --lr 0.1 --swa-lr 0.005 --seed 5 --threads 2 \
-    --width 48,96,192 --crop 40 --shift 0.08 --channels-last \
+    --width 40,80,160 --crop 44 --shift 0.08 --channels-last \
     --teacher "$TEACHER" --kd-alpha 0.5 --kd-t 2 --select single \
     >> "$OUT/train.out" 2>&1 &
 echo $! > "$OUT/train.pid"
