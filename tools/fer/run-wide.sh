@@ -5,6 +5,8 @@
 # 2 torch threads; rerunning this script resumes after the last finished epoch (target/fer-w40c44/
 # last.pt), so it is also the resume command. Progress: target/fer-w40c44/log.jsonl.
 #   bash tools/fer/run-wide.sh            # start or resume
+#   bash tools/fer/run-wide.sh --save     # copy last.pt and the log into tools/fer/ (to commit,
+#                                         # so that a fresh machine resumes from there)
 #   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +15,17 @@ DATA=${DATA:-../shared/datasets/fer2013}
 [ -f "$DATA/train.npz" ] || DATA=/work/shared/datasets/fer2013
 OUT=${OUT:-target/fer-w40c44}
 TEACHER=target/fer-teacher/stage4-swa.npz
+SAVED=tools/fer/checkpoints/stage5-last.pt
+SAVED_LOG=tools/fer/logs/stage5.jsonl
 mkdir -p "$OUT" "$(dirname "$TEACHER")"
+if [ "${1:-}" = "--save" ]; then
+    cp "$OUT/last.pt" "$SAVED" && cp "$OUT/log.jsonl" "$SAVED_LOG"
+    echo "saved $SAVED and $SAVED_LOG"; exit 0
+fi
+if [ ! -f "$OUT/last.pt" ] && [ -f "$SAVED" ]; then
+    cp "$SAVED" "$OUT/last.pt" && cp "$SAVED_LOG" "$OUT/log.jsonl"
+    echo "resuming from $SAVED"
+fi
 if [ -f "$OUT/train.pid" ] && kill -0 "$(cat "$OUT/train.pid")" 2>/dev/null; then
     echo "already running: pid $(cat "$OUT/train.pid")"; exit 0
 fi
