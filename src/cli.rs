@@ -124,13 +124,21 @@ pub enum Command {
         /// Print a JSON array, one entry per file
         #[arg(long)]
         json: bool,
-        /// The model file (default: models/musicnn-msd.safetensors)
+        #[command(flatten)]
+        models: MoodModelArgs,
+    },
+    /// Score the mood model on labelled music: a folder with a labels.tsv, or the TSV itself
+    /// (file<TAB>quadrant, quadrant one of happy, tense, sad, calm)
+    EvalMood {
+        #[arg(value_name = "DIR_OR_TSV")]
+        labels: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write every clip's mood-head inputs as JSON lines (for tools/mood/fit_head.py)
         #[arg(long, value_name = "FILE")]
-        model: Option<PathBuf>,
-        /// Most 3-second patches per track (default: the player's, see docs/MOOD.md); results
-        /// with a non-default count are not cached
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
-        patches: Option<u16>,
+        dump: Option<PathBuf>,
+        #[command(flatten)]
+        models: MoodModelArgs,
     },
     /// Read the emotion on the largest face of each image
     Emotion {
@@ -222,4 +230,19 @@ pub enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         tag_dir: Option<PathBuf>,
     },
+}
+
+/// The mood model files and patch count (`mien tag`, `mien eval-mood`).
+#[derive(Args, Clone, Debug, Default)]
+pub struct MoodModelArgs {
+    /// The MSD musicnn file (default: models/musicnn-msd.safetensors)
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The mood head (default: models/mood-head.json)
+    #[arg(long, value_name = "FILE")]
+    pub head: Option<PathBuf>,
+    /// Most 3-second patches per track (default: the player's, see docs/MOOD.md); results
+    /// with a non-default count or model are not cached
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub patches: Option<u16>,
 }

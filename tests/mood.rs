@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use mien::mood::mel::{log_compress, MelFrontEnd, N_MELS};
-use mien::mood::{default_model_path, pcm, MoodLabel, Tagger};
+use mien::mood::{pcm, ModelFiles, MoodLabel, Tagger};
 use serde_json::Value;
 
 const N_FRAMES: usize = 187;
@@ -33,9 +33,8 @@ fn floats(v: &Value) -> Vec<f32> {
 
 fn tagger() -> &'static Tagger {
     static TAGGER: OnceLock<Tagger> = OnceLock::new();
-    TAGGER.get_or_init(|| {
-        Tagger::load(&default_model_path()).expect("load models/musicnn-msd.safetensors")
-    })
+    TAGGER
+        .get_or_init(|| Tagger::load(&ModelFiles::shipped()).expect("load the shipped mood models"))
 }
 
 /// Largest absolute difference, and the tag where it happens.
@@ -292,6 +291,113 @@ fn tag_json_reports_each_file_and_an_error_entry_for_a_corrupt_one() {
         .ends_with("02 - Awakening.flac"));
     let err = entries[1]["error"].as_str().expect("error entry");
     assert!(err.contains("broken.mp3"), "{err}");
+    // The signal features behind the mood, so that the mapping is inspectable.
+    let features = entries[0]["features"].as_object().expect("features");
+    for k in [
+        "loudness_db",
+        "loudness_range_db",
+        "onset_rate",
+        "tempo_bpm",
+        "pulse_clarity",
+        "centroid_hz",
+        "low_energy",
+        "flux",
+        "key_clarity",
+        "mode",
+    ] {
+        assert!(features[k].is_number(), "{k} in {features:?}");
+    }
+    let level = features["loudness_db"].as_f64().unwrap();
+    assert!((-60.0..0.0).contains(&level), "{level}");
+}
+
+#[test]
+fn eval_mood_scores_a_labelled_folder_and_names_a_bad_label_s_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("labelled");
+    std::fs::create_dir_all(dir.join("clips")).unwrap();
+    let tracks = [
+        (
+            "Endgame Singularity Original Soundtrack/02 - Awakening.flac",
+            "calm",
+        ),
+        (
+            "Endgame Singularity Original Soundtrack/04 - Coherence.wav",
+            "tense",
+        ),
+        (
+            "Endgame Singularity Original Soundtrack/05 - Deprecation.aiff",
+            "sad",
+        ),
+    ];
+    let mut tsv = String::from("file\tquadrant\n");
+    for (i, (rel, q)) in tracks.iter().enumerate() {
+        let name = format!(
+            "{i}-{}",
+            Path::new(rel).file_name().unwrap().to_str().unwrap()
+        );
+        std::fs::copy(library_track(rel), dir.join("clips").join(&name)).unwrap();
+        tsv.push_str(&format!("{name}\t{q}\n"));
+    }
+    std::fs::write(dir.join("labels.tsv"), &tsv).unwrap();
+    let dump = tmp.path().join("dump.jsonl");
+    let out = mien(
+        &tmp.path().join("data"),
+        &[
+            "eval-mood",
+            dir.to_str().unwrap(),
+            "--json",
+            "--dump",
+            dump.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["n"], 3);
+    let confusion: Vec<Vec<u64>> = serde_json::from_value(v["confusion"].clone()).unwrap();
+    assert_eq!(confusion.iter().flatten().sum::<u64>(), 3);
+    // Rows are the true quadrants: happy is not among the labels.
+    assert_eq!(confusion[0].iter().sum::<u64>(), 0);
+    let right: u64 = (0..4).map(|q| confusion[q][q]).sum();
+    assert!(
+        (v["accuracy"].as_f64().unwrap() - right as f64 / 3.0).abs() < 1e-3,
+        "{v}"
+    );
+    for k in ["valence_sign", "arousal_sign"] {
+        assert!((0.0..=1.0).contains(&v[k].as_f64().unwrap()), "{k}: {v}");
+    }
+    assert_eq!(
+        v["quadrants"],
+        serde_json::json!(["happy", "tense", "sad", "calm"])
+    );
+    // The dump: one line per clip with the head's inputs, overall and per patch.
+    let lines: Vec<Value> = std::fs::read_to_string(&dump)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["quadrant"], "calm");
+    assert!(
+        lines[0]["inputs"]["msd:rock"].is_number() && lines[0]["inputs"]["sig:mode"].is_number()
+    );
+    assert!(!lines[0]["patches"].as_array().unwrap().is_empty());
+
+    std::fs::write(dir.join("labels.tsv"), "a.wav\tcalm\nb.wav\tjoyful\n").unwrap();
+    let out = mien(
+        &tmp.path().join("data"),
+        &["eval-mood", dir.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("labels.tsv:2: `joyful` is not a quadrant"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -358,9 +464,9 @@ fn an_unchanged_file_is_answered_from_the_cache_and_a_changed_one_is_tagged_agai
 #[test]
 fn decoding_only_around_the_patches_tags_like_decoding_everything() {
     let path = library_track("Endgame Singularity (Advanced Research)/02 - Enemy Unknown.ogg");
-    let mut seeking = Tagger::load(&default_model_path()).expect("load");
+    let mut seeking = Tagger::load(&ModelFiles::shipped()).expect("load");
     seeking.seek_from_seconds = 0;
-    let mut whole = Tagger::load(&default_model_path()).expect("load");
+    let mut whole = Tagger::load(&ModelFiles::shipped()).expect("load");
     whole.seek_from_seconds = u64::MAX;
     let (a, b) = (
         seeking.tag_file(&path).expect("tag"),
@@ -429,7 +535,7 @@ fn the_background_worker_tags_once_caches_and_reports_failures() {
     broken.id = mien::core::TrackId::from_path(&broken_path);
 
     let (tx, rx) = std::sync::mpsc::channel();
-    let worker = MoodWorker::spawn(&default_model_path(), store.clone(), tx).expect("spawn");
+    let worker = MoodWorker::spawn(&ModelFiles::shipped(), store.clone(), tx).expect("spawn");
     worker.tag(vec![flac.clone(), broken, wav.clone()]);
     let events = events_until_idle(&rx, 3);
     assert_eq!(
@@ -470,8 +576,11 @@ fn the_background_worker_says_when_the_model_is_missing() {
     let tmp = tempfile::tempdir().unwrap();
     let store = mien::store::Store::open(tmp.path()).expect("store");
     let (tx, rx) = std::sync::mpsc::channel();
-    let _worker =
-        MoodWorker::spawn(&tmp.path().join("none.safetensors"), store, tx).expect("spawn");
+    let files = ModelFiles {
+        msd: tmp.path().join("none.safetensors"),
+        ..ModelFiles::shipped()
+    };
+    let _worker = MoodWorker::spawn(&files, store, tx).expect("spawn");
     let e = rx
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("event");
@@ -492,7 +601,7 @@ fn the_background_worker_tags_the_stored_catalogue_on_its_own_thread() {
     .unwrap();
     store.put_track(&wav).expect("catalogue");
     let (tx, rx) = std::sync::mpsc::channel();
-    let worker = MoodWorker::spawn(&default_model_path(), store.clone(), tx).expect("spawn");
+    let worker = MoodWorker::spawn(&ModelFiles::shipped(), store.clone(), tx).expect("spawn");
     worker.tag_library();
     let events = events_until_idle(&rx, 1);
     assert!(
@@ -508,4 +617,53 @@ fn the_background_worker_tags_the_stored_catalogue_on_its_own_thread() {
         !again.iter().any(|e| matches!(e, MoodEvent::Tagged { .. })),
         "{again:?}"
     );
+}
+
+#[test]
+fn the_shipped_mood_head_reproduces_the_fitting_script_on_fixed_inputs() {
+    // tests/fixtures/mood-head/check.json: inputs drawn by tools/mood/fit_head.py --fixture and
+    // what the script's own arithmetic says of them with the written head.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let check: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/mood-head/check.json")).unwrap(),
+    )
+    .unwrap();
+    let head = mien::mood::weights::load_head(&root.join("models/mood-head.json")).expect("head");
+    let cases = check["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 4);
+    let labels: Vec<String> = cases
+        .iter()
+        .map(|case| {
+            let inputs: mien::mood::head::HeadInputs = case["inputs"]
+                .as_object()
+                .expect("inputs")
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_f64().expect("number") as f32))
+                .collect();
+            let mood = head.predict(&inputs, vec![]).expect("predict");
+            let want = |k: &str| case[k].as_f64().expect(k) as f32;
+            for (got, k) in [
+                (mood.valence, "valence"),
+                (mood.arousal, "arousal"),
+                (mood.confidence, "confidence"),
+            ] {
+                assert!((got - want(k)).abs() < 1e-4, "{k}: {got} vs {}", want(k));
+            }
+            let short = ["happy", "tense", "sad", "calm"];
+            let names = [
+                MoodLabel::EnergeticHappy,
+                MoodLabel::TenseAngry,
+                MoodLabel::MelancholicSad,
+                MoodLabel::CalmPeaceful,
+            ];
+            let i = names
+                .iter()
+                .position(|n| *n == mood.label)
+                .expect("a quadrant");
+            assert_eq!(short[i], case["label"].as_str().unwrap());
+            short[i].to_string()
+        })
+        .collect();
+    // The fixed inputs are spread widely enough to reach more than one quadrant.
+    assert!(labels.iter().any(|l| l != &labels[0]), "{labels:?}");
 }

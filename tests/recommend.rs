@@ -292,6 +292,30 @@ fn with_no_history_a_sad_listener_gets_music_near_their_mood_not_its_opposite() 
 }
 
 #[test]
+fn a_mood_the_tagger_is_unsure_of_counts_less_and_is_explained_as_uncertain() {
+    let moods: HashMap<TrackId, TrackMood> = [
+        (1, TrackMood::tagged(-0.7, -0.4, 0.9)), // as sad as the listener, surely
+        (2, TrackMood::tagged(-0.7, -0.4, 0.05)), // the same point, but a guess
+    ]
+    .into_iter()
+    .map(|(t, m)| (TrackId(t), m))
+    .collect();
+    let ids: Vec<TrackId> = vec![TrackId(2), TrackId(1)];
+    let mut rng = SeededRng::new(3);
+    let mut ctx = RankContext {
+        listener: Some(SAD),
+        moods: &moods,
+        rng: &mut rng,
+        weights: ScoreWeights::default(),
+    };
+    let ranked = rank(&TasteModel::default(), &ids, &mut ctx, 2);
+    assert_eq!(ranked[0].track, TrackId(1), "{ranked:?}");
+    assert!(ranked[0].score > ranked[1].score, "{ranked:?}");
+    assert_eq!(ranked[0].mood_word, Some("melancholic"));
+    assert_eq!(ranked[1].mood_word, Some("uncertain"));
+}
+
+#[test]
 fn a_track_played_with_one_rated_5_stars_when_sad_is_explained_by_it() {
     let relaxed = ListenerMood {
         valence: 0.5,

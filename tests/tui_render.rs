@@ -850,6 +850,33 @@ fn a_tagged_track_shows_its_mood_label_and_top_tags_in_now_playing() {
 }
 
 #[test]
+fn a_mood_the_tagger_is_unsure_of_is_shown_as_uncertain_not_by_its_quadrant() {
+    let mut p = playing();
+    let record = mien::store::MoodRecord {
+        size: 0,
+        mtime_ns: 0,
+        model: "mien-mood-1".into(),
+        tags: vec![("rock".into(), 0.3), ("indie".into(), 0.2)],
+        valence: 0.05,
+        arousal: 0.4,
+        label: "energetic/happy".into(),
+        confidence: mien::core::MOOD_UNCERTAIN_BELOW - 0.05,
+        tagged_at_ms: 0,
+    };
+    p.send(Msg::Mood(mien::mood::MoodEvent::Tagged {
+        id: common::id(AWAKE),
+        record,
+    }));
+    let buffer = draw(&p, 100, 30);
+    assert_shows(&buffer, "mood: uncertain · rock 30% · indie 20%");
+    assert!(
+        !lines(&buffer).iter().any(|l| l.contains("energetic/happy")),
+        "{:?}",
+        lines(&buffer)
+    );
+}
+
+#[test]
 fn mood_tagging_progress_shows_in_the_status_line_and_an_unavailable_model_says_so() {
     let mut p = playing();
     p.send(Msg::Mood(mien::mood::MoodEvent::Progress {

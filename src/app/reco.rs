@@ -87,7 +87,7 @@ pub fn track_mood(state: &AppState, id: TrackId) -> Option<TrackMood> {
         None => state
             .moods
             .get(&id)
-            .map(|r| TrackMood::new(r.valence, r.arousal)),
+            .map(|r| TrackMood::tagged(r.valence, r.arousal, r.confidence)),
     }
 }
 
@@ -95,7 +95,7 @@ pub fn track_mood(state: &AppState, id: TrackId) -> Option<TrackMood> {
 fn catalogued_mood(state: &AppState, t: &crate::core::Track) -> Option<TrackMood> {
     let record = state.moods.get(&t.id)?;
     (t.size == record.size && t.mtime_ns == record.mtime_ns)
-        .then(|| TrackMood::new(record.valence, record.arousal))
+        .then(|| TrackMood::tagged(record.valence, record.arousal, record.confidence))
 }
 
 fn event_at(state: &AppState, at_ms: u64, track: TrackId, signal: Signal) -> Effect {
@@ -104,7 +104,8 @@ fn event_at(state: &AppState, at_ms: u64, track: TrackId, signal: Signal) -> Eff
         track,
         signal,
         listener: state.reco.watch.listener(),
-        mood: track_mood(state, track),
+        // The log keeps the point only (its fixed encoding has no confidence).
+        mood: track_mood(state, track).map(|m| TrackMood::new(m.valence, m.arousal)),
     })
 }
 

@@ -113,6 +113,7 @@ fn camera() -> Check {
 /// The model files mien can use, and what each is for.
 const MODELS: &[(&str, &str)] = &[
     ("musicnn-msd.safetensors", "mood tagging of tracks"),
+    ("mood-head.json", "the mood of tracks from their tags"),
     ("blazeface-short.safetensors", "face detection"),
     ("fer-cbam.safetensors", "facial emotion recognition"),
 ];

@@ -9,8 +9,7 @@ use super::Context;
 use crate::app::browser::{album_key, artist_key};
 use crate::core::Track;
 use crate::library::scan;
-use crate::mood::tagger::MODEL_NAME;
-use crate::mood::{default_model_path, Tagger};
+use crate::mood::{ModelFiles, Tagger};
 use crate::recommend::simulate::{catalogue_from_tracks, SimTrack};
 use crate::recommend::TrackMood;
 use crate::store::{MoodRecord, Store};
@@ -46,17 +45,18 @@ pub fn library_catalogue(ctx: &Context, progress: bool) -> anyhow::Result<Librar
     if tracks.is_empty() {
         anyhow::bail!("no playable tracks in {}", folders.join(", "));
     }
+    let files = ModelFiles::shipped();
+    let model = crate::mood::model_name(&files)?;
     let mut tagger: Option<Result<Tagger, String>> = None;
     let (mut tagged_now, mut untagged) = (0, 0);
     let mut entries: Vec<(TrackMood, String)> = Vec::new();
     for t in &tracks {
-        let record = match store.fresh_mood(t.id, t.size, t.mtime_ns, MODEL_NAME)? {
+        let record = match store.fresh_mood(t.id, t.size, t.mtime_ns, &model)? {
             Some(r) => r,
             None => {
-                let tagger = tagger.get_or_insert_with(|| {
-                    Tagger::load(&default_model_path()).map_err(|e| e.to_string())
-                });
-                match tag(tagger, &store, t, progress) {
+                let tagger =
+                    tagger.get_or_insert_with(|| Tagger::load(&files).map_err(|e| e.to_string()));
+                match tag(tagger, &model, &store, t, progress) {
                     Some(r) => {
                         tagged_now += 1;
                         r
@@ -96,6 +96,7 @@ pub fn library_catalogue(ctx: &Context, progress: bool) -> anyhow::Result<Librar
 /// Tags one track and caches the result; `None` (with a warning) when it cannot.
 fn tag(
     tagger: &Result<Tagger, String>,
+    model: &str,
     store: &Store,
     t: &Track,
     progress: bool,
@@ -112,7 +113,7 @@ fn tag(
     }
     match tagger.tag_file(&t.path) {
         Ok(result) => {
-            let record = result.to_record(t.size, t.mtime_ns);
+            let record = result.to_record(model, t.size, t.mtime_ns);
             if let Err(e) = store.set_mood(t.id, &record) {
                 tracing::warn!(error = %e, path = %t.path.display(), "cannot cache the mood");
             }

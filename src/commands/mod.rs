@@ -8,6 +8,7 @@ mod doctor;
 mod emotion;
 mod eval_fer;
 mod eval_library;
+mod eval_mood;
 mod eval_reco;
 mod history;
 mod play;
@@ -137,15 +138,14 @@ pub fn run(
         Some(Command::Tag {
             files,
             json,
-            model,
-            patches,
-        }) => tag::run(
-            ctx,
-            &files,
+            models,
+        }) => tag::run(ctx, &files, json, &models),
+        Some(Command::EvalMood {
+            labels,
             json,
-            model.as_deref(),
-            patches.map(usize::from),
-        ),
+            dump,
+            models,
+        }) => eval_mood::run(&labels, json, dump.as_deref(), &models),
         Some(Command::Emotion {
             images,
             json,

@@ -1,12 +1,14 @@
-//! `mien tag FILE... [--json] [--model FILE]`: tags each file with musicnn and prints its tags and
-//! mood. Runs on the main thread, one file after another.
+//! `mien tag FILE... [--json] [--model FILE] [--head FILE] [--patches N]`: tags each file with
+//! musicnn and the mood head and prints its tags and mood. Runs on the main thread, one file
+//! after another.
 //!
 //! With `--json` the output is one JSON array, one entry per line, in the order given:
 //! `{"path", "tags": {name: prob}, "mood": {"valence", "arousal", "label", "confidence"},
-//! "seconds", "cached"}` (`seconds`: time spent on that file), plus `"timings": {"decode", "mel",
-//! "model"}, "patches", "audio_seconds"` when it was tagged now, or `{"path", "error"}` for a file
-//! that could not be decoded. Results are cached in the database (`moods` tree) keyed by track
-//! id with the file's size and mtime: an unchanged file is answered from the cache
+//! "seconds", "cached"}` (`seconds`: time spent on that file), plus `"features": {name: value}`
+//! (the signal features), `"timings": {"decode", "mel", "model", "features"}, "patches",
+//! "audio_seconds"` when it was tagged now, or `{"path", "error"}` for a file that could not be
+//! decoded. Results are cached in the database (`moods` tree) keyed by track id with the file's
+//! size and mtime and the model's name: an unchanged file is answered from the cache
 //! (`"cached": true`). Without the database (in use by the player) every file is tagged.
 //!
 //! Exit status 0 when at least one file was tagged (a failed file is reported in its entry, or
@@ -20,34 +22,46 @@ use anyhow::Context as _;
 use serde_json::{json, Map, Value};
 
 use super::{absolute, Context};
+use crate::cli::MoodModelArgs;
 use crate::core::TrackId;
-use crate::mood::tagger::MODEL_NAME;
-use crate::mood::{default_model_path, MoodError, TagResult, Tagger};
+use crate::mood::{ModelFiles, MoodError, TagResult, Tagger};
 use crate::store::{MoodRecord, Store};
+
+/// The tagger the options ask for, and whether its results are the player's (cacheable).
+pub fn tagger(args: &MoodModelArgs, files: ModelFiles) -> anyhow::Result<(Tagger, bool)> {
+    let files = ModelFiles {
+        msd: args.model.clone().unwrap_or(files.msd),
+        head: args.head.clone().or(files.head),
+        ..files
+    };
+    let mut tagger = Tagger::load(&files)?;
+    let mut custom = args.model.is_some() || args.head.is_some();
+    if let Some(n) = args.patches.map(usize::from) {
+        custom |= n != tagger.max_patches;
+        tagger.max_patches = n;
+    }
+    Ok((tagger, !custom))
+}
 
 pub fn run(
     ctx: &Context,
     files: &[PathBuf],
     json: bool,
-    model: Option<&Path>,
-    patches: Option<usize>,
+    args: &MoodModelArgs,
 ) -> anyhow::Result<()> {
-    let model_path = model.map_or_else(default_model_path, Path::to_path_buf);
-    let mut tagger = Tagger::load(&model_path)?;
-    let custom = patches.is_some_and(|n| n != tagger.max_patches);
-    if let Some(n) = patches {
-        tagger.max_patches = n;
-    }
+    let (tagger, shipped) = tagger(args, ModelFiles::shipped())?;
+    let model = tagger.model_name();
     // The cache is optional: with the database in use (the player is running) tag anyway. A
-    // non-default patch count neither reads nor writes it (its results are not the player's).
-    let store = if custom {
-        None
-    } else {
+    // non-default model or patch count neither reads nor writes it (its results are not the
+    // player's).
+    let store = if shipped {
         ctx.open_store()
             .map_err(
                 |e| tracing::warn!(error = %format!("{e:#}"), "tagging without the mood cache"),
             )
             .ok()
+    } else {
+        None
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -58,7 +72,7 @@ pub fn run(
     for (i, file) in files.iter().enumerate() {
         let path = absolute(file);
         let started = Instant::now();
-        let result = tag_one(&tagger, store.as_ref(), &path);
+        let result = tag_one(&tagger, &model, store.as_ref(), &path);
         let seconds = started.elapsed().as_secs_f64();
         if result.is_ok() {
             tagged += 1;
@@ -90,13 +104,18 @@ struct Tagged {
     fresh: Option<TagResult>,
 }
 
-fn tag_one(tagger: &Tagger, store: Option<&Store>, path: &Path) -> Result<Tagged, MoodError> {
+fn tag_one(
+    tagger: &Tagger,
+    model: &str,
+    store: Option<&Store>,
+    path: &Path,
+) -> Result<Tagged, MoodError> {
     let stamp = std::fs::metadata(path)
         .ok()
         .map(|m| crate::library::file_stamp(&m));
     let id = TrackId::from_path(path);
     if let (Some(store), Some((size, mtime_ns))) = (store, stamp) {
-        match store.fresh_mood(id, size, mtime_ns, MODEL_NAME) {
+        match store.fresh_mood(id, size, mtime_ns, model) {
             Ok(Some(record)) => {
                 return Ok(Tagged {
                     record,
@@ -109,7 +128,7 @@ fn tag_one(tagger: &Tagger, store: Option<&Store>, path: &Path) -> Result<Tagged
     }
     let result = tagger.tag_file(path)?;
     let (size, mtime_ns) = stamp.unwrap_or((0, 0));
-    let record = result.to_record(size, mtime_ns);
+    let record = result.to_record(model, size, mtime_ns);
     if let (Some(store), Some(_)) = (store, stamp) {
         if let Err(e) = store.set_mood(id, &record) {
             tracing::warn!(error = %e, path = %path.display(), "cannot cache the mood");
@@ -151,7 +170,9 @@ fn entry(path: &Path, result: &Result<Tagged, MoodError>, seconds: f64) -> Value
             "decode": ms(f.timings.decode),
             "mel": ms(f.timings.mel),
             "model": ms(f.timings.model),
+            "features": ms(f.timings.features),
         });
+        v["features"] = features_json(&f.features);
         v["patches"] = json!(f.patches);
         v["audio_seconds"] = json!(ms(f.audio_seconds));
     }
@@ -183,6 +204,21 @@ fn summary(path: &Path, t: &Tagged, seconds: f64) -> String {
         seconds,
         if t.fresh.is_none() { " (cached)" } else { "" },
     )
+}
+
+/// The signal features as a JSON object, rounded to 4 digits.
+pub fn features_json(f: &crate::mood::SignalFeatures) -> Value {
+    match serde_json::to_value(f) {
+        Ok(Value::Object(map)) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let x = v.as_f64().map_or(v, |x| json!((x * 1e4).round() / 1e4));
+                    (k, x)
+                })
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
 }
 
 /// Seconds rounded to the millisecond.

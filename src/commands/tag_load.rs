@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::mood::{default_model_path, MoodEvent, MoodWorker};
+use crate::mood::{ModelFiles, MoodEvent, MoodWorker};
 use crate::store::Store;
 
 /// A running tagging load. Dropping it stops the worker and removes the scratch database.
@@ -33,7 +33,7 @@ impl TagLoad {
         let total = report.tracks;
         anyhow::ensure!(total > 0, "no playable tracks under {}", dir.display());
         let (tx, rx) = mpsc::channel();
-        let worker = MoodWorker::spawn(&default_model_path(), store, tx)
+        let worker = MoodWorker::spawn(&ModelFiles::shipped(), store, tx)
             .context("cannot start the mood tagger")?;
         worker.tag_library();
         let tagged = Arc::new(AtomicUsize::new(0));

@@ -11,6 +11,11 @@ pub use track::{AudioFormat, ReplayGain, Track, TrackId};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// A track's mood whose confidence (0–1, see `mood::head`) is below this is shown and explained
+/// as "uncertain" rather than by its quadrant: there the label's probability is under one half,
+/// so the quadrant is more likely wrong than right (docs/MOOD.md has the measurement).
+pub const MOOD_UNCERTAIN_BELOW: f32 = 1.0 / 3.0;
+
 /// An explicit rating, 1 to 5 stars. Construct with [`Rating::new`], which rejects other values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Rating(u8);

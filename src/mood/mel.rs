@@ -166,6 +166,16 @@ fn mel_filters() -> Vec<Vec<f32>> {
         .collect()
 }
 
+/// The centre frequency (Hz) of each of the [`N_MELS`] bands, in band order: the peaks of the
+/// triangular filters.
+pub fn band_centres() -> Vec<f32> {
+    let sr = f64::from(SAMPLE_RATE);
+    let (lo, hi) = (hz_to_mel(0.0), hz_to_mel(sr / 2.0));
+    (1..=N_MELS)
+        .map(|i| mel_to_hz(lo + (hi - lo) * i as f64 / (N_MELS + 1) as f64) as f32)
+        .collect()
+}
+
 /// Slaney's mel scale (librosa `htk=False`): linear below 1 kHz, logarithmic above.
 const F_SP: f64 = 200.0 / 3.0;
 const MIN_LOG_HZ: f64 = 1000.0;
@@ -214,6 +224,17 @@ mod tests {
         for (x, h) in values.iter().zip(half) {
             assert_eq!(round_to_f16(*x), h, "x = {x:e}");
         }
+    }
+
+    #[test]
+    fn band_centres_rise_from_low_to_high_and_end_below_nyquist() {
+        let c = band_centres();
+        assert_eq!(c.len(), N_MELS);
+        assert!(c.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            c[0] > 0.0 && c[0] < 100.0 && c[N_MELS - 1] < 8000.0,
+            "{c:?}"
+        );
     }
 
     #[test]

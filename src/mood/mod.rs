@@ -1,28 +1,33 @@
 //! Mood tagging of tracks from their audio: musicnn (Pons & Serra 2019) ported to candle tags
-//! each track with 50 Million Song Dataset tags, and the tags are mapped to a mood (valence,
-//! arousal and a label). Everything here runs on the caller's thread: the `mien tag` command or
-//! the player's background tagging thread.
+//! each track with 50 Million Song Dataset tags and embeds it, cheap signal features (loudness,
+//! onsets, tempo, brightness, mode) are measured beside it, and a learned head maps both to a
+//! mood (valence, arousal, a label and a confidence). Everything here runs on the caller's
+//! thread: the `mien tag` command or the player's background tagging thread.
 //!
 //! Pipeline: [`pcm`] decodes to 16 kHz mono → [`mel`] computes musicnn's log-mel patches →
-//! [`model`] (pure candle) gives tag probabilities → [`tagger`] spreads patches over the track
-//! and averages them → [`mapping`] turns the tags into a [`MoodVector`]. [`weights`] is the only
-//! code that reads the model file. [`worker`] tags tracks in the background on a low-priority
-//! thread and caches the results in the store.
+//! [`model`] (pure candle) gives tag probabilities and embeddings, [`signal`] the signal features
+//! → [`tagger`] spreads patches over the track and averages them → [`head`] turns them into a
+//! [`MoodVector`] ([`vector`] holds the mood types). [`weights`] is the only code that reads
+//! model files. [`worker`] tags tracks in the background on a low-priority thread and caches the
+//! results in the store.
 
+pub mod head;
 mod layers;
-pub mod mapping;
 pub mod mel;
 pub mod model;
 mod ops;
 pub mod pcm;
+pub mod signal;
 pub mod tagger;
+pub mod vector;
 pub mod weights;
 pub mod worker;
 
 use std::path::PathBuf;
 
-pub use mapping::{MoodLabel, MoodVector};
-pub use tagger::{TagResult, Tagger, Timings};
+pub use signal::SignalFeatures;
+pub use tagger::{model_name, ModelFiles, TagResult, Tagger, Timings};
+pub use vector::{MoodLabel, MoodVector};
 pub use weights::default_model_path;
 pub use worker::{MoodCommand, MoodEvent, MoodWorker};
 

@@ -3,9 +3,11 @@
 //! [`Config`] + [`MusicnnModel::new`] (a `VarBuilder`) + [`MusicnnModel::forward`]. No file I/O,
 //! device choice or audio processing here (see `weights.rs`, `mel.rs`, `tagger.rs`).
 //!
-//! Weights: the `MSD_musicnn` checkpoint of the ISC-licensed `musicnn` 0.1.0 wheel (Music
-//! Technology Group, Universitat Pompeu Fabra), converted by `tools/musicnn/convert.py` to
-//! `models/musicnn-msd.safetensors`; the tensor names are those that script documents.
+//! Weights: the `MSD_musicnn` and `MTT_musicnn` checkpoints of the ISC-licensed `musicnn` 0.1.0
+//! wheel (Music Technology Group, Universitat Pompeu Fabra), converted by
+//! `tools/musicnn/convert.py` to `models/musicnn-msd.safetensors` / `musicnn-mtt.safetensors`
+//! (the same architecture, other training data and tags); the tensor names are those that script
+//! documents.
 //!
 //! The architecture follows `musicnn/models.py` (`build_musicnn`) exactly. Activations are kept
 //! time-major (`[batch, time, features]`, as TensorFlow's NHWC) and every convolution is one
@@ -86,6 +88,16 @@ impl Config {
     pub fn midend_features(&self) -> usize {
         self.frontend_features() + 3 * self.midend_filters
     }
+}
+
+/// What one forward pass gives, per patch of the batch.
+#[derive(Clone, Debug)]
+pub struct MusicnnOutputs {
+    /// Tag probabilities `[batch, num_tags]`.
+    pub probs: Tensor,
+    /// The penultimate dense layer after its ReLU and batch norm `[batch, backend_units]`
+    /// (musicnn's extractor calls it `penultimate`).
+    pub penultimate: Tensor,
 }
 
 /// The musicnn tagger network. See the module docs for the architecture.
@@ -169,6 +181,12 @@ impl MusicnnModel {
     /// `[batch, n_frames, n_mels]` (f32, `log10(10000·mel + 1)`). Any number of frames ≥ 1 works
     /// (pooling is global over time), but the model was trained on `n_frames`.
     pub fn forward(&self, patches: &Tensor) -> Result<Tensor> {
+        Ok(self.forward_all(patches)?.probs)
+    }
+
+    /// [`Self::forward`]'s probabilities together with the network's inner representations of
+    /// the patches, which the mood head reads.
+    pub fn forward_all(&self, patches: &Tensor) -> Result<MusicnnOutputs> {
         let (_, _, mels) = patches.dims3()?;
         if mels != self.config.n_mels {
             candle_core::bail!(
@@ -197,7 +215,11 @@ impl MusicnnModel {
         let hidden = self
             .dense_bn
             .forward(&self.dense.forward(&pooled)?.relu()?)?;
-        candle_nn::ops::sigmoid(&self.output.forward(&hidden)?)
+        let probs = candle_nn::ops::sigmoid(&self.output.forward(&hidden)?)?;
+        Ok(MusicnnOutputs {
+            probs,
+            penultimate: hidden,
+        })
     }
 }
 

@@ -1,26 +1,27 @@
-//! [`Tagger`]: tags a whole track with musicnn. It owns the model and the mel front end; build it
-//! once (it reads the model file) and call [`Tagger::tag_file`] on the tagging thread.
+//! [`Tagger`]: tags a whole track. It owns the musicnn networks (MSD, and MTT when the mood head
+//! reads it), the mel front end, the signal analyser and the mood head; build it once (it reads
+//! the model files) and call [`Tagger::tag_file`] on the tagging thread.
 //!
 //! A track is tagged from up to [`Tagger::max_patches`] 3-second patches (187 frames) spread
-//! evenly from its start to its end; the tag probabilities are the mean over the patches. A
-//! track shorter than one patch is repeat-padded (its frames repeated until they fill the
-//! patch), as musicnn was trained. Patches whose audio is silent (RMS below
-//! [`SILENCE_RMS`]) are left out; a track with no audible patch gets no tags and the neutral,
-//! zero-confidence mood.
+//! evenly from its start to its end; tag probabilities and embeddings are the mean over the
+//! patches, and the signal features are measured on the same patches' audio. A track shorter
+//! than one patch is repeat-padded (its frames repeated until they fill the patch), as musicnn
+//! was trained. Patches whose audio is silent (RMS below [`SILENCE_RMS`]) are left out; a track
+//! with no audible patch gets no tags and the neutral, zero-confidence mood.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use candle_core::{Device, Tensor};
 
-use super::mapping::{mood_from_tags, MoodVector};
+use super::head::{HeadInputs, MoodHead};
 use super::mel::{log_compress, MelFrontEnd, HOP, N_FFT, N_MELS};
 use super::model::{Config, MusicnnModel};
-use super::{pcm, weights, MoodError};
+use super::signal::{SignalAnalyzer, SignalFeatures};
+use super::vector::MoodVector;
+use super::weights::{self, Checkpoint};
+use super::{pcm, MoodError};
 use crate::store::MoodRecord;
-
-/// The model name stored in cached results; a record from another model is stale.
-pub const MODEL_NAME: &str = "musicnn-msd";
 
 /// Patches per forward pass.
 pub const BATCH: usize = 1;
@@ -37,9 +38,16 @@ pub const SILENCE_RMS: f32 = 1e-3;
 /// The tags and mood of one track.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagResult {
-    /// Every tag with its probability, in the model's order; empty when the track is silent.
+    /// Every MSD tag with its probability, in the model's order; empty when the track is silent.
     pub tags: Vec<(String, f32)>,
     pub mood: MoodVector,
+    /// The signal features (all zero for silence).
+    pub features: SignalFeatures,
+    /// Everything the mood head can read, by name: the means over the patches (empty for
+    /// silence).
+    pub inputs: HeadInputs,
+    /// The same for each audible patch alone, in track order.
+    pub patch_inputs: Vec<HeadInputs>,
     /// Length of the decoded audio, seconds.
     pub audio_seconds: f64,
     /// Audible patches the tags were averaged over (0 for silence).
@@ -57,18 +65,20 @@ pub struct Timings {
     pub decode: f64,
     /// Mel spectrogram and log compression of the patches.
     pub mel: f64,
-    /// The model's forward pass over all patches.
+    /// The networks' forward passes over all patches.
     pub model: f64,
+    /// The signal features and the mood head.
+    pub features: f64,
 }
 
 impl TagResult {
     /// The cache record of this result for a file of this size and mtime (see
-    /// [`crate::store::MoodRecord`]), stamped with [`MODEL_NAME`] and the current time.
-    pub fn to_record(&self, size: u64, mtime_ns: i128) -> MoodRecord {
+    /// [`crate::store::MoodRecord`]), stamped with the tagger's model name and the current time.
+    pub fn to_record(&self, model: &str, size: u64, mtime_ns: i128) -> MoodRecord {
         MoodRecord {
             size,
             mtime_ns,
-            model: MODEL_NAME.to_string(),
+            model: model.to_string(),
             tags: self.tags.clone(),
             valence: self.mood.valence,
             arousal: self.mood.arousal,
@@ -80,18 +90,69 @@ impl TagResult {
 
     /// The `n` most probable tags, most probable first.
     pub fn top_tags(&self, n: usize) -> Vec<(String, f32)> {
-        let mut tags = self.tags.clone();
-        tags.sort_by(|a, b| b.1.total_cmp(&a.1));
-        tags.truncate(n);
-        tags
+        top(&self.tags, n)
     }
+}
+
+fn top(tags: &[(String, f32)], n: usize) -> Vec<(String, f32)> {
+    let mut tags = tags.to_vec();
+    tags.sort_by(|a, b| b.1.total_cmp(&a.1));
+    tags.truncate(n);
+    tags
+}
+
+/// Which model files a [`Tagger`] loads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelFiles {
+    /// The MSD musicnn checkpoint (always run: its tags are shown).
+    pub msd: PathBuf,
+    /// The MTT checkpoint: run when given, or when the head reads it (from the models folder).
+    pub mtt: Option<PathBuf>,
+    /// The mood head; without one, every track gets the neutral mood (feature dumps).
+    pub head: Option<PathBuf>,
+}
+
+impl ModelFiles {
+    /// The shipped models (`models/`): MSD and the mood head (MTT if the head reads it).
+    pub fn shipped() -> ModelFiles {
+        ModelFiles {
+            msd: weights::default_model_path(),
+            mtt: None,
+            head: Some(weights::models_file(weights::HEAD_FILE)),
+        }
+    }
+}
+
+/// The name cached moods carry for these files: the head's name (read from its file), or
+/// `features-only` without a head. A cached mood with another name is stale.
+pub fn model_name(files: &ModelFiles) -> Result<String, MoodError> {
+    match &files.head {
+        Some(path) => Ok(weights::load_head(path)?.name),
+        None => Ok("features-only".to_string()),
+    }
+}
+
+/// One musicnn network and its tag names.
+struct Network {
+    model: MusicnnModel,
+    tags: Vec<String>,
+    checkpoint: Checkpoint,
+}
+
+/// One network's outputs on one patch.
+struct NetOut {
+    probs: Vec<f32>,
+    /// The penultimate layer.
+    embedding: Vec<f32>,
 }
 
 /// Tags tracks with musicnn. See the module docs.
 pub struct Tagger {
-    model: MusicnnModel,
-    tags: Vec<String>,
+    msd: Network,
+    mtt: Option<Network>,
+    head: Option<MoodHead>,
     mel: MelFrontEnd,
+    signal: SignalAnalyzer,
     /// Most patches per track ([`DEFAULT_PATCHES`] unless changed).
     pub max_patches: usize,
     /// Tracks at least this long (s) are decoded only around their patches (see
@@ -100,31 +161,59 @@ pub struct Tagger {
 }
 
 impl Tagger {
-    /// Loads the model file (see [`weights::load`]).
-    pub fn load(model_path: &Path) -> Result<Tagger, MoodError> {
-        let (model, tags) = weights::load(model_path, &Config::msd())?;
+    /// Loads the model files (see [`weights`]).
+    pub fn load(files: &ModelFiles) -> Result<Tagger, MoodError> {
+        let head = files.head.as_deref().map(weights::load_head).transpose()?;
+        let network = |path: &Path, checkpoint| {
+            let (model, tags) = weights::load_checkpoint(path, &Config::msd(), checkpoint)?;
+            Ok::<_, MoodError>(Network {
+                model,
+                tags,
+                checkpoint,
+            })
+        };
+        let msd = network(&files.msd, Checkpoint::Msd)?;
+        let wants_mtt = head
+            .as_ref()
+            .is_some_and(|h| h.uses("mtt") || h.uses("mtt_emb"));
+        let mtt_path = match &files.mtt {
+            Some(p) => Some(p.clone()),
+            None if wants_mtt => Some(weights::models_file(Checkpoint::Mtt.file_name())),
+            None => None,
+        };
+        let mtt = mtt_path.map(|p| network(&p, Checkpoint::Mtt)).transpose()?;
         Ok(Tagger {
-            model,
-            tags,
+            msd,
+            mtt,
+            head,
             mel: MelFrontEnd::new(),
+            signal: SignalAnalyzer::new(),
             max_patches: DEFAULT_PATCHES,
             seek_from_seconds: 60,
         })
     }
 
-    /// The tag names, in the model's output order.
-    pub fn tag_names(&self) -> &[String] {
-        &self.tags
+    /// The name its results are cached under (see [`model_name`]).
+    pub fn model_name(&self) -> String {
+        self.head
+            .as_ref()
+            .map_or_else(|| "features-only".to_string(), |h| h.name.clone())
     }
 
+    /// The MSD tag names, in the model's output order.
+    pub fn tag_names(&self) -> &[String] {
+        &self.msd.tags
+    }
+
+    /// The MSD network.
     pub fn model(&self) -> &MusicnnModel {
-        &self.model
+        &self.msd.model
     }
 
     /// Decodes `path` and tags it.
     pub fn tag_file(&self, path: &Path) -> Result<TagResult, MoodError> {
         let started = Instant::now();
-        let n_frames = self.model.config().n_frames;
+        let n_frames = self.msd.model.config().n_frames;
         let windows = |total: usize| {
             patch_starts(MelFrontEnd::frame_count(total), n_frames, self.max_patches)
                 .into_iter()
@@ -151,10 +240,10 @@ impl Tagger {
     /// Tags 16 kHz mono samples.
     pub fn tag_samples(&self, samples: &[f32]) -> candle_core::Result<TagResult> {
         let started = Instant::now();
-        let n_frames = self.model.config().n_frames;
+        let n_frames = self.msd.model.config().n_frames;
         let total = MelFrontEnd::frame_count(samples.len());
         let mut patches = Vec::new();
-        let mut count = 0;
+        let mut spans: Vec<&[f32]> = Vec::new();
         for start in patch_starts(total, n_frames, self.max_patches) {
             let span = &samples
                 [(start * HOP).min(samples.len())..((start + n_frames) * HOP).min(samples.len())];
@@ -166,33 +255,106 @@ impl Tagger {
             self.mel.mel_power(samples, start, frames, &mut mel);
             repeat_pad(&mut mel, n_frames * N_MELS);
             patches.extend_from_slice(&mel);
-            count += 1;
+            spans.push(span);
         }
+        let count = spans.len();
         let audio_seconds = samples.len() as f64 / f64::from(super::mel::SAMPLE_RATE);
         let mut timings = Timings::default();
-        let tags = if count == 0 {
-            Vec::new()
-        } else {
-            log_compress(&mut patches);
-            timings.mel = started.elapsed().as_secs_f64();
-            let probs = self.probabilities(&patches, count)?;
-            timings.model = started.elapsed().as_secs_f64() - timings.mel;
-            let mean = (0..self.tags.len())
-                .map(|t| probs.iter().map(|p| p[t]).sum::<f32>() / count as f32);
-            self.tags.iter().cloned().zip(mean).collect()
-        };
-        Ok(TagResult {
-            mood: mood_from_tags(&tags),
-            tags,
+        let mut result = TagResult {
+            tags: Vec::new(),
+            mood: MoodVector::neutral(),
+            features: SignalFeatures::default(),
+            inputs: HeadInputs::new(),
+            patch_inputs: Vec::new(),
             audio_seconds,
             patches: count,
-            elapsed_seconds: started.elapsed().as_secs_f64(),
+            elapsed_seconds: 0.0,
             timings,
-        })
+        };
+        if count > 0 {
+            log_compress(&mut patches);
+            timings.mel = started.elapsed().as_secs_f64();
+            let msd = self.per_patch(&self.msd, &patches, count)?;
+            let mtt = match &self.mtt {
+                Some(n) => Some((n, self.per_patch(n, &patches, count)?)),
+                None => None,
+            };
+            timings.model = started.elapsed().as_secs_f64() - timings.mel;
+            let size = n_frames * N_MELS;
+            let signal: Vec<SignalFeatures> = (spans.iter().zip(patches.chunks_exact(size)))
+                .map(|(span, mel)| self.signal.analyze_span(span, mel))
+                .collect();
+            result.patch_inputs = (0..count)
+                .map(|i| {
+                    let mut inputs = HeadInputs::new();
+                    add_network_inputs(&mut inputs, &self.msd, &msd[i]);
+                    if let Some((net, out)) = &mtt {
+                        add_network_inputs(&mut inputs, net, &out[i]);
+                    }
+                    add_signal_inputs(&mut inputs, &signal[i]);
+                    inputs
+                })
+                .collect();
+            result.features = SignalFeatures::mean(&signal);
+            result.inputs = mean_inputs(&result.patch_inputs);
+            add_signal_inputs(&mut result.inputs, &result.features);
+            let mut probs = vec![0f32; self.msd.tags.len()];
+            for out in &msd {
+                add_into(&mut probs, &out.probs);
+            }
+            result.tags = (self.msd.tags.iter().cloned())
+                .zip(probs.into_iter().map(|p| p / count as f32))
+                .collect();
+            if let Some(head) = &self.head {
+                result.mood =
+                    head.predict(&result.inputs, top(&result.tags, 5))
+                        .map_err(|missing| {
+                            candle_core::Error::Msg(format!(
+                            "the mood head reads `{missing}`, which the tagger does not compute"
+                        ))
+                        })?;
+            }
+            timings.features = started.elapsed().as_secs_f64() - timings.mel - timings.model;
+        }
+        result.timings = timings;
+        result.elapsed_seconds = started.elapsed().as_secs_f64();
+        Ok(result)
+    }
+
+    /// One network's outputs on each of `count` log-mel patches (row-major in `patches`).
+    fn per_patch(
+        &self,
+        net: &Network,
+        patches: &[f32],
+        count: usize,
+    ) -> candle_core::Result<Vec<NetOut>> {
+        let n_frames = net.model.config().n_frames;
+        let size = n_frames * N_MELS;
+        if patches.len() != count * size {
+            candle_core::bail!(
+                "{} values for {count} patches of {n_frames} x {N_MELS}",
+                patches.len()
+            );
+        }
+        let mut outs = Vec::with_capacity(count);
+        for chunk in patches.chunks(BATCH * size) {
+            let input =
+                Tensor::from_slice(chunk, (chunk.len() / size, n_frames, N_MELS), &Device::Cpu)?;
+            let out = net.model.forward_all(&input)?;
+            let probs = out.probs.to_vec2::<f32>()?;
+            let embedding = out.penultimate.to_vec2::<f32>()?;
+            outs.extend(
+                probs
+                    .into_iter()
+                    .zip(embedding)
+                    .map(|(probs, embedding)| NetOut { probs, embedding }),
+            );
+        }
+        Ok(outs)
     }
 
     /// Tag probabilities of `count` log-mel patches stored row-major in `patches`
-    /// (`count × n_frames × N_MELS`), one vector per patch.
+    /// (`count × n_frames × N_MELS`), one vector per patch, from the MSD network.
     /// Patches go through the model [`BATCH`] at a time, which bounds memory (the timbral im2col
     /// matrices take ~12 MB per patch).
     pub fn probabilities(
@@ -200,7 +362,7 @@ impl Tagger {
         patches: &[f32],
         count: usize,
     ) -> candle_core::Result<Vec<Vec<f32>>> {
-        let n_frames = self.model.config().n_frames;
+        let n_frames = self.msd.model.config().n_frames;
         let size = n_frames * N_MELS;
         if patches.len() != count * size {
             candle_core::bail!(
@@ -212,9 +374,59 @@ impl Tagger {
         for chunk in patches.chunks(BATCH * size) {
             let input =
                 Tensor::from_slice(chunk, (chunk.len() / size, n_frames, N_MELS), &Device::Cpu)?;
-            probs.extend(self.model.forward(&input)?.to_vec2()?);
+            probs.extend(self.msd.model.forward(&input)?.to_vec2()?);
         }
         Ok(probs)
+    }
+}
+
+fn add_into(acc: &mut [f32], row: &[f32]) {
+    for (a, x) in acc.iter_mut().zip(row) {
+        *a += x;
+    }
+}
+
+/// `PREFIX:tag` for each probability and `PREFIX_emb:i` for each unit of the penultimate layer.
+fn add_network_inputs(inputs: &mut HeadInputs, net: &Network, out: &NetOut) {
+    let prefix = net.checkpoint.prefix();
+    for (tag, p) in net.tags.iter().zip(&out.probs) {
+        inputs.insert(format!("{prefix}:{tag}"), *p);
+    }
+    for (i, x) in out.embedding.iter().enumerate() {
+        inputs.insert(format!("{prefix}_emb:{i}"), *x);
+    }
+}
+
+/// The mean of each input over the patches (the signal features are replaced by their own
+/// mean afterwards, see [`SignalFeatures::mean`]).
+fn mean_inputs(patches: &[HeadInputs]) -> HeadInputs {
+    let mut mean = HeadInputs::new();
+    for p in patches {
+        for (k, v) in p {
+            *mean.entry(k.clone()).or_insert(0.0) += v;
+        }
+    }
+    let n = patches.len().max(1) as f32;
+    mean.values_mut().for_each(|v| *v /= n);
+    mean
+}
+
+/// `sig:NAME` for each signal feature.
+fn add_signal_inputs(inputs: &mut HeadInputs, f: &SignalFeatures) {
+    let named = [
+        ("loudness_db", f.loudness_db),
+        ("loudness_range_db", f.loudness_range_db),
+        ("onset_rate", f.onset_rate),
+        ("tempo_bpm", f.tempo_bpm),
+        ("pulse_clarity", f.pulse_clarity),
+        ("centroid_hz", f.centroid_hz),
+        ("low_energy", f.low_energy),
+        ("flux", f.flux),
+        ("key_clarity", f.key_clarity),
+        ("mode", f.mode),
+    ];
+    for (name, x) in named {
+        inputs.insert(format!("sig:{name}"), x);
     }
 }
 

@@ -1,9 +1,11 @@
-//! Reading the musicnn weights file: the one place that touches `models/musicnn-msd.safetensors`.
-//! Called by whoever builds a [`crate::mood::Tagger`], on that thread.
+//! Reading the mood model files: the one place that touches `models/musicnn-msd.safetensors`,
+//! `models/musicnn-mtt.safetensors` and `models/mood-head.json`. Called by whoever builds a
+//! [`crate::mood::Tagger`], on that thread.
 //!
-//! The file is what `tools/musicnn/convert.py` writes: float32 tensors named as the script
+//! A musicnn file is what `tools/musicnn/convert.py` writes: float32 tensors named as the script
 //! documents, and in the safetensors header's `__metadata__` a `tags` entry holding the output
-//! tag names as a JSON list (musicnn's `MSD_LABELS`, in output order).
+//! tag names as a JSON list (musicnn's `MSD_LABELS` or `MTT_LABELS`, in output order). The head
+//! file is what `tools/mood/fit_head.py` writes (see [`super::head::MoodHead`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 
+use super::head::MoodHead;
 use super::model::{Config, MusicnnModel};
 use super::MoodError;
 
@@ -69,24 +72,120 @@ pub const MSD_TAGS: [&str; 50] = [
     "happy",
 ];
 
-/// The model file's name in the models folder.
-pub const MODEL_FILE: &str = "musicnn-msd.safetensors";
+/// musicnn's `MTT_LABELS` (musicnn/configuration.py): the MagnaTagATune tags, in output order.
+pub const MTT_TAGS: [&str; 50] = [
+    "guitar",
+    "classical",
+    "slow",
+    "techno",
+    "strings",
+    "drums",
+    "electronic",
+    "rock",
+    "fast",
+    "piano",
+    "ambient",
+    "beat",
+    "violin",
+    "vocal",
+    "synth",
+    "female",
+    "indian",
+    "opera",
+    "male",
+    "singing",
+    "vocals",
+    "no vocals",
+    "harpsichord",
+    "loud",
+    "quiet",
+    "flute",
+    "woman",
+    "male vocal",
+    "no vocal",
+    "pop",
+    "soft",
+    "sitar",
+    "solo",
+    "man",
+    "classic",
+    "choir",
+    "voice",
+    "new age",
+    "dance",
+    "male voice",
+    "female vocal",
+    "beats",
+    "harp",
+    "cello",
+    "no voice",
+    "weird",
+    "country",
+    "metal",
+    "female voice",
+    "choral",
+];
 
-/// `models/musicnn-msd.safetensors` beside Cargo.toml if it exists there, else under `./models`.
-pub fn default_model_path() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join(MODEL_FILE);
-    if beside.is_file() {
-        beside
-    } else {
-        Path::new("models").join(MODEL_FILE)
+/// The two musicnn checkpoints mien can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Checkpoint {
+    /// `MSD_musicnn`: Million Song Dataset, 50 Last.fm tags.
+    Msd,
+    /// `MTT_musicnn`: MagnaTagATune, 50 tags (tempo, loudness, instruments, voice).
+    Mtt,
+}
+
+impl Checkpoint {
+    /// The file's name in the models folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Checkpoint::Msd => MODEL_FILE,
+            Checkpoint::Mtt => "musicnn-mtt.safetensors",
+        }
+    }
+
+    /// The output tags the file must carry, in order.
+    pub fn tags(self) -> &'static [&'static str; 50] {
+        match self {
+            Checkpoint::Msd => &MSD_TAGS,
+            Checkpoint::Mtt => &MTT_TAGS,
+        }
+    }
+
+    /// Short name used in head input names (`msd:rock`, `mtt_emb:7`).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Checkpoint::Msd => "msd",
+            Checkpoint::Mtt => "mtt",
+        }
     }
 }
 
-/// Loads the model (on the CPU) and its tag names from `path`.
-pub fn load(path: &Path, config: &Config) -> Result<(MusicnnModel, Vec<String>), MoodError> {
-    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
+/// The MSD model file's name in the models folder.
+pub const MODEL_FILE: &str = "musicnn-msd.safetensors";
+
+/// The mood head's file name in the models folder.
+pub const HEAD_FILE: &str = "mood-head.json";
+
+/// `models/musicnn-msd.safetensors` beside Cargo.toml if it exists there, else under `./models`.
+pub fn default_model_path() -> PathBuf {
+    models_file(MODEL_FILE)
+}
+
+/// `models/NAME` beside Cargo.toml if it exists there, else under `./models`.
+pub fn models_file(name: &str) -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(name);
+    if beside.is_file() {
+        beside
+    } else {
+        Path::new("models").join(name)
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, MoodError> {
+    std::fs::read(path).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => MoodError::ModelMissing {
             path: path.to_path_buf(),
         },
@@ -94,16 +193,42 @@ pub fn load(path: &Path, config: &Config) -> Result<(MusicnnModel, Vec<String>),
             path: path.to_path_buf(),
             source,
         },
-    })?;
+    })
+}
+
+/// Loads the mood head from `path` (JSON written by `tools/mood/fit_head.py`).
+pub fn load_head(path: &Path) -> Result<MoodHead, MoodError> {
+    let bytes = read_file(path)?;
+    MoodHead::from_json(&bytes).map_err(|reason| MoodError::ModelInvalid {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// Loads the MSD model (on the CPU) and its tag names from `path`.
+pub fn load(path: &Path, config: &Config) -> Result<(MusicnnModel, Vec<String>), MoodError> {
+    load_checkpoint(path, config, Checkpoint::Msd)
+}
+
+/// Loads a musicnn model (on the CPU) and its tag names from `path`, checking that the file is
+/// the expected checkpoint (by its tags).
+pub fn load_checkpoint(
+    path: &Path,
+    config: &Config,
+    checkpoint: Checkpoint,
+) -> Result<(MusicnnModel, Vec<String>), MoodError> {
+    let bytes = read_file(path)?;
     let invalid = |reason: String| MoodError::ModelInvalid {
         path: path.to_path_buf(),
         reason,
     };
     let tags = read_tags(&bytes).map_err(invalid)?;
-    if tags.len() != config.num_tags || tags.iter().zip(MSD_TAGS).any(|(a, b)| a != b) {
+    let expected = checkpoint.tags();
+    if tags.len() != config.num_tags || tags.iter().zip(expected).any(|(a, b)| a != b) {
         return Err(invalid(format!(
-            "its tags are not musicnn's {} MSD tags: {tags:?}",
-            config.num_tags
+            "its tags are not musicnn's {} {} tags: {tags:?}",
+            config.num_tags,
+            checkpoint.prefix().to_uppercase()
         )));
     }
     let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)

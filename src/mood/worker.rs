@@ -13,7 +13,7 @@
 //! at normal priority.
 
 use std::collections::{HashSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -21,8 +21,7 @@ use std::time::{Duration, Instant};
 /// Least time between two progress reports for tracks found already tagged.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
-use super::tagger::MODEL_NAME;
-use super::Tagger;
+use super::{ModelFiles, Tagger};
 use crate::core::{Track, TrackId};
 use crate::store::{MoodRecord, Store};
 
@@ -58,17 +57,17 @@ pub struct MoodWorker {
 }
 
 impl MoodWorker {
-    /// Starts the thread; it loads the model from `model_path` first.
+    /// Starts the thread; it loads the models (`files`) first.
     pub fn spawn(
-        model_path: &Path,
+        files: &ModelFiles,
         store: Store,
         events: Sender<MoodEvent>,
     ) -> std::io::Result<MoodWorker> {
         let (commands, rx) = mpsc::channel();
-        let model_path = model_path.to_path_buf();
+        let files = files.clone();
         let thread = std::thread::Builder::new()
             .name("mien-mood".into())
-            .spawn(move || run(&model_path, &store, &rx, &events))?;
+            .spawn(move || run(&files, &store, &rx, &events))?;
         Ok(MoodWorker {
             commands,
             thread: Some(thread),
@@ -97,13 +96,13 @@ impl Drop for MoodWorker {
 }
 
 fn run(
-    model_path: &Path,
+    files: &ModelFiles,
     store: &Store,
     commands: &Receiver<MoodCommand>,
     events: &Sender<MoodEvent>,
 ) {
     lower_priority();
-    let tagger = match Tagger::load(model_path) {
+    let tagger = match Tagger::load(files) {
         Ok(t) => t,
         Err(e) => {
             let _ = events.send(MoodEvent::Unavailable {
@@ -112,6 +111,7 @@ fn run(
             return;
         }
     };
+    let model = tagger.model_name();
     let mut queue: VecDeque<Track> = VecDeque::new();
     let mut queued: HashSet<TrackId> = HashSet::new();
     let (mut done, mut total) = (0, 0);
@@ -150,7 +150,7 @@ fn run(
             continue;
         };
         queued.remove(&track.id);
-        let tagged = tag_one(&tagger, store, &track);
+        let tagged = tag_one(&tagger, &model, store, &track);
         done += 1;
         // Cache hits are fast: report them at most every PROGRESS_EVERY, so a library that is
         // already tagged costs a handful of redraws, not one per track.
@@ -166,15 +166,15 @@ fn run(
 }
 
 /// Tags one track unless its cached mood is fresh; stores the result. `None`: cache hit.
-fn tag_one(tagger: &Tagger, store: &Store, track: &Track) -> Option<MoodEvent> {
-    match store.fresh_mood(track.id, track.size, track.mtime_ns, MODEL_NAME) {
+fn tag_one(tagger: &Tagger, model: &str, store: &Store, track: &Track) -> Option<MoodEvent> {
+    match store.fresh_mood(track.id, track.size, track.mtime_ns, model) {
         Ok(Some(_)) => return None,
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "unreadable cached mood: tagging again"),
     }
     match tagger.tag_file(&track.path) {
         Ok(result) => {
-            let record = result.to_record(track.size, track.mtime_ns);
+            let record = result.to_record(model, track.size, track.mtime_ns);
             if let Err(e) = store.set_mood(track.id, &record) {
                 tracing::warn!(error = %e, path = %track.path.display(), "cannot cache the mood");
             }

@@ -293,8 +293,12 @@ pub fn score_all(
             let direct = affinity
                 .and_then(|a| a.get(&track))
                 .map_or(0.0, |a| a.preference());
+            // A mood the tagger is unsure of counts for as much as it is sure.
             let (fit, fit_policy) = match (&aim, mood) {
-                (Some(aim), Some(m)) => aim.fit(m),
+                (Some(aim), Some(m)) => {
+                    let (fit, policy) = aim.fit(m);
+                    (fit * m.confidence, policy)
+                }
                 _ => (0.0, None),
             };
             let rating = if stats.rating > 0 {

@@ -3,32 +3,50 @@
 //! with a fixed binary encoding for the log; no I/O.
 
 use super::RecommendError;
-use crate::core::{TrackId, CIRCUMPLEX, EMOTIONS};
+use crate::core::{TrackId, CIRCUMPLEX, EMOTIONS, MOOD_UNCERTAIN_BELOW};
 
-/// A track's mood on Russell's circumplex, both in [-1, 1]. The mood tagger (issue 4) fills these;
-/// the recommender only needs the two numbers.
+/// A track's mood on Russell's circumplex, both in [-1, 1], and how sure the tagger is of it
+/// (0–1). The mood tagger fills these; targets and points of the plane are fully certain.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrackMood {
     pub valence: f32,
     pub arousal: f32,
+    /// The tagger's confidence; below [`MOOD_UNCERTAIN_BELOW`] the mood is "uncertain".
+    pub confidence: f32,
 }
 
 impl TrackMood {
+    /// A point of the plane (confidence 1).
     pub fn new(valence: f32, arousal: f32) -> TrackMood {
         TrackMood {
             valence: valence.clamp(-1.0, 1.0),
             arousal: arousal.clamp(-1.0, 1.0),
+            confidence: 1.0,
         }
+    }
+
+    /// A tagged mood with the tagger's confidence.
+    pub fn tagged(valence: f32, arousal: f32, confidence: f32) -> TrackMood {
+        TrackMood {
+            confidence: confidence.clamp(0.0, 1.0),
+            ..TrackMood::new(valence, arousal)
+        }
+    }
+
+    pub fn is_uncertain(self) -> bool {
+        self.confidence < MOOD_UNCERTAIN_BELOW
     }
 
     pub fn distance(self, other: TrackMood) -> f32 {
         ((self.valence - other.valence).powi(2) + (self.arousal - other.arousal).powi(2)).sqrt()
     }
 
-    /// One word for the explanation: the circumplex quadrant.
+    /// One word for the explanation: the circumplex quadrant, or "uncertain".
     pub fn word(self) -> &'static str {
         let (v, a) = (self.valence, self.arousal);
-        if v * v + a * a < 0.15 * 0.15 {
+        if self.is_uncertain() {
+            "uncertain"
+        } else if v * v + a * a < 0.15 * 0.15 {
             "even"
         } else if v >= 0.0 && a >= 0.0 {
             "upbeat"
@@ -304,6 +322,19 @@ impl ListenEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_uncertain_mood_is_explained_as_uncertain() {
+        let sure = TrackMood::tagged(0.5, -0.5, 0.9);
+        assert_eq!(sure.word(), "calm");
+        let unsure = TrackMood::tagged(0.5, -0.5, MOOD_UNCERTAIN_BELOW / 2.0);
+        assert!(unsure.is_uncertain());
+        assert_eq!(unsure.word(), "uncertain");
+        assert!(
+            !TrackMood::new(0.5, -0.5).is_uncertain(),
+            "a point is certain"
+        );
+    }
 
     #[test]
     fn every_signal_survives_encoding() {

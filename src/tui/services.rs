@@ -39,8 +39,8 @@ impl Runtime {
                 Err(e) => tracing::warn!(error = %e, "cannot read mood tags"),
             });
         let (tx, rx) = mpsc::channel();
-        let path = crate::mood::default_model_path();
-        match crate::mood::MoodWorker::spawn(&path, self.store.clone(), tx) {
+        let files = crate::mood::ModelFiles::shipped();
+        match crate::mood::MoodWorker::spawn(&files, self.store.clone(), tx) {
             Ok(w) => {
                 w.tag_library();
                 self.moods = Some(w);

@@ -123,7 +123,8 @@ fn progress_line(pos: u64, total: u64, width: u16, theme: &Theme) -> Line<'stati
     ])
 }
 
-/// `mood: calm/peaceful · chillout 41% · Mellow 33%`, or why there is none.
+/// `mood: calm/peaceful · chillout 41% · Mellow 33%` (`mood: uncertain · ...` below the
+/// confidence threshold), or why there is none.
 fn mood_line(state: &AppState, id: Option<crate::core::TrackId>, theme: &Theme) -> Line<'static> {
     let dim = Style::new().fg(theme.dim);
     let Some(record) = id.and_then(|id| state.moods.get(&id)) else {
@@ -141,9 +142,15 @@ fn mood_line(state: &AppState, id: Option<crate::core::TrackId>, theme: &Theme) 
         .take(3)
         .map(|(t, p)| format!("{t} {:.0}%", p * 100.0))
         .collect();
+    // A mood the tagger is unsure of is not named (its quadrant would be a guess).
+    let (label, style) = if record.confidence < crate::core::MOOD_UNCERTAIN_BELOW {
+        ("uncertain".to_string(), dim)
+    } else {
+        (record.label.clone(), Style::new().fg(theme.accent))
+    };
     Line::from(vec![
         Span::styled("mood: ", dim),
-        Span::styled(record.label.clone(), Style::new().fg(theme.accent)),
+        Span::styled(label, style),
         Span::styled(format!(" · {}", tags.join(" · ")), dim),
     ])
 }

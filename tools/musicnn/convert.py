@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Convert the MSD_musicnn TensorFlow 1 checkpoint to models/musicnn-msd.safetensors.
+"""Convert a musicnn TensorFlow 1 checkpoint (MSD_musicnn or MTT_musicnn) to safetensors.
 
 Source: the ISC-licensed PyPI wheel `musicnn` 0.1.0 (Pons & Serra, 2019), files
-`musicnn/MSD_musicnn/.index` and `.data-00000-of-00001` (checkpoint prefix `MSD_musicnn/`).
+`musicnn/MSD_musicnn/.index` and `.data-00000-of-00001` (checkpoint prefix `MSD_musicnn/`), or
+the same under `musicnn/MTT_musicnn/`. Both checkpoints have the same architecture (musicnn's
+model 17: the same variables and shapes); they differ in training data and output tags (MSD:
+50 Last.fm tags of the Million Song Dataset; MTT: the 50 MagnaTagATune tags).
 Only the variables inference needs are written (the Adam slots and beta powers are dropped),
 as float32, re-laid out for candle (NCHW convolutions):
 
@@ -25,10 +28,11 @@ each layer (batch_normalization_1 .. _10, in graph-creation order) map to `<laye
 (`backend.pool_bn.*` for _9, `backend.dense_bn.*` for _10) with gamma -> weight,
 beta -> bias, moving_mean -> running_mean, moving_variance -> running_var.
 
-The tag list (musicnn/configuration.py MSD_LABELS) and the source are stored in the file's
-`__metadata__` (`tags` as a JSON list).
+The tag list (musicnn/configuration.py MSD_LABELS or MTT_LABELS) and the source are stored in
+the file's `__metadata__` (`tags` as a JSON list).
 
 Usage: python tools/musicnn/convert.py /path/to/musicnn/MSD_musicnn/ models/musicnn-msd.safetensors
+       python tools/musicnn/convert.py /path/to/musicnn/MTT_musicnn/ models/musicnn-mtt.safetensors
 """
 import json
 import os
@@ -47,6 +51,15 @@ MSD_LABELS = ['rock', 'pop', 'alternative', 'indie', 'electronic', 'female vocal
               'Hip-Hop', '70s', 'party', 'country', 'easy listening', 'sexy', 'catchy', 'funk',
               'electro', 'heavy metal', 'Progressive rock', '60s', 'rnb', 'indie pop', 'sad',
               'House', 'happy']
+
+# musicnn/configuration.py MTT_LABELS, in output order.
+MTT_LABELS = ['guitar', 'classical', 'slow', 'techno', 'strings', 'drums', 'electronic', 'rock',
+              'fast', 'piano', 'ambient', 'beat', 'violin', 'vocal', 'synth', 'female', 'indian',
+              'opera', 'male', 'singing', 'vocals', 'no vocals', 'harpsichord', 'loud', 'quiet',
+              'flute', 'woman', 'male vocal', 'no vocal', 'pop', 'soft', 'sitar', 'solo', 'man',
+              'classic', 'choir', 'voice', 'new age', 'dance', 'male voice', 'female vocal',
+              'beats', 'harp', 'cello', 'no voice', 'weird', 'country', 'metal', 'female voice',
+              'choral']
 
 # (TF conv/dense scope, TF batch-norm scope, our prefix, kind)
 LAYERS = [
@@ -97,12 +110,16 @@ def main():
     # The wheel's checkpoint has an empty basename: its prefix is the directory plus '/'.
     reader = tf.compat.v1.train.NewCheckpointReader(os.path.join(ckpt_dir, ''))
     tensors = convert(reader)
+    name = os.path.basename(os.path.normpath(ckpt_dir))
+    if name not in ('MSD_musicnn', 'MTT_musicnn'):
+        sys.exit(f'{ckpt_dir}: expected a MSD_musicnn/ or MTT_musicnn/ checkpoint folder')
+    labels = MSD_LABELS if name == 'MSD_musicnn' else MTT_LABELS
     metadata = {
-        'model': 'MSD_musicnn',
-        'source': 'musicnn 0.1.0 (PyPI wheel, ISC licence), musicnn/MSD_musicnn checkpoint',
+        'model': name,
+        'source': f'musicnn 0.1.0 (PyPI wheel, ISC licence), musicnn/{name} checkpoint',
         'paper': 'Pons & Serra, musicnn: pre-trained convolutional neural networks for music '
                  'audio tagging, ISMIR 2019 LBD',
-        'tags': json.dumps(MSD_LABELS),
+        'tags': json.dumps(labels),
         'batch_norm_epsilon': '0.001',
     }
     save_file(tensors, dest, metadata=metadata)
