@@ -5,6 +5,7 @@
 //! UI. `main.rs` only parses arguments and dispatches.
 
 pub mod app;
+pub mod assets;
 pub mod audio;
 pub mod cli;
 pub mod commands;

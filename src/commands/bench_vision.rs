@@ -31,7 +31,7 @@ pub fn vision(
     json_out: bool,
     opts: &crate::cli::VisionOpts,
 ) -> anyhow::Result<()> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blazeface");
+    let fixtures = crate::assets::bundled("tests/fixtures/blazeface");
     let files: Vec<PathBuf> = match frames {
         Some(p) => crate::vision::source::ImageSource::new(p)?.files().to_vec(),
         None => ["frame_a.jpg", "frame_b.jpg", "frame_c.jpg"]

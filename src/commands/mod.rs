@@ -59,7 +59,7 @@ impl Context {
         } else if !config.library.folders.is_empty() {
             config.library_folders()
         } else {
-            vec![bundled_library()]
+            vec![crate::assets::library_dir()]
         };
         let library = library.iter().map(|p| absolute(p)).collect();
         Ok(Context {
@@ -93,16 +93,6 @@ impl Context {
     pub fn open_store(&self) -> anyhow::Result<Store> {
         Store::open(&self.data_dir)
             .with_context(|| format!("cannot open the database in {}", self.data_dir.display()))
-    }
-}
-
-/// The library shipped with mien: `library/` beside Cargo.toml, else `./library`.
-pub fn bundled_library() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("library")
     }
 }
 
