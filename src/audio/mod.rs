@@ -10,6 +10,7 @@ mod decode;
 mod engine;
 mod flow;
 mod gain;
+pub mod open;
 mod output;
 mod resample;
 mod shared;
