@@ -2,6 +2,7 @@
 //! derived tables, kill -9), the recommender thread, cold start from mood vectors, explanations,
 //! queue reordering, and the ordering of methods in a small deterministic evaluation.
 
+use rand::SeedableRng;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -266,7 +267,7 @@ fn with_no_history_a_sad_listener_gets_music_near_their_mood_not_its_opposite() 
     .map(|(t, m)| (TrackId(t), m))
     .collect();
     let ids: Vec<TrackId> = (1..=5).map(TrackId).collect();
-    let mut rng = SeededRng::new(3);
+    let mut rng = SeededRng::seed_from_u64(3);
     let mut ctx = RankContext {
         listener: Some(SAD),
         moods: &moods,
@@ -323,7 +324,7 @@ fn a_track_played_with_one_rated_5_stars_when_sad_is_explained_by_it() {
     });
     model.apply(&finished(today + 180_000, 30, 1.0, false));
     let no_moods: HashMap<TrackId, TrackMood> = HashMap::new();
-    let mut rng = SeededRng::new(5);
+    let mut rng = SeededRng::seed_from_u64(5);
     let mut ctx = RankContext {
         listener: Some(SAD),
         moods: &no_moods,
