@@ -73,20 +73,9 @@ impl Context {
         })
     }
 
-    /// Engine settings from `[playback]`: output, ReplayGain mode, start volume.
+    /// Engine settings from `[playback]`.
     pub fn engine_config(&self) -> crate::audio::EngineConfig {
-        let p = &self.config.playback;
-        crate::audio::EngineConfig {
-            output: match p.output {
-                crate::config::OutputSetting::Auto => crate::audio::OutputChoice::Auto,
-                crate::config::OutputSetting::Null => crate::audio::OutputChoice::Null {
-                    rate: 44_100,
-                    channels: 2,
-                },
-            },
-            replay_gain: p.replay_gain,
-            volume: f32::from(p.volume.min(100)) / 100.0,
-        }
+        crate::audio::EngineConfig::from_config(&self.config.playback)
     }
 
     /// Opens the store in the data dir.
