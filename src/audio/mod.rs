@@ -134,7 +134,7 @@ impl EngineConfig {
                     channels: 2,
                 },
             },
-            replay_gain: p.replay_gain,
+            replay_gain: p.replay_gain.into(),
             volume: f32::from(p.volume.min(100)) / 100.0,
         }
     }

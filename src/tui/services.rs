@@ -79,11 +79,11 @@ impl Runtime {
         camera: &crate::config::CameraConfig,
         camera_file: Option<&Path>,
     ) {
-        use crate::vision::service::{ModelPaths, VisionCommand, VisionService};
+        use crate::vision::service::{ModelPaths, VisionCommand, VisionService, VisionSettings};
         use crate::vision::source::SourceSpec;
         let source = match camera_file {
             Some(p) => SourceSpec::Files(p.to_path_buf()),
-            None => SourceSpec::Camera(camera.camera_settings()),
+            None => SourceSpec::Camera(crate::vision::source::CameraSettings::from_config(camera)),
         };
         let models = ModelPaths {
             detector: crate::vision::weights::default_detector_path(),
@@ -91,7 +91,7 @@ impl Runtime {
         };
         state.emotion.lead_ms = camera.lead_ms();
         let (tx, rx) = mpsc::channel();
-        match VisionService::spawn(source, models, camera.vision_settings(), tx) {
+        match VisionService::spawn(source, models, VisionSettings::from_config(camera), tx) {
             Ok(v) => {
                 super::forward(rx, self.tx.clone(), vision_event);
                 if camera.enabled || camera_file.is_some() {
