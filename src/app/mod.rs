@@ -13,5 +13,5 @@ pub mod state;
 pub mod update;
 
 pub use action::Action;
-pub use state::{AppState, Effect, Msg, Pane};
+pub use state::{AppState, Effect, Msg, Pane, Remote};
 pub use update::update;

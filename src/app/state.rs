@@ -148,11 +148,31 @@ pub enum Msg {
     Catalogue(Vec<Track>),
     /// The recommender's answer to an `Effect::RecoRank`.
     RecoRanked(crate::recommend::Ranked),
+    /// A remote control's request (MPRIS media keys and desktop widgets).
+    Remote(Remote),
     /// Rows available to a list (for page up/down).
     Resize {
         list_rows: usize,
     },
     Status(Status),
+}
+
+/// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
+/// whose outcome depends on the state, and exact seeks and volumes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Remote {
+    /// The same as this key action.
+    Action(Action),
+    /// Play (or resume); nothing when already playing.
+    Play,
+    /// Pause; nothing when paused or stopped.
+    Pause,
+    /// Seek by this many milliseconds (negative: back).
+    SeekBy(i64),
+    /// Seek to this position, in milliseconds.
+    SeekTo(u64),
+    /// Set the volume, linear 0.0..=1.0.
+    SetVolume(f32),
 }
 
 /// What `update` asks the runtime to do.

@@ -83,6 +83,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             reports::mood_event(state, ev);
             Vec::new()
         }
+        Msg::Remote(r) => match r {
+            super::state::Remote::Action(a) => action(state, a),
+            r => playback::remote(state, r),
+        },
         Msg::Resize { list_rows } => {
             state.list_rows = list_rows.max(1);
             Vec::new()

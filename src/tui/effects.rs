@@ -16,9 +16,9 @@ use super::UiEvent;
 use crate::app::keymap::Keymap;
 use crate::app::queue::QueueItem;
 use crate::app::reco::RankRequest;
-use crate::app::state::{AppState, Effect, Msg};
+use crate::app::state::{AppState, Effect, Msg, Remote};
 use crate::app::{update, Action};
-use crate::audio::{Engine, EngineCommand};
+use crate::audio::Engine;
 use crate::library::art::{decode_cover, find_cover};
 use crate::library::m3u::{read_m3u, write_m3u, PlaylistEntry};
 use crate::mpris::{Mpris, MprisRequest, PlaybackStatus};
@@ -104,7 +104,7 @@ impl Runtime {
                 None
             }
             UiEvent::App(m) => Some(m),
-            UiEvent::Mpris(req) => self.mpris_request(req, state),
+            UiEvent::Mpris(req) => Some(Msg::Remote(remote(req))),
             UiEvent::Art(path, img) => {
                 if path == self.art_path {
                     self.art_image = img;
@@ -116,38 +116,6 @@ impl Runtime {
         if let Some(m) = msg {
             let effects = update(state, m);
             self.perform_all(state, effects);
-        }
-    }
-
-    fn mpris_request(&mut self, req: MprisRequest, state: &AppState) -> Option<Msg> {
-        let playing = state.player.path.is_some() && !state.player.paused;
-        match req {
-            MprisRequest::Action(a) => Some(Msg::Action(a)),
-            MprisRequest::Play if !playing => Some(Msg::Action(Action::PlayPause)),
-            MprisRequest::Pause if playing => Some(Msg::Action(Action::PlayPause)),
-            MprisRequest::Play | MprisRequest::Pause => None,
-            MprisRequest::SeekForwardBy(d) => {
-                self.engine.send(EngineCommand::SeekBy {
-                    ms: d.as_millis() as i64,
-                });
-                None
-            }
-            MprisRequest::SeekBackwardBy(d) => {
-                self.engine.send(EngineCommand::SeekBy {
-                    ms: -(d.as_millis() as i64),
-                });
-                None
-            }
-            MprisRequest::SeekTo(d) => {
-                self.engine.send(EngineCommand::Seek {
-                    ms: d.as_millis() as u64,
-                });
-                None
-            }
-            MprisRequest::SetVolume(v) => {
-                self.engine.send(EngineCommand::SetVolume(v as f32));
-                None
-            }
         }
     }
 
@@ -344,5 +312,25 @@ impl Runtime {
         self.reco = None;
         self.vision = None;
         let _ = self.store.flush();
+    }
+}
+
+/// A media controller's request in the app's terms.
+pub fn remote(req: MprisRequest) -> Remote {
+    use MprisRequest as M;
+    match req {
+        M::Play => Remote::Play,
+        M::Pause => Remote::Pause,
+        M::Toggle => Remote::Action(Action::PlayPause),
+        M::Next => Remote::Action(Action::NextTrack),
+        M::Previous => Remote::Action(Action::PrevTrack),
+        M::Stop => Remote::Action(Action::Stop),
+        M::Quit => Remote::Action(Action::Quit),
+        M::SeekForward => Remote::Action(Action::SeekForward),
+        M::SeekBackward => Remote::Action(Action::SeekBackward),
+        M::SeekForwardBy(d) => Remote::SeekBy(d.as_millis().min(i64::MAX as u128) as i64),
+        M::SeekBackwardBy(d) => Remote::SeekBy(-(d.as_millis().min(i64::MAX as u128) as i64)),
+        M::SeekTo(d) => Remote::SeekTo(d.as_millis().min(u64::MAX as u128) as u64),
+        M::SetVolume(v) => Remote::SetVolume(v as f32),
     }
 }
