@@ -11,9 +11,9 @@ use ratatui::layout::{Rect, Size};
 use ratatui_image::picker::Picker;
 use ratatui_image::Resize;
 
-use super::input::{key_to_msg, KeyState};
 use super::UiEvent;
 use crate::app::keymap::Keymap;
+use crate::app::keys::{key_to_msg, KeyState};
 use crate::app::queue::QueueItem;
 use crate::app::reco::RankRequest;
 use crate::app::state::{AppState, Effect, Msg, Remote};

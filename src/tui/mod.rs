@@ -21,8 +21,8 @@ use crate::library::LibraryService;
 use crate::store::Store;
 use crate::ui::theme::{load_themes, Theme};
 
+pub use crate::app::keys::{key_to_msg, KeyState};
 pub use effects::Runtime;
-pub use input::{key_to_msg, KeyState};
 
 /// Everything that wakes the UI thread. Senders: the input thread (keys, resize), the forwarders
 /// of the engine, library, MPRIS, mood-tagger, recommender and vision channels, and the art

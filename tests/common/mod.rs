@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mien::app::keymap::{KeyChord, Keymap};
 use mien::app::{update, AppState, Effect, Msg};
 use mien::core::{AudioFormat, ReplayGain, Track, TrackId};
-use mien::tui::{key_to_msg, KeyState};
+use mien::app::keys::{key_to_msg, KeyState};
 
 /// One track of the fixture catalogue, every field spelled out.
 pub fn track(
