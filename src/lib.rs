@@ -17,6 +17,7 @@ pub mod logging;
 pub mod mood;
 pub mod mpris;
 pub mod recommend;
+pub mod root;
 pub mod store;
 pub mod tui;
 pub mod ui;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use mien::cli::Cli;
-use mien::commands::{self, Context};
+use mien::commands;
+use mien::root::Context;
 use mien::logging;
 
 fn main() -> ExitCode {

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use common::{id, key, Player, AWAKE, FAR_AWAY, MORNING, NIGHT_DRIVE, PAPER_BOATS, SMALL_RAIN};
 use mien::app::keymap::Keymap;
+use mien::app::keys::key_to_msg;
 use mien::app::queue::Repeat;
 use mien::app::state::Overlay;
 use mien::app::{update, Effect, Msg, Pane};
 use mien::audio::{EngineCommand, EngineEvent, TrackRequest};
 use mien::config::Config;
 use mien::core::{EmotionSource, Rating, SavedQueue};
-use mien::app::keys::key_to_msg;
 
 fn play(path: &str, start_ms: u64) -> Effect {
     Effect::Engine(EngineCommand::Play {

@@ -1,5 +1,6 @@
 //! CLI subcommands (the edge of the program: anyhow errors with context). Each file implements
-//! one subcommand on top of the library, store and audio layers.
+//! one subcommand on top of the composition root (`crate::root`) and the library, store and audio
+//! layers.
 
 mod bench;
 mod bench_reco;
@@ -17,79 +18,13 @@ mod scan;
 mod tag;
 mod tag_load;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context as _;
+use crate::cli::{BenchCommand, Command};
 
-use crate::cli::{BenchCommand, Command, GlobalArgs};
-use crate::config::{Config, DefaultPaths};
-use crate::store::Store;
+pub use crate::root::{absolute, Context};
 
 pub use play::PlayDriver;
-
-/// Everything a subcommand needs from the command line and the config file.
-pub struct Context {
-    pub config: Config,
-    pub config_path: Option<PathBuf>,
-    pub data_dir: PathBuf,
-    /// Library folders in effect: `--library`, else the config's, else the bundled `library/`.
-    pub library: Vec<PathBuf>,
-    /// `--camera-file PATH`: the player's frames come from these images instead of the webcam.
-    pub camera_file: Option<PathBuf>,
-    /// `--library` was given (`eval-reco` then uses that library instead of a generated one).
-    pub library_given: bool,
-    pub log_path: Option<PathBuf>,
-}
-
-impl Context {
-    /// Reads the config, resolves the data dir and library folders, and starts logging.
-    pub fn from_args(args: &GlobalArgs) -> anyhow::Result<Context> {
-        let defaults = DefaultPaths::discover();
-        let (config, config_path) =
-            Config::load(args.config.as_deref(), defaults.config_file.as_deref())?;
-        let data_dir = match (&args.data_dir, defaults.data_dir) {
-            (Some(d), _) => d.clone(),
-            (None, Some(d)) => d,
-            (None, None) => anyhow::bail!("no home directory found: pass --data-dir DIR"),
-        };
-        let log_path = crate::logging::init(&data_dir, args.verbose)
-            .with_context(|| format!("cannot write the log in {}", data_dir.display()))?;
-        let library = if !args.library.is_empty() {
-            args.library.clone()
-        } else if !config.library.folders.is_empty() {
-            config.library_folders()
-        } else {
-            vec![crate::assets::library_dir()]
-        };
-        let library = library.iter().map(|p| absolute(p)).collect();
-        Ok(Context {
-            config,
-            config_path,
-            data_dir,
-            library,
-            camera_file: args.camera_file.as_deref().map(absolute),
-            library_given: !args.library.is_empty(),
-            log_path: Some(log_path),
-        })
-    }
-
-    /// Engine settings from `[playback]`.
-    pub fn engine_config(&self) -> crate::audio::EngineConfig {
-        crate::audio::EngineConfig::from_config(&self.config.playback)
-    }
-
-    /// Opens the store in the data dir.
-    pub fn open_store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.data_dir)
-            .with_context(|| format!("cannot open the database in {}", self.data_dir.display()))
-    }
-}
-
-/// The canonical path if the file exists, else the path made absolute, so that track ids (hashes
-/// of paths) are the same however a file was named on the command line.
-pub fn absolute(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.to_path_buf()))
-}
 
 /// Runs a subcommand; `None` starts the interactive player (with `playlist` if given).
 pub fn run(

@@ -11,15 +11,11 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
-use anyhow::Context as _;
-
-use crate::app::keymap::Keymap;
 use crate::app::state::{AppState, Msg, StatusLevel};
 use crate::audio::Engine;
-use crate::commands::Context;
 use crate::library::LibraryService;
-use crate::store::Store;
-use crate::ui::theme::{load_themes, Theme};
+use crate::root::{Context, PlayerSetup};
+use crate::ui::theme::Theme;
 
 pub use crate::app::keys::{key_to_msg, KeyState};
 pub use effects::Runtime;
@@ -34,19 +30,6 @@ pub enum UiEvent {
     App(Msg),
     Mpris(crate::mpris::MprisRequest),
     Art(Option<PathBuf>, Option<image::DynamicImage>),
-}
-
-/// Builds the initial state from the store: the catalogue (read once), ratings, the saved queue.
-pub fn initial_state(store: &Store, resume: bool) -> anyhow::Result<AppState> {
-    let tracks = store.all_tracks().context("cannot read the catalogue")?;
-    let ratings = store.ratings().context("cannot read ratings")?;
-    let mut state = AppState::new(tracks, ratings);
-    if resume {
-        if let Some(saved) = store.load_queue().context("cannot read the saved queue")? {
-            state.restore_queue(saved);
-        }
-    }
-    Ok(state)
 }
 
 /// Forwards every value from `rx` into the UI channel, wrapped by `wrap`, until either side ends.
@@ -64,34 +47,12 @@ fn forward<T: Send + 'static>(rx: Receiver<T>, tx: Sender<UiEvent>, wrap: fn(T) 
 
 /// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
 pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
-    let config_path = ctx
-        .config_path
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("config.toml"));
-    let keymap = Keymap::with_config(Keymap::vim_defaults(), &ctx.config.keys, &config_path)?;
-    let user_themes = ctx
-        .config_path
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map(|d| d.join("themes"));
-    let (themes, theme_errors) = load_themes(user_themes.as_deref());
-    let store = ctx.open_store()?;
-    let mut state = initial_state(&store, ctx.config.playback.resume && playlist.is_none())?;
-    state.help = keymap.help_table();
-    state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
-    state.theme = themes
-        .iter()
-        .position(|t| t.name == ctx.config.ui.theme)
-        .unwrap_or(0);
-    state.player.volume = ctx.config.playback.volume.min(100);
-    if let Some(e) = theme_errors.first() {
-        state.error(format!("theme skipped: {e}"));
-    } else if themes.iter().all(|t| t.name != ctx.config.ui.theme) {
-        state.error(format!(
-            "no theme named {:?}; using {}",
-            ctx.config.ui.theme, state.theme_names[0]
-        ));
-    }
+    let PlayerSetup {
+        store,
+        mut state,
+        keymap,
+        themes,
+    } = PlayerSetup::open(ctx, playlist.is_some())?;
 
     let (tx, rx) = mpsc::channel::<UiEvent>();
     let mut term = terminal::Terminal::enter()?;

@@ -39,7 +39,7 @@ impl Runtime {
                 Err(e) => tracing::warn!(error = %e, "cannot read mood tags"),
             });
         let (tx, rx) = mpsc::channel();
-        let path = crate::mood::default_model_path();
+        let path = crate::root::mood_model();
         match crate::mood::MoodWorker::spawn(&path, self.store.clone(), tx) {
             Ok(w) => {
                 w.tag_library();
@@ -79,17 +79,13 @@ impl Runtime {
         camera: &crate::config::CameraConfig,
         camera_file: Option<&Path>,
     ) {
-        use crate::vision::service::{ModelPaths, VisionCommand, VisionService, VisionSettings};
+        use crate::vision::service::{VisionCommand, VisionService, VisionSettings};
         use crate::vision::source::SourceSpec;
         let source = match camera_file {
             Some(p) => SourceSpec::Files(p.to_path_buf()),
             None => SourceSpec::Camera(crate::vision::source::CameraSettings::from_config(camera)),
         };
-        let models = ModelPaths {
-            detector: crate::vision::weights::default_detector_path(),
-            fer: crate::vision::weights::default_fer_path(),
-        };
-        state.emotion.lead_ms = camera.lead_ms();
+        let models = crate::root::vision_models();
         let (tx, rx) = mpsc::channel();
         match VisionService::spawn(source, models, VisionSettings::from_config(camera), tx) {
             Ok(v) => {

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mien::app::keymap::{KeyChord, Keymap};
+use mien::app::keys::{key_to_msg, KeyState};
 use mien::app::{update, AppState, Effect, Msg};
 use mien::core::{AudioFormat, ReplayGain, Track, TrackId};
-use mien::app::keys::{key_to_msg, KeyState};
 
 /// One track of the fixture catalogue, every field spelled out.
 pub fn track(
