@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod core;
+pub mod eval;
 pub mod kernel;
 pub mod library;
 pub mod logging;

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use mien::core::TrackId;
-use mien::recommend::eval::{evaluate, EvalConfig, METHODS, N};
+use mien::eval::reco_protocol::{evaluate, EvalConfig, METHODS, N};
 use mien::recommend::service::Candidate;
 use mien::recommend::{
     rank, reorder, EmotionBucket, ListenEvent, ListenerMood, RankContext, Reason, RecoStore,
@@ -434,7 +434,7 @@ fn recommend_refuses_an_unknown_emotion_and_an_empty_catalogue() {
 
 #[test]
 fn a_seven_track_library_evaluates_with_every_pick_in_the_top_10_and_ndcg_still_ranks() {
-    use mien::recommend::simulate::catalogue_from_tracks;
+    use mien::eval::simulate::catalogue_from_tracks;
     // The bundled library's size: seven tracks of one album, moods spread over the circumplex.
     let moods = [
         (0.6, 0.5),

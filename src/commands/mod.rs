@@ -2,94 +2,58 @@
 //! one subcommand on top of the composition root (`crate::root`) and the library, store and audio
 //! layers.
 
-mod bench;
-mod bench_reco;
-mod bench_vision;
 mod doctor;
-mod emotion;
-mod eval_fer;
-mod eval_library;
-mod eval_reco;
+pub mod emotion;
 mod history;
 mod play;
 mod rate;
 mod recommend;
 mod scan;
 mod tag;
-mod tag_load;
+pub mod tag_load;
 
 use std::path::PathBuf;
 
-use crate::cli::{BenchCommand, Command};
+use crate::cli::ProductCommand;
 
 pub use crate::root::{absolute, Context};
 
 pub use play::PlayDriver;
 
-/// Runs a subcommand; `None` starts the interactive player (with `playlist` if given).
-pub fn run(
-    ctx: &Context,
-    command: Option<Command>,
-    playlist: Option<PathBuf>,
-) -> anyhow::Result<()> {
+/// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
+pub fn player(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
+    crate::tui::run(ctx, playlist.map(|p| absolute(&p)))
+}
+
+/// Runs one of the product's subcommands.
+pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
     match command {
-        None => crate::tui::run(ctx, playlist.map(|p| absolute(&p))),
-        Some(Command::Scan { json }) => scan::run(ctx, json),
-        Some(Command::Play { files, seconds }) => play::run_files(ctx, &files, seconds),
-        Some(Command::Doctor { json }) => doctor::run(ctx, json),
-        Some(Command::Rate { file, stars }) => rate::run(ctx, &file, stars),
-        Some(Command::History { json, limit }) => history::run(ctx, json, limit),
-        Some(Command::Recommend { emotion, n, json }) => {
+        ProductCommand::Scan { json } => scan::run(ctx, json),
+        ProductCommand::Play { files, seconds } => play::run_files(ctx, &files, seconds),
+        ProductCommand::Doctor { json } => doctor::run(ctx, json),
+        ProductCommand::Rate { file, stars } => rate::run(ctx, &file, stars),
+        ProductCommand::History { json, limit } => history::run(ctx, json, limit),
+        ProductCommand::Recommend { emotion, n, json } => {
             recommend::run(ctx, emotion.as_deref(), n, json)
         }
-        Some(Command::EvalReco {
-            json,
-            tracks,
-            listeners,
-            seed,
-        }) => eval_reco::run(ctx, json, tracks, listeners, seed),
-        Some(Command::Tag {
+        ProductCommand::Tag {
             files,
             json,
             model,
             patches,
-        }) => tag::run(
+        } => tag::run(
             ctx,
             &files,
             json,
             model.as_deref(),
             patches.map(usize::from),
         ),
-        Some(Command::Emotion {
+        ProductCommand::Emotion {
             images,
             json,
             explain,
             vision,
-        }) => emotion::run(&images, json, explain.as_deref(), &vision),
-        Some(Command::EvalFer { data, json, vision }) => eval_fer::run(&data, json, &vision),
-        Some(Command::Bench { which }) => match which {
-            BenchCommand::Vision {
-                frames,
-                runs,
-                json,
-                vision,
-            } => bench_vision::vision(frames.as_deref(), runs, json, &vision),
-            BenchCommand::Scan { files, json } => bench::scan(ctx, files, json),
-            BenchCommand::Reco {
-                events,
-                candidates,
-                commit_every,
-                json,
-            } => bench_reco::reco(events, candidates, commit_every, json),
-            BenchCommand::Movielens { inter, json } => bench_reco::movielens(&inter, json),
-            BenchCommand::Play {
-                file,
-                seconds,
-                json,
-                tag_dir,
-            } => bench::play(ctx, &file, seconds, json, tag_dir.as_deref()),
-            BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
-        },
+        } => emotion::run(&images, json, explain.as_deref(), &vision),
     }
 }
 

@@ -6,18 +6,16 @@
 //! - `signals`: events, emotion buckets, track moods, policies (value types).
 //! - `model`: the incremental taste model (row types in `tables`); `score`: the pure ranking; `reorder`: the queue.
 //! - `persist`: the sled log and derived tables; `service`: the recommender thread.
-//! - `simulate`: simulated listeners; `eval`: the `mien eval-reco` protocol; `movielens`: the
-//!   leave-one-out check of the item-item core on MovieLens-100k.
+//!
+//! Its evaluation (simulated listeners, the `mien eval-reco` protocol, the MovieLens-100k check)
+//! lives in `crate::eval`.
 
-pub mod eval;
 pub mod model;
-pub mod movielens;
 pub mod persist;
 pub mod reorder;
 pub mod score;
 pub mod service;
 pub mod signals;
-pub mod simulate;
 pub mod tables;
 
 pub use model::TasteModel;

@@ -203,10 +203,10 @@ fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// `mien bench movielens FILE`: the leave-one-out check of `recommend::movielens` on RecBole's
+/// `mien bench movielens FILE`: the leave-one-out check of `eval::movielens` on RecBole's
 /// `ml-100k.inter` (see docs/RECOMMENDER.md for how to fetch it; it is never committed).
 pub fn movielens(inter: &Path, json_out: bool) -> anyhow::Result<()> {
-    use crate::recommend::movielens::{leave_one_out, parse_inter};
+    use super::movielens::{leave_one_out, parse_inter};
     let text = std::fs::read_to_string(inter)
         .with_context(|| format!("cannot read {}", inter.display()))?;
     let rows = parse_inter(&text).with_context(|| format!("in {}", inter.display()))?;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::json;
 
-use super::{absolute, Context};
 use crate::audio::{Engine, EngineCommand, EngineConfig, EngineEvent, OutputChoice, TrackRequest};
+use crate::root::{absolute, Context};
 
 use crate::store::Store;
 
@@ -134,7 +134,9 @@ pub fn play(
     let _ = ctx;
     let path = absolute(file);
     // Started first: the scratch scan and the model load are not part of the measured window.
-    let load = tag_dir.map(super::tag_load::TagLoad::start).transpose()?;
+    let load = tag_dir
+        .map(crate::commands::tag_load::TagLoad::start)
+        .transpose()?;
     let (tx, rx) = mpsc::channel();
     let config = EngineConfig {
         output: OutputChoice::Null {

@@ -2,12 +2,12 @@
 //! picks every method ranks the catalogue, and HR@10 / NDCG@10 of the pick are averaged over the
 //! 20 picks after 25, 50, 100 and 200 plays. Deterministic for a seed. See docs/RECOMMENDER.md.
 
-use super::model::{FixedMap, TasteModel};
-use super::score::{score_all, RankContext, ScoreWeights};
-use super::signals::{ListenEvent, ListenerMood, Signal, TrackMood};
 use super::simulate::{generate_catalogue, SimListener, SimTrack};
-use super::SeededRng;
 use crate::core::{TrackId, CIRCUMPLEX};
+use crate::recommend::model::{FixedMap, TasteModel};
+use crate::recommend::score::{score_all, RankContext, ScoreWeights};
+use crate::recommend::signals::{ListenEvent, ListenerMood, Signal, TrackMood};
+use crate::recommend::SeededRng;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_distr::StandardNormal;
 

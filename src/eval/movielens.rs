@@ -8,12 +8,12 @@
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 
-use super::model::{SessionPlay, TasteModel};
-use super::score::{score_all, RankContext, ScoreWeights};
-use super::signals::{ListenEvent, Signal, TrackMood};
-use super::RecommendError;
-use super::SeededRng;
 use crate::core::TrackId;
+use crate::recommend::model::{SessionPlay, TasteModel};
+use crate::recommend::score::{score_all, RankContext, ScoreWeights};
+use crate::recommend::signals::{ListenEvent, Signal, TrackMood};
+use crate::recommend::RecommendError;
+use crate::recommend::SeededRng;
 
 /// HR@10 / NDCG@10 of one scorer under both protocols.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -9,10 +9,10 @@
 //! rescaled from its 1–9 scale): a cloud centred near the middle of both scales, covering all four
 //! quadrants, with valence and arousal positively correlated. See docs/RECOMMENDER.md.
 
-use super::model::FixedMap;
-use super::signals::{EmotionBucket, ListenerMood, TrackMood};
-use super::SeededRng;
 use crate::core::{TrackId, CIRCUMPLEX};
+use crate::recommend::model::FixedMap;
+use crate::recommend::signals::{EmotionBucket, ListenerMood, TrackMood};
+use crate::recommend::SeededRng;
 use rand::Rng;
 use rand_distr::StandardNormal;
 

@@ -47,7 +47,7 @@ pub fn vision(
                 .to_rgb8())
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let pipeline = super::emotion::pipeline(opts)?;
+    let pipeline = crate::commands::emotion::pipeline(opts)?;
     let mut next = 0;
     let (frame_ms, frame_p90) = time_ms(runs, || {
         next += 1;
@@ -64,7 +64,7 @@ pub fn vision(
             no_tta: !tta,
             ..opts.clone()
         };
-        super::emotion::classifier(&opts)
+        crate::commands::emotion::classifier(&opts)
     };
     let (single, tta) = (net(false)?, net(true)?);
     let (one_ms, _) = time_ms(runs, || {
