@@ -1,4 +1,4 @@
-//! The recommender in the player, headless: the real `tui::Runtime` (null audio output, a store in
+//! The recommender in the player, headless: the real `runtime::Runtime` (null audio output, a store in
 //! a temp dir, the recommender thread) is fed the messages the player's subsystems would send.
 //! Player events reach the event log on disk, and a track start reorders the not-pinned upcoming
 //! queue items by the recommender's answer, with explanations. No sound card, camera or network.
@@ -11,14 +11,15 @@ use std::time::{Duration, Instant};
 
 use common::{id, tracks, AWAKE, FAR_AWAY, MORNING, NIGHT_DRIVE, SMALL_RAIN};
 use mien::app::keymap::Keymap;
+use mien::app::keys::KeyState;
 use mien::app::queue::QueueItem;
 use mien::app::reco::RecoSettings;
 use mien::app::{Action, AppState, Msg};
 use mien::audio::{Engine, EngineConfig, EngineEvent, OutputChoice, ReplayGainMode};
 use mien::core::{now_ms, EmotionReading, TrackId};
 use mien::recommend::{RecoStore, Signal};
+use mien::runtime::{Runtime, UiEvent};
 use mien::store::{MoodRecord, Store};
-use mien::tui::{KeyState, Runtime, UiEvent};
 
 fn mood(valence: f32, arousal: f32) -> MoodRecord {
     MoodRecord {
@@ -100,7 +101,9 @@ fn player(store: &Store, dir: &Path) -> Harness {
         (id(SMALL_RAIN), mood(0.8, 0.9)),
         (id(MORNING), mood(-0.7, -0.4)),
     ]));
-    h.rt.start_recommender(&mut h.state, RecoSettings::default());
+    h.state.reco.settings = RecoSettings::default();
+    let started = h.rt.start_recommender();
+    h.rt.apply_all(&mut h.state, started);
     assert!(h.state.reco.enabled, "the recommender starts on the store");
     h
 }
@@ -154,6 +157,8 @@ fn a_track_start_reorders_the_unpinned_upcoming_tracks_and_player_events_reach_t
         completed: false,
     }));
     h.send(Msg::Action(Action::Rate5));
+    let rated = h.pump_until(|s| s.ratings.contains_key(&id(AWAKE)));
+    assert!(rated, "the store answers the rating and the stars change");
     h.rt.shutdown(&h.state);
     drop(h);
 

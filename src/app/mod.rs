@@ -1,5 +1,5 @@
 //! UI-thread state and logic: `Action`s from keys, `update(state, msg) -> effects`, the queue and
-//! the library browser. Pure: no terminal, no I/O (the runtime in `tui` performs the effects).
+//! the library browser. Pure: no terminal, no I/O (the `runtime` performs the effects).
 
 pub mod action;
 pub mod browser;

@@ -22,7 +22,7 @@ pub use play::PlayDriver;
 
 /// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
 pub fn player(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
-    crate::tui::run(ctx, playlist.map(|p| absolute(&p)))
+    crate::runtime::run(ctx, playlist.map(|p| absolute(&p)))
 }
 
 /// Runs one of the product's subcommands.

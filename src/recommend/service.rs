@@ -8,7 +8,7 @@
 //! the answers apart by their [`Ranked::tag`]). Shutdown: [`RecoCommand::Shutdown`], or every
 //! sender dropped; dropping the handle sends `Shutdown` and joins the thread, which checkpoints
 //! the derived tables and flushes the store before it exits. The player's reply channel
-//! (`tui::Runtime`) ends when the runtime drops its sender.
+//! (`runtime::Runtime`) ends when the runtime drops its sender.
 
 use rand::SeedableRng;
 use std::sync::mpsc::{self, Receiver, Sender};

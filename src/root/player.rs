@@ -7,7 +7,8 @@ use anyhow::Context as _;
 
 use super::Context;
 use crate::app::keymap::Keymap;
-use crate::app::state::AppState;
+use crate::app::reco::RecoSettings;
+use crate::app::state::{AppState, CameraState};
 use crate::store::Store;
 use crate::ui::theme::{load_themes, Theme};
 
@@ -36,7 +37,8 @@ pub struct PlayerSetup {
 impl PlayerSetup {
     /// Opens the store and builds the first state: the keymap from `[keys]`, the themes (a bad
     /// user theme or an unknown `[ui] theme` becomes the first status line), the start volume,
-    /// and the saved queue unless a playlist replaces it.
+    /// the camera's permission, the recommender's settings, and the saved queue unless a playlist
+    /// replaces it.
     pub fn open(ctx: &Context, with_playlist: bool) -> anyhow::Result<PlayerSetup> {
         let config_path = ctx
             .config_path
@@ -59,6 +61,11 @@ impl PlayerSetup {
             .unwrap_or(0);
         state.player.volume = ctx.config.playback.volume.min(100);
         state.emotion.lead_ms = ctx.config.camera.lead_ms();
+        if ctx.config.camera.enabled || ctx.camera_file.is_some() {
+            // Allowed from the start; the vision thread is told once it runs.
+            state.emotion.camera = CameraState::Standby;
+        }
+        state.reco.settings = RecoSettings::from_config(&ctx.config.recommend);
         if let Some(e) = theme_errors.first() {
             state.error(format!("theme skipped: {e}"));
         } else if themes.iter().all(|t| t.name != ctx.config.ui.theme) {

@@ -103,7 +103,7 @@ pub fn id(path: &str) -> TrackId {
 }
 
 /// The fixture catalogue with no ratings, the help table filled from `keymap` the way
-/// `mien::tui::run` fills it.
+/// `mien::root::PlayerSetup` fills it.
 pub fn state_with(keymap: &Keymap) -> AppState {
     let mut state = AppState::new(tracks(), Vec::new());
     state.help = keymap.help_table();

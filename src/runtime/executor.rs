@@ -1,34 +1,35 @@
-//! `Runtime`: the UI thread's hands. It routes each `UiEvent` to `update`, performs the effects
-//! `update` returns (engine commands, durable ratings, history, queue saves, playlists, cover
-//! art, the recommender's events and rankings), and publishes the player's state over MPRIS.
-//! Starting the subsystem threads is in `services.rs`.
+//! `Runtime`: the UI thread's hands. It turns each `UiEvent` into a `Msg` for `update` and
+//! performs the effects `update` returns (engine commands, durable ratings, history, queue
+//! saves, playlists, cover art, the recommender's events and rankings, vision commands), and
+//! publishes the player's state over MPRIS. It never writes the app state: what it learns while
+//! performing (a failed write, a saved playlist) goes back to `update` as a message on the UI
+//! channel. Starting the subsystem threads is in `services.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
-use ratatui::layout::{Rect, Size};
+use ratatui::layout::Rect;
 use ratatui_image::picker::Picker;
-use ratatui_image::Resize;
 
 use super::UiEvent;
 use crate::app::keymap::Keymap;
 use crate::app::keys::{key_to_msg, KeyState};
-use crate::app::queue::QueueItem;
 use crate::app::reco::RankRequest;
-use crate::app::state::{AppState, Effect, Msg, Remote};
+use crate::app::state::{AppState, CameraState, Effect, Msg, Remote, Status};
 use crate::app::{update, Action};
 use crate::audio::Engine;
 use crate::library::art::{decode_cover, find_cover};
-use crate::library::m3u::{read_m3u, write_m3u, PlaylistEntry};
+use crate::library::m3u::{write_m3u, PlaylistEntry};
 use crate::mpris::{Mpris, MprisRequest, PlaybackStatus};
 use crate::recommend::{Ranked, RecoCommand, Recommender};
 use crate::store::Store;
+use crate::terminal::{ArtView, TermEvent};
+use crate::vision::service::{VisionCommand, VisionService};
 
 pub struct Runtime {
     pub(super) store: Store,
     pub(super) engine: Engine,
-    pub(super) picker: Option<Picker>,
     pub(super) data_dir: PathBuf,
     pub(super) tx: Sender<UiEvent>,
     pub(super) mpris: Option<Mpris>,
@@ -39,16 +40,16 @@ pub struct Runtime {
     /// when this runtime (and so the sender) is dropped.
     pub(super) reco: Option<(Recommender, Sender<Ranked>)>,
     /// The vision thread (camera → face → emotion), once started.
-    pub(super) vision: Option<crate::vision::service::VisionService>,
-    /// The decoded cover of the playing track, kept to re-fit it after a resize.
-    pub(super) art_image: Option<image::DynamicImage>,
-    pub(super) art_path: Option<PathBuf>,
-    pub(super) art_rect: Option<Rect>,
-    /// What was last published over MPRIS: (path, paused, stopped).
-    pub(super) published: Option<(Option<PathBuf>, bool, u8)>,
+    pub(super) vision: Option<VisionService>,
+    /// The cover of the playing track as the terminal draws it.
+    art: ArtView,
+    /// What was last published over MPRIS: (path, paused, volume).
+    published: Option<(Option<PathBuf>, bool, u8)>,
 }
 
 impl Runtime {
+    /// A runtime on `store` and `engine`; `picker` is the terminal's image protocol (`None`: no
+    /// cover art). Answers to performed effects are sent on `tx`.
     pub fn new(
         store: Store,
         engine: Engine,
@@ -59,37 +60,23 @@ impl Runtime {
         Runtime {
             store,
             engine,
-            picker,
             data_dir,
             tx,
             mpris: None,
             moods: None,
             reco: None,
             vision: None,
-            art_image: None,
-            art_path: None,
-            art_rect: None,
+            art: ArtView::new(picker),
             published: None,
         }
     }
 
-    /// Replaces the queue with a playlist's tracks and starts the first.
-    pub fn open_playlist(&mut self, state: &mut AppState, path: &Path) {
-        match read_m3u(path) {
-            Ok(list) => {
-                let n = list.entries.len();
-                state.queue.clear();
-                state
-                    .queue
-                    .append(list.entries.into_iter().map(QueueItem::new));
-                state.info(format!("playlist {}: {n} tracks", path.display()));
-                let effects = crate::app::update(state, Msg::Action(Action::PlayPause));
-                self.perform_all(state, effects);
-            }
-            Err(e) => state.error(e.to_string()),
-        }
+    /// The album art's terminal state, for drawing.
+    pub fn art(&mut self) -> &mut ArtView {
+        &mut self.art
     }
 
+    /// One event from the UI channel: its message through `update`, then the effects.
     pub fn handle(
         &mut self,
         state: &mut AppState,
@@ -98,59 +85,70 @@ impl Runtime {
         ev: UiEvent,
     ) {
         let msg = match ev {
-            UiEvent::Key(k) => key_to_msg(state, keymap, keys, k),
-            UiEvent::Resize => {
-                self.art_rect = None; // re-fit on the next draw
-                None
+            UiEvent::Term(TermEvent::Key(k)) => key_to_msg(state, keymap, keys, k),
+            UiEvent::Term(TermEvent::Resize { width, height }) => {
+                self.art.invalidate();
+                let list_rows = crate::ui::list_rows(Rect::new(0, 0, width, height));
+                Some(Msg::Resize { list_rows })
             }
             UiEvent::App(m) => Some(m),
             UiEvent::Mpris(req) => Some(Msg::Remote(remote(req))),
             UiEvent::Art(path, img) => {
-                if path == self.art_path {
-                    self.art_image = img;
-                    self.art_rect = None;
-                }
+                self.art.arrived(path, img);
                 None
             }
         };
         if let Some(m) = msg {
-            let effects = update(state, m);
-            self.perform_all(state, effects);
+            self.apply(state, m);
         }
     }
 
-    fn perform_all(&mut self, state: &mut AppState, effects: Vec<Effect>) {
-        for e in effects {
-            self.perform(state, e);
+    /// `update(state, msg)`, then performs the effects it returns.
+    pub fn apply(&mut self, state: &mut AppState, msg: Msg) {
+        for effect in update(state, msg) {
+            self.perform(effect);
         }
     }
 
-    fn perform(&mut self, state: &mut AppState, effect: Effect) {
+    /// [`Runtime::apply`] for each message in turn.
+    pub fn apply_all(&mut self, state: &mut AppState, msgs: Vec<Msg>) {
+        for m in msgs {
+            self.apply(state, m);
+        }
+    }
+
+    /// Sends `update` a message from the runtime; it is handled on the loop's next turn.
+    fn answer(&self, msg: Msg) {
+        // The receiver is the UI loop on this very thread: it is gone only after quitting.
+        let _ = self.tx.send(UiEvent::App(msg));
+    }
+
+    fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::Engine(cmd) => self.engine.send(cmd),
             Effect::SaveRating { id, rating } => {
-                // Durable first; only then do the stars change.
-                let msg = match self.store.set_rating(id, rating) {
+                // Durable first; the stars change only when `update` hears it was saved.
+                self.answer(match self.store.set_rating(id, rating) {
                     Ok(()) => Msg::RatingSaved { id, rating },
                     Err(e) => Msg::RatingFailed {
                         id,
                         error: e.to_string(),
                     },
-                };
-                let more = update(state, msg);
-                self.perform_all(state, more);
+                });
             }
             Effect::RecordPlay(rec) => {
                 if let Err(e) = self.store.record_play(&rec) {
-                    state.error(format!("history not saved: {e}"));
+                    self.answer(Msg::Status(Status::error(format!(
+                        "history not saved: {e}"
+                    ))));
                 }
             }
             Effect::SaveQueue(q) => {
                 if let Err(e) = self.store.save_queue(&q) {
-                    state.error(format!("queue not saved: {e}"));
+                    self.answer(Msg::Status(Status::error(format!("queue not saved: {e}"))));
                 }
             }
-            Effect::WritePlaylist => self.write_playlist(state),
+            Effect::WritePlaylist(entries) => self.write_playlist(&entries),
             Effect::LoadArt(path) => self.load_art(path),
             Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
             Effect::TagMoods(tracks) => {
@@ -172,17 +170,23 @@ impl Runtime {
                 }
             }
             Effect::RecoRank(req) => self.rank(req),
-            Effect::Vision(cmd) => self.vision_command(state, cmd),
+            Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
-                let _ = std::thread::Builder::new()
-                    .name("catalogue".into())
-                    .spawn(move || match store.all_tracks() {
-                        Ok(tracks) => {
-                            let _ = tx.send(UiEvent::App(Msg::Catalogue(tracks)));
-                        }
-                        Err(e) => tracing::warn!(error = %e, "cannot reload the catalogue"),
-                    });
+                let spawned =
+                    std::thread::Builder::new()
+                        .name("catalogue".into())
+                        .spawn(move || match store.all_tracks() {
+                            Ok(tracks) => {
+                                let _ = tx.send(UiEvent::App(Msg::Catalogue(tracks)));
+                            }
+                            Err(e) => tracing::warn!(error = %e, "cannot reload the catalogue"),
+                        });
+                if let Err(e) = spawned {
+                    self.answer(Msg::Status(Status::error(format!(
+                        "the library changed but cannot be reloaded: no thread: {e}"
+                    ))));
+                }
             }
         }
     }
@@ -208,73 +212,46 @@ impl Runtime {
         }
     }
 
-    fn write_playlist(&mut self, state: &mut AppState) {
+    fn vision_command(&mut self, cmd: VisionCommand) {
+        let sent = self.vision.as_ref().is_some_and(|v| v.send(cmd.clone()));
+        if !sent && cmd != VisionCommand::Enable(false) {
+            let why = "the vision thread is not running".to_string();
+            self.answer(Msg::Camera(CameraState::Unavailable(why)));
+        }
+    }
+
+    /// Writes `queue-<unix seconds>.m3u8` in the data dir's `playlists/`.
+    fn write_playlist(&mut self, entries: &[PlaylistEntry]) {
         let dir = self.data_dir.join("playlists");
         let stamp = crate::core::now_ms() / 1000;
         let path = dir.join(format!("queue-{stamp}.m3u8"));
-        let entries: Vec<PlaylistEntry> = state
-            .queue
-            .items
-            .iter()
-            .map(|i| match state.catalogue.get(i.id) {
-                Some(t) => PlaylistEntry::from(t),
-                None => PlaylistEntry {
-                    path: i.path.clone(),
-                    duration_ms: None,
-                    artist: None,
-                    title: None,
-                },
-            })
-            .collect();
         let result = std::fs::create_dir_all(&dir)
             .map_err(|e| e.to_string())
-            .and_then(|_| write_m3u(&path, &entries).map_err(|e| e.to_string()));
-        match result {
-            Ok(()) => state.info(format!("saved the queue to {}", path.display())),
-            Err(e) => state.error(format!("cannot save the queue: {e}")),
-        }
+            .and_then(|_| write_m3u(&path, entries).map_err(|e| e.to_string()));
+        self.answer(Msg::Status(match result {
+            Ok(()) => Status::info(format!("saved the queue to {}", path.display())),
+            Err(e) => Status::error(format!("cannot save the queue: {e}")),
+        }));
     }
 
     /// Finds and decodes the cover off the UI thread; the answer comes back as `UiEvent::Art`.
     fn load_art(&mut self, path: Option<PathBuf>) {
-        if path == self.art_path {
+        if !self.art.want(path.as_deref()) {
             return;
         }
-        self.art_path = path.clone();
-        self.art_image = None;
-        self.art_rect = None;
-        let (Some(path), Some(_)) = (path, self.picker.as_ref()) else {
-            return;
-        };
+        let Some(path) = path else { return };
         let tx = self.tx.clone();
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("art".into())
             .spawn(move || {
                 let img = find_cover(&path).and_then(|c| decode_cover(&c.bytes).ok());
                 let _ = tx.send(UiEvent::Art(Some(path), img));
             });
-    }
-
-    /// Prepares the cover for the art pane of a `width`×`height` screen (again only when the
-    /// image or the pane changed).
-    pub fn fit_art(&mut self, state: &mut AppState, width: u16, height: u16) {
-        let area = crate::ui::layout(Rect::new(0, 0, width, height)).art;
-        let (Some(picker), Some(img), Some(area)) = (&self.picker, &self.art_image, area) else {
-            state.art = None;
-            self.art_rect = None;
-            return;
-        };
-        if self.art_rect == Some(area) && state.art.is_some() {
-            return;
+        if let Err(e) = spawned {
+            self.answer(Msg::Status(Status::error(format!(
+                "cover art not shown: cannot start its thread: {e}"
+            ))));
         }
-        state.art = picker
-            .new_protocol(
-                img.clone(),
-                Size::new(area.width, area.height),
-                Resize::Fit(None),
-            )
-            .ok();
-        self.art_rect = Some(area);
     }
 
     /// Publishes track and playback state over MPRIS when they changed.
@@ -318,6 +295,7 @@ impl Runtime {
 /// A media controller's request in the app's terms.
 pub fn remote(req: MprisRequest) -> Remote {
     use MprisRequest as M;
+    let ms = |d: Duration| d.as_millis().min(i64::MAX as u128) as i64;
     match req {
         M::Play => Remote::Play,
         M::Pause => Remote::Pause,
@@ -328,9 +306,9 @@ pub fn remote(req: MprisRequest) -> Remote {
         M::Quit => Remote::Action(Action::Quit),
         M::SeekForward => Remote::Action(Action::SeekForward),
         M::SeekBackward => Remote::Action(Action::SeekBackward),
-        M::SeekForwardBy(d) => Remote::SeekBy(d.as_millis().min(i64::MAX as u128) as i64),
-        M::SeekBackwardBy(d) => Remote::SeekBy(-(d.as_millis().min(i64::MAX as u128) as i64)),
-        M::SeekTo(d) => Remote::SeekTo(d.as_millis().min(u64::MAX as u128) as u64),
+        M::SeekForwardBy(d) => Remote::SeekBy(ms(d)),
+        M::SeekBackwardBy(d) => Remote::SeekBy(-ms(d)),
+        M::SeekTo(d) => Remote::SeekTo(ms(d) as u64),
         M::SetVolume(v) => Remote::SetVolume(v as f32),
     }
 }
