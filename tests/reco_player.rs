@@ -80,7 +80,7 @@ fn player(store: &Store, dir: &Path) -> Harness {
         volume: 1.0,
     };
     let engine = Engine::spawn(config, engine_tx).expect("engine on the null output");
-    let rt = Runtime::new(store.clone(), engine, None, dir.to_path_buf(), tx);
+    let rt = Runtime::new(store.clone(), engine, None, dir.to_path_buf(), tx).expect("runtime");
     let mut state = AppState::new(tracks(), Vec::new());
     for p in [AWAKE, NIGHT_DRIVE, FAR_AWAY, SMALL_RAIN, MORNING] {
         state.queue.append([QueueItem::new(p.into())]);

@@ -43,7 +43,8 @@ impl Harness {
             ..EngineConfig::default()
         };
         let engine = Engine::spawn(config, engine_tx).expect("engine on the null output");
-        let rt = Runtime::new(store.clone(), engine, None, dir.path().to_path_buf(), tx);
+        let rt = Runtime::new(store.clone(), engine, None, dir.path().to_path_buf(), tx)
+            .expect("runtime");
         let mut catalogue = common::tracks();
         catalogue.extend((0..tracks).map(|i| {
             let path = format!("/music/zed/long/{i:03}.wav");

@@ -1,6 +1,7 @@
 //! `Runtime`: the UI thread's hands. It turns each `UiEvent` into a `Msg` for `update` and
-//! performs the effects `update` returns (engine commands, durable ratings, history, queue
-//! saves, playlists, cover art, the recommender's events and rankings, vision commands), and
+//! performs the effects `update` returns (engine commands; ratings, history and queue saves
+//! through the store's writer thread; playlists, cover art, the recommender's events and
+//! rankings, vision commands), and
 //! publishes the player's state over MPRIS. It never writes the app state: what it learns while
 //! performing (a failed write, a saved playlist) goes back to `update` as a message on the UI
 //! channel. Starting the subsystem threads is in `services.rs`.
@@ -23,12 +24,16 @@ use crate::library::art::{decode_cover, find_cover};
 use crate::library::m3u::{write_m3u, PlaylistEntry};
 use crate::mpris::{Mpris, MprisRequest, PlaybackStatus};
 use crate::recommend::{Ranked, RecoCommand, Recommender};
+use crate::store::writer::{StoreWriter, WriteCommand, WriteReport};
 use crate::store::Store;
 use crate::terminal::{ArtView, TermEvent};
 use crate::vision::service::{VisionCommand, VisionService};
 
 pub struct Runtime {
     pub(super) store: Store,
+    /// The durable writes (ratings, queue, history), on their own thread; answers arrive as
+    /// messages. `None` only after `shutdown`.
+    writer: Option<StoreWriter>,
     pub(super) engine: Engine,
     pub(super) data_dir: PathBuf,
     pub(super) tx: Sender<UiEvent>,
@@ -49,16 +54,21 @@ pub struct Runtime {
 
 impl Runtime {
     /// A runtime on `store` and `engine`; `picker` is the terminal's image protocol (`None`: no
-    /// cover art). Answers to performed effects are sent on `tx`.
+    /// cover art). Answers to performed effects are sent on `tx`. Starts the store's writer
+    /// thread and its forwarder; fails if they cannot start (nothing could be saved).
     pub fn new(
         store: Store,
         engine: Engine,
         picker: Option<Picker>,
         data_dir: PathBuf,
         tx: Sender<UiEvent>,
-    ) -> Runtime {
-        Runtime {
+    ) -> std::io::Result<Runtime> {
+        let (reports_tx, reports) = std::sync::mpsc::channel();
+        let writer = StoreWriter::spawn(store.clone(), reports_tx)?;
+        super::forward(reports, tx.clone(), |r| UiEvent::App(written(r)))?;
+        Ok(Runtime {
             store,
+            writer: Some(writer),
             engine,
             data_dir,
             tx,
@@ -68,7 +78,7 @@ impl Runtime {
             vision: None,
             art: ArtView::new(picker),
             published: None,
-        }
+        })
     }
 
     /// The album art's terminal state, for drawing.
@@ -126,28 +136,10 @@ impl Runtime {
     fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::Engine(cmd) => self.engine.send(cmd),
-            Effect::SaveRating { id, rating } => {
-                // Durable first; the stars change only when `update` hears it was saved.
-                self.answer(match self.store.set_rating(id, rating) {
-                    Ok(()) => Msg::RatingSaved { id, rating },
-                    Err(e) => Msg::RatingFailed {
-                        id,
-                        error: e.to_string(),
-                    },
-                });
-            }
-            Effect::RecordPlay(rec) => {
-                if let Err(e) = self.store.record_play(&rec) {
-                    self.answer(Msg::Status(Status::error(format!(
-                        "history not saved: {e}"
-                    ))));
-                }
-            }
-            Effect::SaveQueue(q) => {
-                if let Err(e) = self.store.save_queue(&q) {
-                    self.answer(Msg::Status(Status::error(format!("queue not saved: {e}"))));
-                }
-            }
+            // Durable first: the stars change only when `update` hears it was saved.
+            Effect::SaveRating { id, rating } => self.write(WriteCommand::SetRating { id, rating }),
+            Effect::RecordPlay(rec) => self.write(WriteCommand::RecordPlay(rec)),
+            Effect::SaveQueue(q) => self.write(WriteCommand::SaveQueue(q)),
             Effect::WritePlaylist(entries) => self.write_playlist(&entries),
             Effect::LoadArt(path) => self.load_art(path),
             Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
@@ -188,6 +180,20 @@ impl Runtime {
                     ))));
                 }
             }
+        }
+    }
+
+    fn write(&self, cmd: WriteCommand) {
+        let sent = self.writer.as_ref().is_some_and(|w| w.send(cmd.clone()));
+        if !sent {
+            // The writer thread died (it only ends when dropped): say what was lost.
+            self.answer(match cmd {
+                WriteCommand::SetRating { id, .. } => Msg::RatingFailed {
+                    id,
+                    error: "the store's writer has stopped".into(),
+                },
+                _ => Msg::Status(Status::error("not saved: the store's writer has stopped")),
+            });
         }
     }
 
@@ -280,15 +286,28 @@ impl Runtime {
         self.published = Some(key);
     }
 
-    /// Saves the queue and position for resume, and stops the recommender (which checkpoints
-    /// its tables).
+    /// Saves the queue and position for resume, waits for every write to be on disk, and stops
+    /// the recommender (which checkpoints its tables).
     pub fn shutdown(&mut self, state: &AppState) {
-        if let Err(e) = self.store.save_queue(&state.saved_queue()) {
-            tracing::warn!(error = %e, "queue not saved on quit");
-        }
+        self.write(WriteCommand::SaveQueue(state.saved_queue()));
+        self.writer = None;
         self.reco = None;
         self.vision = None;
         let _ = self.store.flush();
+    }
+}
+
+/// The store writer's report as a message.
+fn written(report: WriteReport) -> Msg {
+    match report {
+        WriteReport::RatingSaved { id, rating } => Msg::RatingSaved { id, rating },
+        WriteReport::RatingFailed { id, error } => Msg::RatingFailed { id, error },
+        WriteReport::QueueNotSaved(e) => {
+            Msg::Status(Status::error(format!("queue not saved: {e}")))
+        }
+        WriteReport::PlayNotRecorded(e) => {
+            Msg::Status(Status::error(format!("history not saved: {e}")))
+        }
     }
 }
 

@@ -86,7 +86,8 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
         picker,
         ctx.data_dir.clone(),
         tx.clone(),
-    );
+    )
+    .context("cannot start the store's writer thread")?;
     let (width, height) = term.size()?;
     let list_rows = crate::ui::list_rows(Rect::new(0, 0, width, height));
     rt.apply(&mut state, Msg::Resize { list_rows });
