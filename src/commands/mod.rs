@@ -18,8 +18,6 @@ use crate::cli::ProductCommand;
 
 pub use crate::root::{absolute, Context};
 
-pub use play::PlayDriver;
-
 /// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
 pub fn player(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     crate::runtime::run(ctx, playlist.map(|p| absolute(&p)))
