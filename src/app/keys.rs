@@ -44,7 +44,13 @@ pub fn key_to_msg(
         keys.pending.clear();
         return Some(Msg::CloseOverlay);
     }
-    keys.pending.push(KeyChord::from_event(&key));
+    let chord = KeyChord::from_event(&key);
+    keys.pending.push(chord);
+    if keymap.lookup(&keys.pending) == Lookup::None && keys.pending.len() > 1 {
+        // A broken sequence (`g` then `j`): read the last key on its own.
+        keys.pending.clear();
+        keys.pending.push(chord);
+    }
     match keymap.lookup(&keys.pending) {
         Lookup::Action(a) => {
             keys.pending.clear();
@@ -52,27 +58,8 @@ pub fn key_to_msg(
         }
         Lookup::Prefix => None,
         Lookup::None => {
-            // A broken sequence (`g` then `j`): read the last key on its own.
-            let retry = keys.pending.len() > 1;
-            let last = keys.pending.pop();
             keys.pending.clear();
-            match (retry, last) {
-                (true, Some(chord)) => {
-                    keys.pending.push(chord);
-                    match keymap.lookup(&keys.pending) {
-                        Lookup::Action(a) => {
-                            keys.pending.clear();
-                            Some(Msg::Action(a))
-                        }
-                        Lookup::Prefix => None,
-                        Lookup::None => {
-                            keys.pending.clear();
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            }
+            None
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod runtime;
 pub mod screen;
 
 use std::path::{Path, PathBuf};
