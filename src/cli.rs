@@ -1,5 +1,5 @@
-//! Command-line arguments (clap). Parsing only: `main.rs` turns these into a `Context` and
-//! `commands` act on them.
+//! Command-line arguments (clap). Parsing only: `main.rs` turns these into a `Context` and hands
+//! a [`ProductCommand`] to `commands`, an [`EvalCommand`] to `eval`.
 
 use std::path::PathBuf;
 
@@ -55,15 +55,28 @@ pub struct VisionOpts {
     pub no_tta: bool,
 }
 
+/// Every subcommand: the product's own (`commands`) and the evaluations and benchmarks (`eval`).
+/// Listed in `--help` in the order of `display_order`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    #[command(flatten)]
+    Product(ProductCommand),
+    #[command(flatten)]
+    Eval(EvalCommand),
+}
+
+/// The subcommands `commands` runs.
+#[derive(Debug, Subcommand)]
+pub enum ProductCommand {
     /// Scan the library folders and update the catalogue
+    #[command(display_order = 0)]
     Scan {
         /// Print a JSON report instead of a summary
         #[arg(long)]
         json: bool,
     },
     /// Play files without the interface (for scripts and tests)
+    #[command(display_order = 1)]
     Play {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -72,11 +85,13 @@ pub enum Command {
         seconds: Option<f64>,
     },
     /// Check audio output, camera, models, data dir and library, with hints
+    #[command(display_order = 2)]
     Doctor {
         #[arg(long)]
         json: bool,
     },
     /// Rate a track 1-5 stars (0 clears the rating)
+    #[command(display_order = 3)]
     Rate {
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -84,6 +99,7 @@ pub enum Command {
         stars: u8,
     },
     /// Show the play history, oldest first
+    #[command(display_order = 4)]
     History {
         #[arg(long)]
         json: bool,
@@ -92,6 +108,7 @@ pub enum Command {
         limit: Option<usize>,
     },
     /// Rank the catalogue for you now, with scores and explanations
+    #[command(display_order = 5)]
     Recommend {
         /// Rank as if you felt this (a FER class: angry, disgust, fear, happy, sad, surprise,
         /// neutral); default: the last emotion reading
@@ -103,21 +120,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Evaluate the recommender on simulated listeners (see docs/RECOMMENDER.md); with
-    /// --library DIR over that library's tracks and mood tags instead of a generated catalogue
-    EvalReco {
-        #[arg(long)]
-        json: bool,
-        /// Size of the generated catalogue (not used with --library)
-        #[arg(long, default_value_t = 2000)]
-        tracks: usize,
-        /// Number of simulated listeners
-        #[arg(long, default_value_t = 100)]
-        listeners: usize,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-    },
     /// Tag files by mood with the musicnn model (tags, valence, arousal, label)
+    #[command(display_order = 7)]
     Tag {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -127,20 +131,8 @@ pub enum Command {
         #[command(flatten)]
         models: MoodModelArgs,
     },
-    /// Score the mood model on labelled music: a folder with a labels.tsv, or the TSV itself
-    /// (file<TAB>quadrant, quadrant one of happy, tense, sad, calm)
-    EvalMood {
-        #[arg(value_name = "DIR_OR_TSV")]
-        labels: PathBuf,
-        #[arg(long)]
-        json: bool,
-        /// Also write every clip's mood-head inputs as JSON lines (for tools/mood/fit_head.py)
-        #[arg(long, value_name = "FILE")]
-        dump: Option<PathBuf>,
-        #[command(flatten)]
-        models: MoodModelArgs,
-    },
     /// Read the emotion on the largest face of each image
+    #[command(display_order = 8)]
     Emotion {
         #[arg(required = true, value_name = "IMAGE")]
         images: Vec<PathBuf>,
@@ -153,7 +145,42 @@ pub enum Command {
         #[command(flatten)]
         vision: VisionOpts,
     },
+}
+
+/// The evaluations and benchmarks `eval` runs.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Evaluate the recommender on simulated listeners (see docs/RECOMMENDER.md); with
+    /// --library DIR over that library's tracks and mood tags instead of a generated catalogue
+    #[command(display_order = 6)]
+    EvalReco {
+        #[arg(long)]
+        json: bool,
+        /// Size of the generated catalogue (not used with --library)
+        #[arg(long, default_value_t = 2000)]
+        tracks: usize,
+        /// Number of simulated listeners
+        #[arg(long, default_value_t = 100)]
+        listeners: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Score the mood model on labelled music: a folder with a labels.tsv, or the TSV itself
+    /// (file<TAB>quadrant, quadrant one of happy, tense, sad, calm)
+    #[command(display_order = 9)]
+    EvalMood {
+        #[arg(value_name = "DIR_OR_TSV")]
+        labels: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write every clip's mood-head inputs as JSON lines (for tools/mood/fit_head.py)
+        #[arg(long, value_name = "FILE")]
+        dump: Option<PathBuf>,
+        #[command(flatten)]
+        models: MoodModelArgs,
+    },
     /// Score the emotion model on face crops (npz: x uint8 [N,48,48], y uint8 [N])
+    #[command(display_order = 9)]
     EvalFer {
         #[arg(value_name = "DATA.npz")]
         data: PathBuf,
@@ -163,6 +190,7 @@ pub enum Command {
         vision: VisionOpts,
     },
     /// Run a benchmark (see docs/BENCHMARKS.md)
+    #[command(display_order = 10)]
     Bench {
         #[command(subcommand)]
         which: BenchCommand,

@@ -1,13 +1,13 @@
 //! Configuration: `config.toml` in the XDG config dir (or `--config FILE`), every section
 //! optional, with embedded defaults so mien runs with no file at all. Errors name the file and line.
+//! Plain data: each subsystem converts its own section (`audio::EngineConfig::from_config`,
+//! `vision::…::from_config`), so this module imports no other part of mien.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
-
-use crate::audio::ReplayGainMode;
 
 /// The whole configuration, as read from TOML. Unknown keys are errors (typos should not be
 /// silently ignored).
@@ -90,26 +90,9 @@ impl Default for CameraConfig {
 }
 
 impl CameraConfig {
-    pub fn camera_settings(&self) -> crate::vision::source::CameraSettings {
-        crate::vision::source::CameraSettings {
-            index: self.device,
-            width: self.width,
-            height: self.height,
-            fps: self.fps,
-        }
-    }
-
     /// How long before a track's end sampling starts, in milliseconds (at most an hour).
     pub fn lead_ms(&self) -> u64 {
         (self.lead_seconds.min(3600.0) * 1000.0) as u64
-    }
-
-    pub fn vision_settings(&self) -> crate::vision::service::VisionSettings {
-        crate::vision::service::VisionSettings {
-            sample: std::time::Duration::from_secs_f32(self.sample_seconds.min(3600.0)),
-            continuous_hz: self.continuous_hz.min(30.0),
-            ..Default::default()
-        }
     }
 }
 
@@ -140,7 +123,8 @@ pub struct LibraryConfig {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlaybackConfig {
-    pub replay_gain: ReplayGainMode,
+    /// Which ReplayGain tag values to apply: `off`, `track` or `album`.
+    pub replay_gain: ReplayGainSetting,
     /// Start volume in percent, 0 to 100.
     pub volume: u8,
     /// `auto` (sound card, null output if none works) or `null` (always silent).
@@ -152,7 +136,7 @@ pub struct PlaybackConfig {
 impl Default for PlaybackConfig {
     fn default() -> Self {
         PlaybackConfig {
-            replay_gain: ReplayGainMode::Off,
+            replay_gain: ReplayGainSetting::Off,
             volume: 100,
             output: OutputSetting::Auto,
             resume: true,
@@ -247,6 +231,17 @@ impl KeySpec {
             KeySpec::Many(keys) => keys,
         }
     }
+}
+
+/// `replay_gain`: `album` falls back to the track value when a file has no album gain, and
+/// `track` to the album value (the engine applies it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplayGainSetting {
+    #[default]
+    Off,
+    Track,
+    Album,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -373,7 +368,7 @@ mod tests {
             "[library]\nfolders = [\"/m\"]\n[playback]\nreplay_gain = \"album\"\nvolume = 70\n";
         let c = Config::parse(text, Path::new("c.toml")).unwrap();
         assert_eq!(c.library.folders, vec![PathBuf::from("/m")]);
-        assert_eq!(c.playback.replay_gain, ReplayGainMode::Album);
+        assert_eq!(c.playback.replay_gain, ReplayGainSetting::Album);
         assert_eq!(c.playback.volume, 70);
         assert!(c.playback.resume);
     }

@@ -1,21 +1,39 @@
 //! mien: a terminal music player that reads the listener's face and the music's mood.
 //!
-//! Layers, lowest first (a layer never imports a higher one): `core` (value types) → `store`,
-//! `library`, `audio` (subsystems, each on its own thread) → `commands` (CLI subcommands) and the
-//! UI. `main.rs` only parses arguments and dispatches.
+//! Layers, lowest first. A module imports only modules of lower layers, never a peer or a higher
+//! one (`tests/layers.rs` checks it against this list; docs/ARCHITECTURE.md explains it):
+//! 0. `core`, `config`, `cli`, `assets`, `kernel`, `logging`: value types, plain config and
+//!    argument data, where bundled files are, the shared CNN pieces, logging
+//! 1. `store`, `audio`: the database and the playback engine
+//! 2. `library`, `mood`, `recommend`, `vision`, `mpris`: the other subsystems, each on its own
+//!    thread
+//! 3. `app`: the UI thread's state and `update`, pure
+//! 4. `ui`: pure rendering
+//! 5. `terminal`: raw mode, drawing, the input thread, the album art's image state
+//! 6. `root`: the composition root (context, store, models, the player's first state)
+//! 7. `runtime`: the player's event loop and effect executor
+//! 8. `commands`: the CLI subcommands
+//! 9. `eval`: evaluations and benchmarks, which may reuse the commands
+//!
+//! `main.rs` parses the arguments, builds the context and dispatches.
 
 pub mod app;
+pub mod assets;
 pub mod audio;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod core;
+pub mod eval;
+pub mod kernel;
 pub mod library;
 pub mod logging;
 pub mod mood;
 pub mod mpris;
 pub mod recommend;
+pub mod root;
+pub mod runtime;
 pub mod store;
-pub mod tui;
+pub mod terminal;
 pub mod ui;
 pub mod vision;

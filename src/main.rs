@@ -1,12 +1,14 @@
-//! The `mien` binary: parses arguments, sets up logging and dispatches to a subcommand.
+//! The `mien` binary: parses arguments, sets up logging and dispatches: the player, a product
+//! subcommand (`commands`) or an evaluation/benchmark (`eval`).
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use mien::cli::Cli;
-use mien::commands::{self, Context};
+use mien::cli::{Cli, Command};
 use mien::logging;
+use mien::root::Context;
+use mien::{commands, eval};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,7 +27,12 @@ fn main() -> ExitCode {
         }
     };
     logging::install_panic_hook();
-    match commands::run(&ctx, cli.command, cli.playlist) {
+    let result = match cli.command {
+        None => commands::player(&ctx, cli.playlist),
+        Some(Command::Product(c)) => commands::run(&ctx, c),
+        Some(Command::Eval(c)) => eval::run(&ctx, c),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             logging::eprint_line(&format!("mien: {}", one_line(&e)));

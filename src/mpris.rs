@@ -2,7 +2,6 @@
 //! lives on the UI thread, which publishes state through it; souvlaki's own D-Bus thread turns
 //! incoming calls into [`MprisRequest`]s for the UI thread.
 
-use crate::app::action::Action;
 use crate::core::Track;
 use souvlaki::{
     MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
@@ -12,21 +11,28 @@ use std::os::unix::net::{SocketAddr, UnixStream};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
-/// What a desktop media controller asks of the player.
+/// What a desktop media controller asks of the player, in MPRIS's own terms (the UI thread
+/// turns each into a message for `update`).
 ///
 /// Channel: sent by souvlaki's D-Bus thread (from the handler [`Mpris::start`] attaches), received
-/// by the UI thread, which treats each like the matching key press. Shutdown: dropping [`Mpris`]
-/// stops that thread and drops its sender; if the UI's receiver is gone first, sends fail and the
-/// handler ignores them.
+/// by the UI thread. Shutdown: dropping [`Mpris`] stops that thread and drops its sender; if the
+/// UI's receiver is gone first, sends fail and the handler ignores them.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MprisRequest {
-    /// A request a key could also make (play/pause toggle, next, previous, stop, seek by the
-    /// keymap's step, quit).
-    Action(Action),
-    /// Start or resume playback; nothing when already playing (no `Action` says this).
+    /// Start or resume playback; nothing when already playing.
     Play,
     /// Pause; nothing when already paused or stopped.
     Pause,
+    /// Play if paused or stopped, else pause.
+    Toggle,
+    Next,
+    Previous,
+    Stop,
+    /// Quit the player.
+    Quit,
+    /// Seek by the player's own step (the seek keys' step).
+    SeekForward,
+    SeekBackward,
     /// Seek by an exact amount from the current position.
     SeekForwardBy(Duration),
     SeekBackwardBy(Duration),
@@ -144,13 +150,13 @@ pub fn map_event(event: MediaControlEvent) -> Option<MprisRequest> {
     Some(match event {
         E::Play => MprisRequest::Play,
         E::Pause => MprisRequest::Pause,
-        E::Toggle => MprisRequest::Action(Action::PlayPause),
-        E::Next => MprisRequest::Action(Action::NextTrack),
-        E::Previous => MprisRequest::Action(Action::PrevTrack),
-        E::Stop => MprisRequest::Action(Action::Stop),
-        E::Quit => MprisRequest::Action(Action::Quit),
-        E::Seek(SeekDirection::Forward) => MprisRequest::Action(Action::SeekForward),
-        E::Seek(SeekDirection::Backward) => MprisRequest::Action(Action::SeekBackward),
+        E::Toggle => MprisRequest::Toggle,
+        E::Next => MprisRequest::Next,
+        E::Previous => MprisRequest::Previous,
+        E::Stop => MprisRequest::Stop,
+        E::Quit => MprisRequest::Quit,
+        E::Seek(SeekDirection::Forward) => MprisRequest::SeekForward,
+        E::Seek(SeekDirection::Backward) => MprisRequest::SeekBackward,
         E::SeekBy(_, by) if by.is_zero() => return None,
         E::SeekBy(SeekDirection::Forward, by) => MprisRequest::SeekForwardBy(by),
         E::SeekBy(SeekDirection::Backward, by) => MprisRequest::SeekBackwardBy(by),
@@ -238,19 +244,13 @@ mod tests {
         let cases = [
             (E::Play, Some(R::Play)),
             (E::Pause, Some(R::Pause)),
-            (E::Toggle, Some(R::Action(Action::PlayPause))),
-            (E::Next, Some(R::Action(Action::NextTrack))),
-            (E::Previous, Some(R::Action(Action::PrevTrack))),
-            (E::Stop, Some(R::Action(Action::Stop))),
-            (E::Quit, Some(R::Action(Action::Quit))),
-            (
-                E::Seek(SeekDirection::Forward),
-                Some(R::Action(Action::SeekForward)),
-            ),
-            (
-                E::Seek(SeekDirection::Backward),
-                Some(R::Action(Action::SeekBackward)),
-            ),
+            (E::Toggle, Some(R::Toggle)),
+            (E::Next, Some(R::Next)),
+            (E::Previous, Some(R::Previous)),
+            (E::Stop, Some(R::Stop)),
+            (E::Quit, Some(R::Quit)),
+            (E::Seek(SeekDirection::Forward), Some(R::SeekForward)),
+            (E::Seek(SeekDirection::Backward), Some(R::SeekBackward)),
             (
                 E::SeekBy(SeekDirection::Forward, s),
                 Some(R::SeekForwardBy(s)),

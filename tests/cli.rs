@@ -119,6 +119,34 @@ fn a_track_that_plays_to_the_end_is_recorded_as_completed() {
 }
 
 #[test]
+fn a_broken_last_file_is_skipped_and_the_run_ends_when_the_others_have_played() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let track = tmp.path().join("short.wav");
+    std::fs::write(&track, wav_tone(8_000, 1_600)).unwrap(); // 0.2 s
+    let broken = tmp.path().join("broken.mp3");
+    std::fs::write(&broken, b"ID3\x03\x00\x00\x00\x00\x00\x00 not audio").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (t, b) = (track.clone(), broken.clone());
+    std::thread::spawn(move || {
+        let _ = tx.send(mien(
+            &data,
+            &["play", t.to_str().unwrap(), b.to_str().unwrap()],
+        ));
+    });
+    // It used to wait for ever once the preloaded last file had failed.
+    let out = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("mien play ends");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("playing ") && text.contains("skipped "),
+        "{text}"
+    );
+}
+
+#[test]
 fn errors_exit_non_zero_with_one_line_on_stderr() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");

@@ -1,24 +1,22 @@
-//! The recommender in the player, headless: the real `tui::Runtime` (null audio output, a store in
+//! The recommender in the player, headless: the real `runtime::Runtime` (null audio output, a store in
 //! a temp dir, the recommender thread) is fed the messages the player's subsystems would send.
 //! Player events reach the event log on disk, and a track start reorders the not-pinned upcoming
 //! queue items by the recommender's answer, with explanations. No sound card, camera or network.
 
 mod common;
 
+use common::runtime::Harness;
+
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
 
 use common::{id, tracks, AWAKE, FAR_AWAY, MORNING, NIGHT_DRIVE, SMALL_RAIN};
-use mien::app::keymap::Keymap;
 use mien::app::queue::QueueItem;
 use mien::app::reco::RecoSettings;
 use mien::app::{Action, AppState, Msg};
-use mien::audio::{Engine, EngineConfig, EngineEvent, OutputChoice, ReplayGainMode};
+use mien::audio::EngineEvent;
 use mien::core::{now_ms, EmotionReading, TrackId};
 use mien::recommend::{RecoStore, Signal};
 use mien::store::{MoodRecord, Store};
-use mien::tui::{KeyState, Runtime, UiEvent};
 
 fn mood(valence: f32, arousal: f32) -> MoodRecord {
     MoodRecord {
@@ -34,65 +32,16 @@ fn mood(valence: f32, arousal: f32) -> MoodRecord {
     }
 }
 
-struct Harness {
-    rt: Runtime,
-    state: AppState,
-    keymap: Keymap,
-    keys: KeyState,
-    rx: Receiver<UiEvent>,
-}
-
-impl Harness {
-    fn send(&mut self, msg: Msg) {
-        let ev = UiEvent::App(msg);
-        self.rt
-            .handle(&mut self.state, &self.keymap, &mut self.keys, ev);
-    }
-
-    /// Handles what the subsystems send back (the recommender's answers) until `done` or 10 s.
-    fn pump_until(&mut self, done: impl Fn(&AppState) -> bool) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !done(&self.state) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(ev) => self
-                    .rt
-                    .handle(&mut self.state, &self.keymap, &mut self.keys, ev),
-                Err(_) => return false,
-            }
-        }
-        true
-    }
-}
-
 /// A player on `store` with Awake playing and, after it, Night Drive, Far Away (pinned), Small
 /// Rain and Morning. Morning sounds sad; the other upcoming tracks are bright and energetic.
 fn player(store: &Store, dir: &Path) -> Harness {
-    let (tx, rx) = mpsc::channel();
-    let (engine_tx, _engine_rx) = mpsc::channel();
-    let config = EngineConfig {
-        output: OutputChoice::Null {
-            rate: 44_100,
-            channels: 2,
-        },
-        replay_gain: ReplayGainMode::Off,
-        volume: 1.0,
-    };
-    let engine = Engine::spawn(config, engine_tx).expect("engine on the null output");
-    let rt = Runtime::new(store.clone(), engine, None, dir.to_path_buf(), tx);
     let mut state = AppState::new(tracks(), Vec::new());
     for p in [AWAKE, NIGHT_DRIVE, FAR_AWAY, SMALL_RAIN, MORNING] {
         state.queue.append([QueueItem::new(p.into())]);
     }
     state.queue.items[2].pinned = true;
     state.queue.current = Some(0);
-    let mut h = Harness {
-        rt,
-        state,
-        keymap: Keymap::vim_defaults(),
-        keys: KeyState::default(),
-        rx,
-    };
+    let mut h = Harness::new(store, dir, state);
     h.send(Msg::Moods(vec![
         (id(AWAKE), mood(0.0, 0.0)),
         (id(NIGHT_DRIVE), mood(0.9, 0.9)),
@@ -100,7 +49,9 @@ fn player(store: &Store, dir: &Path) -> Harness {
         (id(SMALL_RAIN), mood(0.8, 0.9)),
         (id(MORNING), mood(-0.7, -0.4)),
     ]));
-    h.rt.start_recommender(&mut h.state, RecoSettings::default());
+    h.state.reco.settings = RecoSettings::default();
+    let started = h.rt.start_recommender();
+    h.rt.apply_all(&mut h.state, started);
     assert!(h.state.reco.enabled, "the recommender starts on the store");
     h
 }
@@ -154,6 +105,8 @@ fn a_track_start_reorders_the_unpinned_upcoming_tracks_and_player_events_reach_t
         completed: false,
     }));
     h.send(Msg::Action(Action::Rate5));
+    let rated = h.pump_until(|s| s.ratings.contains_key(&id(AWAKE)));
+    assert!(rated, "the store answers the rating and the stars change");
     h.rt.shutdown(&h.state);
     drop(h);
 

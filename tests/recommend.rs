@@ -2,12 +2,13 @@
 //! derived tables, kill -9), the recommender thread, cold start from mood vectors, explanations,
 //! queue reordering, and the ordering of methods in a small deterministic evaluation.
 
+use rand::SeedableRng;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use mien::core::TrackId;
-use mien::recommend::eval::{evaluate, EvalConfig, METHODS, N};
+use mien::eval::reco_protocol::{evaluate, EvalConfig, METHODS, N};
 use mien::recommend::service::Candidate;
 use mien::recommend::{
     rank, reorder, EmotionBucket, ListenEvent, ListenerMood, RankContext, Reason, RecoStore,
@@ -266,7 +267,7 @@ fn with_no_history_a_sad_listener_gets_music_near_their_mood_not_its_opposite() 
     .map(|(t, m)| (TrackId(t), m))
     .collect();
     let ids: Vec<TrackId> = (1..=5).map(TrackId).collect();
-    let mut rng = SeededRng::new(3);
+    let mut rng = SeededRng::seed_from_u64(3);
     let mut ctx = RankContext {
         listener: Some(SAD),
         moods: &moods,
@@ -301,7 +302,7 @@ fn a_mood_the_tagger_is_unsure_of_counts_less_and_is_explained_as_uncertain() {
     .map(|(t, m)| (TrackId(t), m))
     .collect();
     let ids: Vec<TrackId> = vec![TrackId(2), TrackId(1)];
-    let mut rng = SeededRng::new(3);
+    let mut rng = SeededRng::seed_from_u64(3);
     let mut ctx = RankContext {
         listener: Some(SAD),
         moods: &moods,
@@ -347,7 +348,7 @@ fn a_track_played_with_one_rated_5_stars_when_sad_is_explained_by_it() {
     });
     model.apply(&finished(today + 180_000, 30, 1.0, false));
     let no_moods: HashMap<TrackId, TrackMood> = HashMap::new();
-    let mut rng = SeededRng::new(5);
+    let mut rng = SeededRng::seed_from_u64(5);
     let mut ctx = RankContext {
         listener: Some(SAD),
         moods: &no_moods,
@@ -457,7 +458,7 @@ fn recommend_refuses_an_unknown_emotion_and_an_empty_catalogue() {
 
 #[test]
 fn a_seven_track_library_evaluates_with_every_pick_in_the_top_10_and_ndcg_still_ranks() {
-    use mien::recommend::simulate::catalogue_from_tracks;
+    use mien::eval::simulate::catalogue_from_tracks;
     // The bundled library's size: seven tracks of one album, moods spread over the circumplex.
     let moods = [
         (0.6, 0.5),

@@ -1,4 +1,4 @@
-//! Headless key-sequence tests (helix style): key names go through `mien::tui::key_to_msg` and the
+//! Headless key-sequence tests (helix style): key names go through `mien::app::keys::key_to_msg` and the
 //! real keymap, the messages through `mien::app::update`, and the tests assert the resulting state
 //! and the effects the runtime would perform. Engine events are fed the same way.
 
@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use common::{id, key, Player, AWAKE, FAR_AWAY, MORNING, NIGHT_DRIVE, PAPER_BOATS, SMALL_RAIN};
 use mien::app::keymap::Keymap;
+use mien::app::keys::key_to_msg;
 use mien::app::queue::Repeat;
 use mien::app::state::Overlay;
 use mien::app::{update, Effect, Msg, Pane};
 use mien::audio::{EngineCommand, EngineEvent, TrackRequest};
 use mien::config::Config;
 use mien::core::{EmotionSource, Rating, SavedQueue};
-use mien::tui::key_to_msg;
 
 fn play(path: &str, start_ms: u64) -> Effect {
     Effect::Engine(EngineCommand::Play {

@@ -461,9 +461,11 @@ mod config {
         let text = "[camera]\nenabled = true\ndevice = 2\nwidth = 320\nheight = 240\nfps = 15\nsample_seconds = 4\nlead_seconds = 1.5\ncontinuous_hz = 2\n";
         let c = Config::parse(text, Path::new("c.toml")).unwrap();
         assert!(c.camera.enabled);
-        assert_eq!(c.camera.camera_settings().index, 2);
-        assert_eq!(c.camera.vision_settings().continuous_hz, 2.0);
-        assert_eq!(c.camera.vision_settings().sample.as_secs(), 4);
+        let camera = mien::vision::source::CameraSettings::from_config(&c.camera);
+        assert_eq!(camera.index, 2);
+        let settings = mien::vision::service::VisionSettings::from_config(&c.camera);
+        assert_eq!(settings.continuous_hz, 2.0);
+        assert_eq!(settings.sample.as_secs(), 4);
         assert_eq!(c.camera.lead_ms(), 1_500);
     }
 

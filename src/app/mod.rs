@@ -1,9 +1,10 @@
 //! UI-thread state and logic: `Action`s from keys, `update(state, msg) -> effects`, the queue and
-//! the library browser. Pure: no terminal, no I/O (the runtime in `tui` performs the effects).
+//! the library browser. Pure: no terminal, no I/O (the `runtime` performs the effects).
 
 pub mod action;
 pub mod browser;
 pub mod keymap;
+pub mod keys;
 pub mod mood_watch;
 mod playback;
 pub mod queue;
@@ -13,5 +14,5 @@ pub mod state;
 pub mod update;
 
 pub use action::Action;
-pub use state::{AppState, Effect, Msg, Pane};
+pub use state::{AppState, Effect, Msg, Pane, Remote};
 pub use update::update;

@@ -1,26 +1,25 @@
-//! The listener's smoothed emotion as the recommender sees it, and the rule for a *marked* change
-//! of it, which re-ranks the upcoming queue. Pure: readings (with their own timestamps) in,
-//! decisions out.
+//! The listener's emotion as the recommender sees it, and the rule for a *marked* change of it,
+//! which re-ranks the upcoming queue. Pure: readings (with their own timestamps) in, decisions
+//! out.
 //!
 //! The rule (docs/RECOMMENDER.md, "In the player"):
-//! - Camera readings are smoothed by an exponential moving average ([`SMOOTHING`] per reading,
-//!   on valence, arousal and the 7 class probabilities), so one odd frame moves little.
+//! - Camera readings arrive smoothed already: the vision thread's `vision::smooth` is the one
+//!   smoothing stage (time- and confidence-weighted, so one odd frame moves little); the latest
+//!   reading is the listener's emotion.
 //! - A change is *marked* when the smoothed emotion is at least [`MARKED_DISTANCE`] (circumplex
 //!   units) from where it was at the last re-ranking, or when its most probable class differs
 //!   from the class then, holds at least [`CLASS_PROBABILITY`] and the distance is at least
 //!   [`CLASS_CHANGE_DISTANCE`] (a class flip with no movement on the circumplex is noise).
 //! - A camera change counts only [`MIN_INTERVAL_MS`] after the last re-ranking (by emotion or by
 //!   a track start), so a noisy camera cannot thrash the queue.
-//! - A reading set by hand (the mood picker) replaces the smoothed emotion and is marked whenever
-//!   it differs from the last one (no interval: the listener asked).
+//! - A reading set by hand (the mood picker) replaces the emotion and is marked whenever it
+//!   differs from the last one (no interval: the listener asked).
 //! - The first camera reading ever is not marked: it sets the reference point; the next track
 //!   start ranks with it anyway.
 
 use crate::core::{EmotionReading, EmotionSource, CIRCUMPLEX};
 use crate::recommend::ListenerMood;
 
-/// Weight of a new camera reading in the moving average (about a 3-reading time constant).
-pub const SMOOTHING: f32 = 0.3;
 /// Circumplex distance that is a marked change on its own.
 pub const MARKED_DISTANCE: f32 = 0.35;
 /// A change of the top class is marked when that class holds at least this probability ...
@@ -30,7 +29,7 @@ pub const CLASS_CHANGE_DISTANCE: f32 = 0.15;
 /// Least time between two re-rankings caused by the camera, in milliseconds.
 pub const MIN_INTERVAL_MS: u64 = 30_000;
 
-/// The smoothed emotion.
+/// The listener's emotion (the latest, already smoothed, reading).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Smoothed {
     pub valence: f32,
@@ -72,7 +71,7 @@ pub struct Anchor {
     pub at_ms: u64,
 }
 
-/// The smoothing and the marked-change rule. See the module docs.
+/// The listener's emotion and the marked-change rule. See the module docs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MoodWatch {
     pub smoothed: Option<Smoothed>,
@@ -88,25 +87,11 @@ impl MoodWatch {
         })
     }
 
-    /// Folds a reading in; `true` when the emotion changed markedly since the last re-ranking
+    /// Takes a reading in; `true` when the emotion changed markedly since the last re-ranking
     /// (the caller then re-ranks, and the anchor has moved here already).
     pub fn observe(&mut self, r: &EmotionReading) -> bool {
         let manual = r.source == EmotionSource::Manual;
-        let s = match (self.smoothed, manual) {
-            (Some(old), false) => {
-                let mix = |a: f32, b: f32| a + SMOOTHING * (b - a);
-                let mut probs = old.probs;
-                for (p, q) in probs.iter_mut().zip(r.probs) {
-                    *p = mix(*p, q);
-                }
-                Smoothed {
-                    valence: mix(old.valence, r.valence),
-                    arousal: mix(old.arousal, r.arousal),
-                    probs,
-                }
-            }
-            _ => Smoothed::of(r),
-        };
+        let s = Smoothed::of(r);
         self.smoothed = Some(s);
         let marked = match self.anchor {
             None => manual,
@@ -142,11 +127,33 @@ impl MoodWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vision::smooth::{SmoothConfig, Smoothed as Frame, Smoother};
 
     fn camera(class: usize, at_ms: u64) -> EmotionReading {
         let mut probs = [0.0; 7];
         probs[class] = 1.0;
         EmotionReading::from_probs(probs, EmotionSource::Camera, at_ms)
+    }
+
+    /// The readings the vision thread sends for one-hot frames of `classes` at 4 Hz (its
+    /// sampling rate) from `start_ms`, through its smoother, the one smoothing stage.
+    fn through_the_camera(
+        smoother: &mut Smoother,
+        classes: impl IntoIterator<Item = usize>,
+        start_ms: u64,
+    ) -> Vec<EmotionReading> {
+        classes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, class)| {
+                let mut probs = [0.0; 7];
+                probs[class] = 1.0;
+                match smoother.face(probs, start_ms + i as u64 * 250) {
+                    Frame::Reading(r) => Some(r),
+                    _ => None,
+                }
+            })
+            .collect()
     }
 
     const HAPPY: usize = 3;
@@ -177,23 +184,45 @@ mod tests {
     #[test]
     fn a_noisy_camera_flickering_between_classes_does_not_thrash_the_queue() {
         let mut w = MoodWatch::default();
-        w.observe(&camera(NEUTRAL, 0));
-        // One odd frame in five, for ten minutes: the average never moves far.
-        let marks = (1..=600u64)
-            .filter(|&s| {
-                let class = if s % 5 == 0 { HAPPY } else { NEUTRAL };
-                w.observe(&camera(class, s * 1000))
-            })
+        let mut smoother = Smoother::new(SmoothConfig::default());
+        // One odd frame in five, for ten minutes: the estimate never moves far.
+        let frames = (0..2400).map(|i| if i % 5 == 4 { HAPPY } else { NEUTRAL });
+        let marks = through_the_camera(&mut smoother, frames, 0)
+            .iter()
+            .filter(|r| w.observe(r))
             .count();
         assert_eq!(marks, 0);
-        // One in three shifts the average for good: one re-rank, then it settles.
-        let marks = (601..=1200u64)
-            .filter(|&s| {
-                let class = if s % 3 == 0 { HAPPY } else { NEUTRAL };
-                w.observe(&camera(class, s * 1000))
-            })
+        // One in three shifts it for good: at most one re-rank, then it settles.
+        let frames = (0..2400).map(|i| if i % 3 == 2 { HAPPY } else { NEUTRAL });
+        let marks = through_the_camera(&mut smoother, frames, 600_000)
+            .iter()
+            .filter(|r| w.observe(r))
             .count();
         assert!(marks <= 1, "{marks} re-ranks");
+    }
+
+    #[test]
+    fn a_lasting_change_through_the_camera_re_ranks_within_seconds_and_then_rests() {
+        let mut w = MoodWatch::default();
+        let mut smoother = Smoother::new(SmoothConfig::default());
+        let neutral = std::iter::repeat_n(NEUTRAL, 240);
+        let marks = through_the_camera(&mut smoother, neutral, 0)
+            .iter()
+            .filter(|r| w.observe(r))
+            .count();
+        assert_eq!(marks, 0, "a steady face");
+        // Sad from 60 s for two minutes: re-ranked as the estimate crosses the threshold, at
+        // most once more 30 s later (it was still moving), then never again.
+        let sad = std::iter::repeat_n(SAD, 480);
+        let marks: Vec<u64> = through_the_camera(&mut smoother, sad, 60_000)
+            .iter()
+            .filter(|r| w.observe(r))
+            .map(|r| r.at_ms)
+            .collect();
+        assert!(!marks.is_empty() && marks[0] < 65_000, "{marks:?}");
+        assert!(marks.len() <= 2, "{marks:?}");
+        assert!(marks.windows(2).all(|p| p[1] - p[0] >= MIN_INTERVAL_MS));
+        assert!(marks.iter().all(|&t| t < 120_000), "{marks:?}");
     }
 
     #[test]

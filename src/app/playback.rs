@@ -2,7 +2,7 @@
 //! and the engine's events (the queue owner's side of the engine protocol).
 
 use super::action::Action;
-use super::state::{AppState, Effect};
+use super::state::{AppState, Effect, Remote};
 use crate::audio::{EngineCommand, EngineEvent, TrackRequest};
 use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
 
@@ -116,6 +116,24 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
             engine(EngineCommand::SetVolume(f32::from(v) / 100.0))
         }
         _ => Vec::new(),
+    }
+}
+
+/// A remote control's play, pause, exact seek or volume (its key-like requests go through
+/// `transport`).
+pub fn remote(state: &mut AppState, r: Remote) -> Vec<Effect> {
+    let playing = state.player.path.is_some() && !state.player.paused;
+    match r {
+        Remote::Play if !playing => transport(state, Action::PlayPause),
+        Remote::Pause if playing => transport(state, Action::PlayPause),
+        Remote::Play | Remote::Pause | Remote::Action(_) => Vec::new(),
+        Remote::SeekBy(ms) => vec![Effect::Engine(EngineCommand::SeekBy { ms })],
+        Remote::SeekTo(ms) => vec![Effect::Engine(EngineCommand::Seek { ms })],
+        Remote::SetVolume(v) => {
+            let v = v.clamp(0.0, 1.0);
+            state.player.volume = (v * 100.0).round() as u8;
+            vec![Effect::Engine(EngineCommand::SetVolume(v))]
+        }
     }
 }
 
@@ -262,5 +280,54 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             state.player.volume = (v * 100.0).round() as u8;
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::queue::QueueItem;
+
+    fn engine(effects: &[Effect]) -> Vec<&EngineCommand> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Engine(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_remote_play_or_pause_acts_only_when_it_changes_something() {
+        let mut state = AppState::new(Vec::new(), Vec::new());
+        state.queue.append([QueueItem::new("/m/a.flac".into())]);
+        assert!(
+            remote(&mut state, Remote::Pause).is_empty(),
+            "stopped: no pause"
+        );
+        let play = remote(&mut state, Remote::Play);
+        assert!(matches!(engine(&play)[..], [EngineCommand::Play { .. }]));
+        state.player.path = Some("/m/a.flac".into());
+        assert!(
+            remote(&mut state, Remote::Play).is_empty(),
+            "playing: no play"
+        );
+        let pause = remote(&mut state, Remote::Pause);
+        assert_eq!(engine(&pause), [&EngineCommand::TogglePause]);
+    }
+
+    #[test]
+    fn a_remote_volume_and_seek_reach_the_engine_through_update() {
+        let mut state = AppState::new(Vec::new(), Vec::new());
+        let v = remote(&mut state, Remote::SetVolume(0.25));
+        assert_eq!(state.player.volume, 25);
+        assert_eq!(engine(&v), [&EngineCommand::SetVolume(0.25)]);
+        remote(&mut state, Remote::SetVolume(7.0));
+        assert_eq!(state.player.volume, 100, "clamped");
+        let seek = remote(&mut state, Remote::SeekTo(61_000));
+        assert_eq!(engine(&seek), [&EngineCommand::Seek { ms: 61_000 }]);
+        let back = remote(&mut state, Remote::SeekBy(-5_000));
+        assert_eq!(engine(&back), [&EngineCommand::SeekBy { ms: -5_000 }]);
     }
 }

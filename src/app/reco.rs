@@ -34,6 +34,16 @@ pub struct RecoSettings {
     pub auto_min: usize,
 }
 
+impl RecoSettings {
+    pub fn from_config(r: &crate::config::RecommendConfig) -> RecoSettings {
+        RecoSettings {
+            reorder: r.reorder,
+            auto: r.auto,
+            auto_min: r.auto_min.max(1),
+        }
+    }
+}
+
 impl Default for RecoSettings {
     fn default() -> Self {
         RecoSettings {
@@ -63,8 +73,8 @@ struct Started {
 /// The recommender's part of the UI state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoState {
-    /// The recommender thread runs (set by the runtime once it started); until then nothing here
-    /// produces effects.
+    /// The recommender thread runs (`Msg::RecoStarted`); until then nothing here produces
+    /// effects.
     pub enabled: bool,
     pub settings: RecoSettings,
     /// The short explanation of each upcoming track the recommender placed.

@@ -42,6 +42,22 @@ pub struct Status {
     pub level: StatusLevel,
 }
 
+impl Status {
+    pub fn info(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            level: StatusLevel::Info,
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            level: StatusLevel::Error,
+        }
+    }
+}
+
 /// Background work shown as a gauge (scan, tagging).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Progress {
@@ -148,11 +164,44 @@ pub enum Msg {
     Catalogue(Vec<Track>),
     /// The recommender's answer to an `Effect::RecoRank`.
     RecoRanked(crate::recommend::Ranked),
-    /// Rows available to a list (for page up/down).
+    /// A remote control's request (MPRIS media keys and desktop widgets).
+    Remote(Remote),
+    /// Rows available to a list (for page up/down): at start and after each terminal resize.
     Resize {
         list_rows: usize,
     },
+    /// A line for the status bar from the runtime (a write that failed, a saved playlist, a
+    /// thread that could not start).
     Status(Status),
+    /// A playlist given on the command line, read (or not): it replaces the queue and plays.
+    PlaylistLoaded {
+        path: PathBuf,
+        result: Result<Vec<PathBuf>, String>,
+    },
+    /// The recommender thread is running: the queue's recommendations are on.
+    RecoStarted,
+    /// The recommender could not start: why.
+    RecoUnavailable(String),
+    /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
+    VisionStarted,
+}
+
+/// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
+/// whose outcome depends on the state, and exact seeks and volumes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Remote {
+    /// The same as this key action.
+    Action(Action),
+    /// Play (or resume); nothing when already playing.
+    Play,
+    /// Pause; nothing when paused or stopped.
+    Pause,
+    /// Seek by this many milliseconds (negative: back).
+    SeekBy(i64),
+    /// Seek to this position, in milliseconds.
+    SeekTo(u64),
+    /// Set the volume, linear 0.0..=1.0.
+    SetVolume(f32),
 }
 
 /// What `update` asks the runtime to do.
@@ -166,8 +215,8 @@ pub enum Effect {
     },
     RecordPlay(PlayRecord),
     SaveQueue(SavedQueue),
-    /// Save the queue as an m3u playlist.
-    WritePlaylist,
+    /// Save these queue entries as an m3u playlist (answered with `Msg::Status`).
+    WritePlaylist(Vec<crate::library::m3u::PlaylistEntry>),
     /// Load the cover art of this track for the now-playing pane.
     LoadArt(Option<PathBuf>),
     EmotionChanged(EmotionReading),
@@ -211,8 +260,6 @@ pub struct AppState {
     pub preloaded: Option<usize>,
     pub list_rows: usize,
     pub quit: bool,
-    /// Cover art of the playing track, ready to draw.
-    pub art: Option<ratatui_image::protocol::Protocol>,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
 }
@@ -242,7 +289,6 @@ impl AppState {
             preloaded: None,
             list_rows: 10,
             quit: false,
-            art: None,
             help: Vec::new(),
         }
     }
@@ -289,17 +335,11 @@ impl AppState {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            level: StatusLevel::Info,
-        });
+        self.status = Some(Status::info(text));
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            level: StatusLevel::Error,
-        });
+        self.status = Some(Status::error(text));
     }
 
     /// Brings derived data up to date before drawing (the browser rows after catalogue changes).

@@ -10,6 +10,7 @@ use super::reco;
 use super::reports;
 use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane};
 use crate::core::{now_ms, EmotionReading, Rating, TrackId, EMOTIONS};
+use crate::library::m3u::PlaylistEntry;
 use crate::vision::service::VisionCommand;
 
 /// Applies one message to the state and returns what the runtime must do.
@@ -83,6 +84,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             reports::mood_event(state, ev);
             Vec::new()
         }
+        Msg::Remote(r) => match r {
+            super::state::Remote::Action(a) => action(state, a),
+            r => playback::remote(state, r),
+        },
         Msg::Resize { list_rows } => {
             state.list_rows = list_rows.max(1);
             Vec::new()
@@ -91,6 +96,19 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.status = Some(s);
             Vec::new()
         }
+        Msg::PlaylistLoaded { path, result } => reports::playlist_loaded(state, &path, result),
+        Msg::RecoStarted => {
+            state.reco.enabled = true;
+            Vec::new()
+        }
+        Msg::RecoUnavailable(why) => {
+            state.error(format!("recommendations are off: {why}"));
+            Vec::new()
+        }
+        Msg::VisionStarted if state.emotion.camera != CameraState::Off => {
+            vec![Effect::Vision(VisionCommand::Enable(true))]
+        }
+        Msg::VisionStarted => Vec::new(),
     }
 }
 
@@ -163,7 +181,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::QueueShuffle
         | Action::CycleRepeat
         | Action::TogglePin => return playback::queue_edit(state, a),
-        Action::SaveQueue => return vec![Effect::WritePlaylist],
+        Action::SaveQueue => return vec![Effect::WritePlaylist(playlist_entries(state))],
         Action::PlayPause
         | Action::Stop
         | Action::NextTrack
@@ -208,6 +226,21 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The queue as playlist entries, with the catalogue's tags where it has the track.
+fn playlist_entries(state: &AppState) -> Vec<PlaylistEntry> {
+    (state.queue.items.iter())
+        .map(|i| match state.catalogue.get(i.id) {
+            Some(t) => PlaylistEntry::from(t),
+            None => PlaylistEntry {
+                path: i.path.clone(),
+                duration_ms: None,
+                artist: None,
+                title: None,
+            },
+        })
+        .collect()
 }
 
 fn move_cursor(state: &mut AppState, delta: i64) {

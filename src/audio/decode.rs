@@ -1,16 +1,15 @@
-//! `TrackDecoder`: opens one file with symphonia and yields interleaved f32 frames at the file's
+//! `TrackDecoder`: opens one file with symphonia (through `open.rs`) and yields interleaved f32 frames at the file's
 //! own rate and channel count, with sample-accurate seeking. Runs on the engine thread.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::audio::AudioDecoder;
 use symphonia::core::errors::Error as SymError;
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
+use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::Time;
+
+use super::open::open_stream;
 
 /// Why a file could not be opened or decoded. Carries the path.
 #[derive(Debug, thiserror::Error)]
@@ -52,46 +51,21 @@ impl TrackDecoder {
             path: path.to_path_buf(),
             source,
         })?;
-        let mss = MediaSourceStream::new(Box::new(file), Default::default());
-        let mut hint = Hint::new();
-        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-            hint.with_extension(ext);
-        }
         let unsupported = |reason: String| DecodeError::Unsupported {
             path: path.to_path_buf(),
             reason,
         };
-        let format = symphonia::default::get_probe()
-            .probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-            .map_err(|e| unsupported(e.to_string()))?;
-        let track = format
-            .default_track(TrackType::Audio)
-            .ok_or_else(|| unsupported("no audio track".into()))?;
-        let params = track
-            .codec_params
-            .as_ref()
-            .and_then(|p| p.audio())
-            .ok_or_else(|| unsupported("no audio codec parameters".into()))?;
-        let decoder = symphonia::default::get_codecs()
-            .make_audio_decoder(params, &AudioDecoderOptions::default())
-            .map_err(|e| unsupported(e.to_string()))?;
-        let track_id = track.id;
-        let rate = params.sample_rate.unwrap_or(0);
-        let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
-        let total_frames = track.num_frames;
+        let stream = open_stream(file, path).map_err(|e| unsupported(e.to_string()))?;
+        let rate = stream.params.sample_rate.unwrap_or(0);
+        let channels = stream.params.channels.as_ref().map_or(0, |c| c.count());
         let mut dec = TrackDecoder {
             path: path.to_path_buf(),
-            format,
-            decoder,
-            track_id,
+            format: stream.reader,
+            decoder: stream.decoder,
+            track_id: stream.track.id,
             rate,
             channels,
-            total_frames,
+            total_frames: stream.track.num_frames,
             pending: Vec::new(),
             skip_frames: 0,
             scratch: Vec::new(),

@@ -15,6 +15,17 @@ pub enum ReplayGainMode {
     Album,
 }
 
+impl From<crate::config::ReplayGainSetting> for ReplayGainMode {
+    fn from(setting: crate::config::ReplayGainSetting) -> ReplayGainMode {
+        use crate::config::ReplayGainSetting as S;
+        match setting {
+            S::Off => ReplayGainMode::Off,
+            S::Track => ReplayGainMode::Track,
+            S::Album => ReplayGainMode::Album,
+        }
+    }
+}
+
 impl std::str::FromStr for ReplayGainMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -10,6 +10,7 @@ mod decode;
 mod engine;
 mod flow;
 mod gain;
+pub mod open;
 mod output;
 mod resample;
 mod shared;
@@ -120,6 +121,23 @@ pub struct EngineConfig {
     pub output: OutputChoice,
     pub replay_gain: ReplayGainMode,
     pub volume: f32,
+}
+
+impl EngineConfig {
+    /// The engine's settings from `[playback]`: output, ReplayGain mode, start volume.
+    pub fn from_config(p: &crate::config::PlaybackConfig) -> EngineConfig {
+        EngineConfig {
+            output: match p.output {
+                crate::config::OutputSetting::Auto => OutputChoice::Auto,
+                crate::config::OutputSetting::Null => OutputChoice::Null {
+                    rate: 44_100,
+                    channels: 2,
+                },
+            },
+            replay_gain: p.replay_gain.into(),
+            volume: f32::from(p.volume.min(100)) / 100.0,
+        }
+    }
 }
 
 impl Default for EngineConfig {

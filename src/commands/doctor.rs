@@ -39,11 +39,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let checks = vec![
         audio(),
         camera(),
-        models(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("models")
-                .as_path(),
-        ),
+        models(&crate::assets::models_dir()),
         config(ctx),
         data_dir(ctx),
         library(ctx),

@@ -1,149 +1,99 @@
-//! `mien play FILE...`: headless playback through
-//! the engine, with the play history recorded in the store. `PlayDriver` is the queue owner's
-//! side of the engine protocol: it answers engine events with the next commands.
+//! `mien play FILE... [--seconds N]`: headless playback through the engine, with the play
+//! history recorded in the store. The queue is the player's own (`app`): the files become the
+//! queue of an `AppState`, every engine event goes through `app::update`, and of the effects it
+//! returns this command performs the engine commands and the history records (no terminal, no
+//! queue save, no recommender, no camera).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{absolute, mmss, Context};
-use crate::audio::{Engine, EngineCommand, EngineEvent, TrackRequest};
-use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
+use crate::app::queue::QueueItem;
+use crate::app::{update, Action, AppState, Effect, Msg};
+use crate::audio::{Engine, EngineCommand, EngineEvent};
+use crate::core::PlayRecord;
 use crate::store::Store;
 
-/// Walks a fixed list of tracks through the engine: plays the first, preloads each following
-/// one when its predecessor starts, and steps past tracks that fail to open.
-pub struct PlayDriver {
-    queue: Vec<TrackRequest>,
-    /// Index of the track the engine is playing (or was asked to play).
-    current: usize,
-    /// Index of the track handed to the engine with `SetNext`.
-    preloaded: Option<usize>,
-    pub failures: Vec<(PathBuf, String)>,
+/// The player's queue logic without the player: what to tell the engine after each event.
+struct Headless {
+    state: AppState,
+    /// Tracks that started playing.
+    started: usize,
 }
 
-impl PlayDriver {
-    pub fn new(queue: Vec<TrackRequest>) -> PlayDriver {
-        PlayDriver {
-            queue,
-            current: 0,
-            preloaded: None,
-            failures: Vec::new(),
+/// What an event asks of this command.
+#[derive(Debug, Default, PartialEq)]
+struct Todo {
+    engine: Vec<EngineCommand>,
+    history: Vec<PlayRecord>,
+}
+
+impl Headless {
+    /// A queue of `files`, with the catalogue's entries for those the store knows (their
+    /// ReplayGain).
+    fn new(files: Vec<PathBuf>, store: &Store) -> Headless {
+        let known = files
+            .iter()
+            .filter_map(|p| store.track_by_path(p).ok().flatten())
+            .collect();
+        let mut state = AppState::new(known, Vec::new());
+        state.queue.append(files.into_iter().map(QueueItem::new));
+        Headless { state, started: 0 }
+    }
+
+    /// Starts the first track.
+    fn start(&mut self) -> Todo {
+        self.apply(Msg::Action(Action::PlayPause))
+    }
+
+    /// The engine's event through `update`.
+    fn on_event(&mut self, ev: &EngineEvent) -> Todo {
+        if matches!(ev, EngineEvent::TrackStarted { .. }) {
+            self.started += 1;
         }
+        self.apply(Msg::Engine(ev.clone()))
     }
 
-    /// The commands that start playback.
-    pub fn start(&mut self) -> Vec<EngineCommand> {
-        match self.queue.first() {
-            Some(t) => vec![EngineCommand::Play {
-                track: t.clone(),
-                start_ms: 0,
-            }],
-            None => Vec::new(),
-        }
-    }
-
-    /// The commands answering `ev`.
-    pub fn on_event(&mut self, ev: &EngineEvent) -> Vec<EngineCommand> {
-        match ev {
-            EngineEvent::TrackStarted { path, .. } => {
-                if let Some(i) = self.index_after(self.current, path) {
-                    self.current = i;
-                }
-                self.preload_after(self.current)
-            }
-            EngineEvent::TrackFailed { path, reason } => {
-                self.failures.push((path.clone(), reason.clone()));
-                if self.preloaded.is_some_and(|i| self.queue[i].path == *path) {
-                    let failed = self.preloaded.take().unwrap_or(self.current);
-                    self.preload_after(failed)
-                } else if self
-                    .queue
-                    .get(self.current)
-                    .is_some_and(|t| t.path == *path)
-                {
-                    self.current += 1;
-                    match self.queue.get(self.current) {
-                        Some(t) => vec![EngineCommand::Play {
-                            track: t.clone(),
-                            start_ms: 0,
-                        }],
-                        None => Vec::new(),
-                    }
-                } else {
-                    Vec::new()
-                }
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// Whether every track has been tried.
-    pub fn exhausted(&self) -> bool {
-        self.current + 1 >= self.queue.len() && self.preloaded.is_none()
-    }
-
-    fn preload_after(&mut self, i: usize) -> Vec<EngineCommand> {
-        match self.queue.get(i + 1) {
-            Some(t) => {
-                self.preloaded = Some(i + 1);
-                vec![EngineCommand::SetNext(Some(t.clone()))]
-            }
-            None => {
-                self.preloaded = None;
-                Vec::new()
+    fn apply(&mut self, msg: Msg) -> Todo {
+        let mut todo = Todo::default();
+        for effect in update(&mut self.state, msg) {
+            match effect {
+                Effect::Engine(cmd) => todo.engine.push(cmd),
+                Effect::RecordPlay(rec) => todo.history.push(rec),
+                _ => {}
             }
         }
+        todo
     }
 
-    /// The first queue index at or after `from` whose path is `path`.
-    fn index_after(&self, from: usize, path: &Path) -> Option<usize> {
-        (from..self.queue.len()).find(|&i| self.queue[i].path == path)
+    /// Whether every track has been tried: the current item is the last and none is preloaded.
+    fn exhausted(&self) -> bool {
+        let q = &self.state.queue;
+        q.current.is_none_or(|c| c + 1 >= q.len()) && self.state.preloaded.is_none()
+    }
+
+    /// Whether to stop after `ev`: the engine went idle (it does only with nothing left to play;
+    /// `update` asks for nothing more then), or every track failed.
+    fn finished_after(&self, ev: &EngineEvent) -> bool {
+        let failed = matches!(ev, EngineEvent::TrackFailed { .. });
+        *ev == EngineEvent::Idle || failed && self.started == 0 && self.exhausted()
     }
 }
 
 /// `mien play FILE... [--seconds N]`.
 pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
-    let queue: Vec<TrackRequest> = files
-        .iter()
-        .map(|f| request(&store, &absolute(f)))
-        .collect();
-    play_queue(ctx, &store, queue, seconds)
-}
-
-fn request(store: &Store, path: &Path) -> TrackRequest {
-    let replay_gain = store
-        .track_by_path(path)
-        .ok()
-        .flatten()
-        .map(|t| t.replay_gain)
-        .unwrap_or_default();
-    TrackRequest {
-        path: path.to_path_buf(),
-        replay_gain,
-    }
-}
-
-fn play_queue(
-    ctx: &Context,
-    store: &Store,
-    queue: Vec<TrackRequest>,
-    seconds: Option<f64>,
-) -> anyhow::Result<()> {
-    if queue.is_empty() {
+    let files: Vec<PathBuf> = files.iter().map(|f| absolute(f)).collect();
+    if files.is_empty() {
         anyhow::bail!("nothing to play");
     }
-    let total = queue.len();
+    let total = files.len();
+    let mut player = Headless::new(files, &store);
     let (tx, rx) = mpsc::channel();
-    let config = ctx.engine_config();
-    let engine = Engine::spawn(config, tx)?;
-    let mut driver = PlayDriver::new(queue);
-    for cmd in driver.start() {
-        engine.send(cmd);
-    }
+    let engine = Engine::spawn(ctx.engine_config(), tx)?;
+    perform(&engine, &store, player.start());
     let deadline = seconds.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
-    let mut started = 0usize;
     loop {
         let wait = deadline.map_or(Duration::from_secs(3600), |d| {
             d.saturating_duration_since(Instant::now())
@@ -152,143 +102,158 @@ fn play_queue(
             Ok(ev) => ev,
             Err(mpsc::RecvTimeoutError::Timeout) if deadline.is_some() => {
                 engine.send(EngineCommand::Stop);
-                drain_until_idle(&rx, store);
+                drain_until_idle(&rx, &mut player, &store);
                 break;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        record(store, &ev);
-        match &ev {
-            EngineEvent::OutputOpened {
-                description,
-                fallback,
-            } => match fallback {
-                Some(why) => println!("audio: {description} — {why}"),
-                None => println!("audio: {description}"),
-            },
-            EngineEvent::TrackStarted { path, duration_ms } => {
-                started += 1;
-                println!(
-                    "playing {} ({})",
-                    path.display(),
-                    duration_ms.map_or("?:??".into(), mmss)
-                );
-            }
-            EngineEvent::TrackFailed { path, reason } => {
-                println!("skipped {}: {reason}", path.display());
-            }
-            _ => {}
-        }
-        for cmd in driver.on_event(&ev) {
-            engine.send(cmd);
-        }
-        let failed_last = matches!(ev, EngineEvent::TrackFailed { .. }) && driver.exhausted();
-        if (ev == EngineEvent::Idle || failed_last && started == 0) && driver.exhausted() {
+        print(&ev);
+        let todo = player.on_event(&ev);
+        perform(&engine, &store, todo);
+        if player.finished_after(&ev) {
             break;
         }
     }
     drop(engine);
     store.flush()?;
-    if started == 0 {
+    if player.started == 0 {
         anyhow::bail!("none of the {total} tracks could be played");
     }
     Ok(())
 }
 
-/// After `Stop`: record the final `TrackEnded` before leaving.
-fn drain_until_idle(rx: &mpsc::Receiver<EngineEvent>, store: &Store) {
+/// One line per output opened, track started and track skipped.
+fn print(ev: &EngineEvent) {
+    match ev {
+        EngineEvent::OutputOpened {
+            description,
+            fallback,
+        } => match fallback {
+            Some(why) => println!("audio: {description} — {why}"),
+            None => println!("audio: {description}"),
+        },
+        EngineEvent::TrackStarted { path, duration_ms } => {
+            println!(
+                "playing {} ({})",
+                path.display(),
+                duration_ms.map_or("?:??".into(), mmss)
+            );
+        }
+        EngineEvent::TrackFailed { path, reason } => {
+            println!("skipped {}: {reason}", path.display());
+        }
+        _ => {}
+    }
+}
+
+fn perform(engine: &Engine, store: &Store, todo: Todo) {
+    for cmd in todo.engine {
+        engine.send(cmd);
+    }
+    for rec in todo.history {
+        if let Err(e) = store.record_play(&rec) {
+            tracing::warn!(error = %e, "could not record play history");
+        }
+    }
+}
+
+/// After `Stop`: record the final `TrackEnded` before leaving (no more engine commands).
+fn drain_until_idle(rx: &mpsc::Receiver<EngineEvent>, player: &mut Headless, store: &Store) {
     while let Ok(ev) = rx.recv_timeout(Duration::from_secs(2)) {
-        record(store, &ev);
+        let todo = player.on_event(&ev);
+        for rec in todo.history {
+            if let Err(e) = store.record_play(&rec) {
+                tracing::warn!(error = %e, "could not record play history");
+            }
+        }
         if ev == EngineEvent::Idle {
             break;
         }
     }
 }
 
-/// Writes play starts and ends to the history.
-fn record(store: &Store, ev: &EngineEvent) {
-    let (path, outcome, position_ms) = match ev {
-        EngineEvent::TrackStarted { path, .. } => (path, PlayOutcome::Started, 0),
-        EngineEvent::TrackEnded {
-            path,
-            position_ms,
-            completed,
-        } => (
-            path,
-            if *completed {
-                PlayOutcome::Completed
-            } else {
-                PlayOutcome::Skipped
-            },
-            *position_ms,
-        ),
-        _ => return,
-    };
-    let rec = PlayRecord {
-        at_ms: now_ms(),
-        track: TrackId::from_path(path),
-        path: path.clone(),
-        outcome,
-        position_ms,
-    };
-    if let Err(e) = store.record_play(&rec) {
-        tracing::warn!(error = %e, "could not record play history");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::TrackRequest;
+    use crate::core::PlayOutcome;
 
-    fn ev_started(p: &str) -> EngineEvent {
+    fn player(files: &[&str]) -> (tempfile::TempDir, Headless) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store");
+        let files = files.iter().map(PathBuf::from).collect();
+        (dir, Headless::new(files, &store))
+    }
+
+    fn started(p: &str) -> EngineEvent {
         EngineEvent::TrackStarted {
             path: p.into(),
             duration_ms: None,
         }
     }
 
-    #[test]
-    fn driver_preloads_the_following_track_when_one_starts() {
-        let mut d = PlayDriver::new(vec![TrackRequest::new("a"), TrackRequest::new("b")]);
-        assert_eq!(
-            d.start(),
-            vec![EngineCommand::Play {
-                track: TrackRequest::new("a"),
-                start_ms: 0
-            }]
-        );
-        assert_eq!(
-            d.on_event(&ev_started("a")),
-            vec![EngineCommand::SetNext(Some(TrackRequest::new("b")))]
-        );
-        assert!(d.on_event(&ev_started("b")).is_empty());
-        assert!(d.exhausted());
+    fn failed(p: &str) -> EngineEvent {
+        EngineEvent::TrackFailed {
+            path: p.into(),
+            reason: "corrupt".into(),
+        }
+    }
+
+    fn play(p: &str) -> EngineCommand {
+        EngineCommand::Play {
+            track: TrackRequest::new(p),
+            start_ms: 0,
+        }
     }
 
     #[test]
-    fn driver_steps_past_tracks_that_fail() {
-        let q = ["a", "bad", "c"].map(TrackRequest::new).to_vec();
-        let mut d = PlayDriver::new(q);
-        d.start();
-        d.on_event(&ev_started("a"));
-        let fail = EngineEvent::TrackFailed {
-            path: "bad".into(),
-            reason: "corrupt".into(),
-        };
+    fn the_first_track_plays_and_each_start_preloads_the_following_one() {
+        let (_dir, mut p) = player(&["/m/a", "/m/b"]);
+        assert_eq!(p.start().engine, [play("/m/a")]);
+        let todo = p.on_event(&started("/m/a"));
+        let next = EngineCommand::SetNext(Some(TrackRequest::new("/m/b")));
+        assert_eq!(todo.engine, [next]);
+        assert_eq!(todo.history[0].outcome, PlayOutcome::Started);
+        assert!(!p.exhausted());
+        p.on_event(&started("/m/b"));
+        assert!(p.exhausted());
+        assert!(p.finished_after(&EngineEvent::Idle));
+    }
+
+    #[test]
+    fn tracks_that_fail_are_stepped_past_and_all_failing_ends_the_run() {
+        let (_dir, mut p) = player(&["/m/a", "/m/bad", "/m/c"]);
+        p.start();
+        p.on_event(&started("/m/a"));
+        // The preloaded track fails: preload the one after it instead.
+        let next = EngineCommand::SetNext(Some(TrackRequest::new("/m/c")));
+        assert_eq!(p.on_event(&failed("/m/bad")).engine, [next]);
+
+        // The last track fails while preloaded: the run ends when the one playing does (this
+        // used to wait for ever, the queue's last item never having been current).
+        let (_dir, mut p) = player(&["/m/a", "/m/bad"]);
+        p.start();
+        p.on_event(&started("/m/a"));
         assert_eq!(
-            d.on_event(&fail),
-            vec![EngineCommand::SetNext(Some(TrackRequest::new("c")))]
+            p.on_event(&failed("/m/bad")).engine,
+            [EngineCommand::SetNext(None)]
         );
+        assert!(!p.finished_after(&failed("/m/bad")), "a still plays");
+        p.on_event(&EngineEvent::Idle);
+        assert!(p.finished_after(&EngineEvent::Idle));
+
         // A failing first track: play the one after it.
-        let mut d = PlayDriver::new(["bad", "c"].map(TrackRequest::new).to_vec());
-        d.start();
-        assert_eq!(
-            d.on_event(&fail),
-            vec![EngineCommand::Play {
-                track: TrackRequest::new("c"),
-                start_ms: 0
-            }]
-        );
+        let (_dir, mut p) = player(&["/m/bad", "/m/c"]);
+        p.start();
+        assert_eq!(p.on_event(&failed("/m/bad")).engine, [play("/m/c")]);
+        assert!(!p.finished_after(&EngineEvent::Position {
+            path: "/m/c".into(),
+            position_ms: 0,
+            duration_ms: None
+        }));
+        // ... and when it fails too, nothing is left and nothing played.
+        assert!(p.on_event(&failed("/m/c")).engine.is_empty());
+        assert!(p.finished_after(&failed("/m/c")));
     }
 }

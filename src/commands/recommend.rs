@@ -1,6 +1,7 @@
 //! `mien recommend [--emotion LABEL] [--n 20] [--json]`: ranks the catalogue in the store for the
 //! listener now (or as if they felt LABEL), with scores and explanations.
 
+use rand::SeedableRng;
 use std::collections::HashMap;
 
 use anyhow::Context as _;
@@ -83,7 +84,7 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
         })
         .map(|(id, r)| (id, TrackMood::new(r.valence, r.arousal)))
         .collect();
-    let mut rng = SeededRng::new(reco.event_count() as u64);
+    let mut rng = SeededRng::seed_from_u64(reco.event_count() as u64);
     let mut rank_ctx = RankContext {
         listener,
         moods: &moods,

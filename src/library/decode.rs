@@ -1,19 +1,16 @@
-//! The decode check: proves that symphonia can open a file's container, build a decoder for its
-//! default audio track and decode its first packet, and maps the codec to an [`AudioFormat`].
-//! Pure; runs on the thread that probes the file.
+//! The decode check: proves that symphonia can open a file's container and build a decoder for
+//! its default audio track (the shared `audio::open` path), decodes its first packet, and maps the
+//! codec to an [`AudioFormat`]. Pure; runs on the thread that probes the file.
 
 use super::probe::ProbeError;
+use crate::audio::open::{open_stream, OpenError, OpenStream};
 use crate::core::AudioFormat;
 use std::fs::File;
 use std::path::Path;
 use symphonia::core::codecs::audio::well_known as codec;
-use symphonia::core::codecs::audio::{AudioCodecId, AudioCodecParameters, AudioDecoderOptions};
+use symphonia::core::codecs::audio::AudioCodecId;
 use symphonia::core::errors::Error as SymphoniaError;
-use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::well_known::FORMAT_ID_AIFF;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
 
 /// How many packets of other tracks may precede the first packet of the audio track.
 const MAX_PACKETS_BEFORE_AUDIO: usize = 256;
@@ -55,26 +52,24 @@ fn corrupt(err: SymphoniaError) -> ProbeError {
 
 /// Opens `file` (named `path`, whose extension is a hint) with symphonia and decodes the start.
 pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, ProbeError> {
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    let mut reader: Box<dyn FormatReader> = symphonia::default::get_probe()
-        .probe(
-            &hint,
-            mss,
-            FormatOptions::default(),
-            MetadataOptions::default(),
-        )
-        .map_err(|e| match e {
-            SymphoniaError::Unsupported(_) => ProbeError::NotAudio,
+    let OpenStream {
+        mut reader,
+        track,
+        params,
+        mut decoder,
+    } = open_stream(file, path).map_err(|e| match e {
+        OpenError::Probe(SymphoniaError::Unsupported(_)) => ProbeError::NotAudio,
+        OpenError::Probe(other) => corrupt(other),
+        OpenError::NoAudioTrack | OpenError::NoCodecParameters => ProbeError::NoAudioTrack,
+        OpenError::Decoder { codec, source } => match source {
+            SymphoniaError::Unsupported(_) => ProbeError::UnsupportedCodec(codec_name(codec)),
+            _ if audio_format(codec, false).is_none() => {
+                ProbeError::UnsupportedCodec(codec_name(codec))
+            }
             other => corrupt(other),
-        })?;
+        },
+    })?;
     let container_is_aiff = reader.format_info().format == FORMAT_ID_AIFF;
-    let track = reader
-        .default_track(TrackType::Audio)
-        .ok_or(ProbeError::NoAudioTrack)?;
     let track_id = track.id;
     // Frames over the sample rate, else the container's duration in its time base.
     let container_ms = match (track.time_base, track.duration) {
@@ -82,22 +77,8 @@ pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, Probe
         _ => None,
     };
     let num_frames = track.num_frames;
-    let params: AudioCodecParameters = track
-        .codec_params
-        .as_ref()
-        .and_then(|p| p.audio())
-        .cloned()
-        .ok_or(ProbeError::NoAudioTrack)?;
     let format = audio_format(params.codec, container_is_aiff)
         .ok_or_else(|| ProbeError::UnsupportedCodec(codec_name(params.codec)))?;
-    let mut decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        .map_err(|e| match e {
-            SymphoniaError::Unsupported(_) => {
-                ProbeError::UnsupportedCodec(codec_name(params.codec))
-            }
-            other => corrupt(other),
-        })?;
     // Decode the first packet; a few more may be tried, since a stream cut at the start (an mp3
     // whose first frame refers to a missing bit reservoir) only decodes from the second one.
     let mut failures = 0;

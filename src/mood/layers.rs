@@ -1,6 +1,7 @@
-//! The layers of the musicnn port (see `model.rs`): folded inference batch norm, the front end's
-//! conv → ReLU → batch norm → max-over-mel branches and the mid end's 1-D convolutions, each
-//! convolution as im2col + one matrix product. Pure computation on the caller's thread.
+//! The layers of the musicnn port (see `model.rs`): folded inference batch norm (from the shared
+//! `crate::kernel`), the front end's conv → ReLU → batch norm → max-over-mel branches and the mid
+//! end's 1-D convolutions, each convolution as im2col + one matrix product. Pure computation on
+//! the caller's thread.
 
 use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
@@ -8,29 +9,8 @@ use candle_nn::VarBuilder;
 use super::model::Config;
 use super::ops::im2col;
 
-/// Inference-mode batch norm over the last dimension, folded into `x * scale + shift`.
-#[derive(Clone, Debug)]
-pub(super) struct BatchNorm {
-    scale: Tensor,
-    shift: Tensor,
-}
-
-impl BatchNorm {
-    /// Reads `weight` (gamma), `bias` (beta), `running_mean` and `running_var`.
-    pub(super) fn new(channels: usize, eps: f64, vb: VarBuilder) -> Result<BatchNorm> {
-        let gamma = vb.get(channels, "weight")?;
-        let beta = vb.get(channels, "bias")?;
-        let mean = vb.get(channels, "running_mean")?;
-        let var = vb.get(channels, "running_var")?;
-        let scale = gamma.div(&(var + eps)?.sqrt()?)?;
-        let shift = beta.sub(&mean.mul(&scale)?)?;
-        Ok(BatchNorm { scale, shift })
-    }
-
-    pub(super) fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.broadcast_mul(&self.scale)?.broadcast_add(&self.shift)
-    }
-}
+/// Inference-mode batch norm over the last dimension (the shared kernel's folded form).
+pub(super) use crate::kernel::FoldedBatchNorm as BatchNorm;
 
 /// One front-end branch on `[batch, time, mel]`: a convolution with a `kh × kw` kernel (time ×
 /// mel, one input channel, zero-padded in time) → ReLU → batch norm → max over mel. The

@@ -167,21 +167,14 @@ pub const MODEL_FILE: &str = "musicnn-msd.safetensors";
 /// The mood head's file name in the models folder.
 pub const HEAD_FILE: &str = "mood-head.json";
 
-/// `models/musicnn-msd.safetensors` beside Cargo.toml if it exists there, else under `./models`.
+/// The shipped `models/musicnn-msd.safetensors` (see [`crate::assets`]).
 pub fn default_model_path() -> PathBuf {
     models_file(MODEL_FILE)
 }
 
-/// `models/NAME` beside Cargo.toml if it exists there, else under `./models`.
+/// `models/NAME` (see [`crate::assets`]).
 pub fn models_file(name: &str) -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join(name);
-    if beside.is_file() {
-        beside
-    } else {
-        Path::new("models").join(name)
-    }
+    crate::assets::models_dir().join(name)
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, MoodError> {

@@ -6,25 +6,21 @@
 //! - `signals`: events, emotion buckets, track moods, policies (value types).
 //! - `model`: the incremental taste model (row types in `tables`); `score`: the pure ranking; `reorder`: the queue.
 //! - `persist`: the sled log and derived tables; `service`: the recommender thread.
-//! - `simulate`: simulated listeners; `eval`: the `mien eval-reco` protocol; `movielens`: the
-//!   leave-one-out check of the item-item core on MovieLens-100k.
+//!
+//! Its evaluation (simulated listeners, the `mien eval-reco` protocol, the MovieLens-100k check)
+//! lives in `crate::eval`.
 
-pub mod eval;
 pub mod model;
-pub mod movielens;
 pub mod persist;
 pub mod reorder;
-pub mod rng;
 pub mod score;
 pub mod service;
 pub mod signals;
-pub mod simulate;
 pub mod tables;
 
 pub use model::TasteModel;
 pub use persist::RecoStore;
 pub use reorder::{reorder, QueueItemLike};
-pub use rng::SeededRng;
 pub use score::{rank, score_all, RankContext, Reason, Recommendation, ScoreWeights};
 pub use service::{Candidate, Ranked, RecoCommand, Recommender};
 pub use signals::{
@@ -32,6 +28,11 @@ pub use signals::{
 };
 
 use crate::store::StoreError;
+
+/// The recommender's seeded random generator (exploration, Thompson sampling, the evaluation's
+/// simulated listeners): ChaCha8, whose stream for a seed is the same on every platform and
+/// release, so that evaluations are reproducible. Build it with `SeedableRng::seed_from_u64`.
+pub type SeededRng = rand_chacha::ChaCha8Rng;
 
 /// What can go wrong in the recommender. Each variant names the record or key it concerns.
 #[derive(Debug, thiserror::Error)]

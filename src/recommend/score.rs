@@ -4,9 +4,11 @@
 //! `mien recommend`, the evaluation and the benchmarks all call [`rank`].
 
 use super::model::{FixedMap, TasteModel};
-use super::rng::SeededRng;
 use super::signals::{EmotionBucket, ListenerMood, MoodSource, Policy, TrackMood};
+use super::SeededRng;
 use crate::core::TrackId;
+use rand::Rng;
+use rand_distr::{Beta, StandardNormal};
 
 /// Width (circumplex units) of the mood-fit kernel.
 const MOOD_KERNEL: f32 = 0.35;
@@ -183,7 +185,9 @@ impl MoodAim {
         let s = listener.bucket().index();
         let thetas = model.bandits[s].map(|b| {
             if thompson {
-                rng.beta(f64::from(b.alpha), f64::from(b.beta)).powi(4) as f32
+                Beta::new(f64::from(b.alpha), f64::from(b.beta))
+                    .map_or(0.5, |d| rng.sample(d))
+                    .powi(4) as f32
             } else {
                 1.0
             }
@@ -344,7 +348,7 @@ pub fn score_all(
                 ),
             ];
             let explore = if w.explore > 0.0 {
-                w.explore * ctx.rng.normal() as f32
+                w.explore * ctx.rng.sample::<f64, _>(StandardNormal) as f32
             } else {
                 0.0
             };

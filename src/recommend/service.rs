@@ -8,17 +8,18 @@
 //! the answers apart by their [`Ranked::tag`]). Shutdown: [`RecoCommand::Shutdown`], or every
 //! sender dropped; dropping the handle sends `Shutdown` and joins the thread, which checkpoints
 //! the derived tables and flushes the store before it exits. The player's reply channel
-//! (`tui::Runtime`) ends when the runtime drops its sender.
+//! (`runtime::Runtime`) ends when the runtime drops its sender.
 
+use rand::SeedableRng;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use super::model::{FixedMap, TasteModel};
 use super::persist::RecoStore;
-use super::rng::SeededRng;
 use super::score::{rank, RankContext, Recommendation, ScoreWeights};
 use super::signals::{ListenEvent, ListenerMood, TrackMood};
 use super::RecommendError;
+use super::SeededRng;
 use crate::core::TrackId;
 use crate::store::Store;
 
@@ -70,7 +71,7 @@ impl Recommender {
         let store = store.clone();
         let thread = std::thread::Builder::new()
             .name("recommender".into())
-            .spawn(move || serve(reco, model, &store, inbox, SeededRng::new(seed)))
+            .spawn(move || serve(reco, model, &store, inbox, SeededRng::seed_from_u64(seed)))
             .map_err(RecommendError::Spawn)?;
         Ok(Recommender {
             commands,

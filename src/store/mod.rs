@@ -17,7 +17,9 @@
 //! [`StoreError::Corrupt`], never a panic.
 //!
 //! Durability: sled writes to disk in the background every 500 ms. [`Store::set_rating`] and
-//! [`Store::save_queue`] flush before returning; [`Store::flush`] flushes on demand.
+//! [`Store::save_queue`] flush before returning; [`Store::flush`] flushes on demand. The player
+//! makes its writes through [`writer::StoreWriter`], a thread of its own, so that no flush runs
+//! on the UI thread.
 
 mod events;
 mod history;
@@ -28,6 +30,7 @@ mod ratings;
 mod schema;
 mod skipped;
 mod tracks;
+pub mod writer;
 
 pub use events::RecommenderTrees;
 pub use moods::MoodRecord;

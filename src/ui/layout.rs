@@ -1,5 +1,6 @@
-//! Where each pane goes for a given terminal size. Shared by `render` and by the runtime (which
-//! needs the album-art area to prepare the image at the right size).
+//! Where each pane goes for a given terminal size. Shared by `render`, by the terminal (which
+//! needs the album-art area to prepare the image at the right size) and by the runtime (the list
+//! height page up/down move by).
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -64,6 +65,13 @@ pub fn layout(area: Rect) -> Areas {
     a
 }
 
+/// Rows of tracks the library and queue lists show on an `area`-sized screen (inside their
+/// borders), what page up/down move by; 1 when no list fits.
+pub fn list_rows(area: Rect) -> usize {
+    let lists = layout(area).library;
+    lists.map_or(1, |a| usize::from(a.height.saturating_sub(2)).max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +79,15 @@ mod tests {
     #[test]
     fn zero_size_lays_out_nothing() {
         assert_eq!(layout(Rect::new(0, 0, 0, 0)), Areas::default());
+    }
+
+    #[test]
+    fn list_rows_are_the_lists_height_inside_their_borders() {
+        // 80×24: 23 rows above the status line, 10 of them for now playing, 2 for the borders.
+        assert_eq!(list_rows(Rect::new(0, 0, 80, 24)), 11);
+        let tall = list_rows(Rect::new(0, 0, 120, 50));
+        assert_eq!(tall, 50 - 1 - 10 - 2);
+        assert_eq!(list_rows(Rect::new(0, 0, 10, 3)), 1, "no list fits");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Pure rendering: `render(frame, &state, &theme)` draws the whole screen from the state and
-//! writes nothing else. One file per pane; `layout` decides what fits.
+//! writes nothing else (`render_with_art` adds the cover the terminal prepared). One file per pane; `layout` decides what fits.
 
 mod emotion;
 mod help;
@@ -9,17 +9,29 @@ mod now_playing;
 mod status;
 pub mod theme;
 
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Block;
 use ratatui::Frame;
+use ratatui_image::protocol::Protocol;
 
 use crate::app::state::{AppState, Overlay};
 
-pub use layout::{layout, Areas};
+pub use layout::{layout, list_rows, Areas};
 pub use theme::Theme;
 
 /// Draws one frame. Never panics, whatever the terminal size (0×0 included).
 pub fn render(frame: &mut Frame, state: &AppState, theme: &Theme) {
+    render_with_art(frame, state, theme, None);
+}
+
+/// [`render`] with the album art the terminal prepared for the art pane (`layout(..).art`).
+pub fn render_with_art(
+    frame: &mut Frame,
+    state: &AppState,
+    theme: &Theme,
+    art: Option<(&Protocol, Rect)>,
+) {
     let area = frame.area();
     frame.render_widget(
         Block::new().style(Style::new().bg(theme.background).fg(theme.foreground)),
@@ -33,7 +45,7 @@ pub fn render(frame: &mut Frame, state: &AppState, theme: &Theme) {
         lists::queue(frame, a, state, theme);
     }
     if let Some(a) = areas.now_playing {
-        now_playing::render(frame, a, areas.art, state, theme);
+        now_playing::render(frame, a, art, state, theme);
     }
     if let Some(a) = areas.emotion {
         emotion::render(frame, a, state, theme);

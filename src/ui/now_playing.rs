@@ -6,13 +6,20 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
+use ratatui_image::protocol::Protocol;
 use ratatui_image::Image;
 
 use super::Theme;
 use crate::app::state::AppState;
 use crate::core::mmss;
 
-pub fn render(frame: &mut Frame, area: Rect, art: Option<Rect>, state: &AppState, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    art: Option<(&Protocol, Rect)>,
+    state: &AppState,
+    theme: &Theme,
+) {
     let p = &state.player;
     let (icon, word) = match (&p.path, p.paused) {
         (None, _) => ("■", "stopped"),
@@ -28,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, art: Option<Rect>, state: &AppState
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut text_area = inner;
-    if let (Some(proto), Some(art_rect)) = (&state.art, art) {
+    if let Some((proto, art_rect)) = art {
         frame.render_widget(Image::new(proto), art_rect);
         let used = art_rect.width + 1;
         text_area = Rect::new(

@@ -18,6 +18,8 @@
 use candle_core::{DType, Device, Result, Tensor, WithDType, D};
 use candle_nn::VarBuilder;
 
+use crate::kernel::{FeatureMap as Map, Layout};
+
 /// One BlazeBlock: depthwise 3×3 (stride 1 or 2) → pointwise 1×1, plus a skip connection
 /// (2×2 max-pooled when strided, zero-padded in channels when widening), then ReLU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,32 +86,20 @@ fn same_padding(size: usize, kernel: usize, stride: usize) -> (usize, usize) {
     (total / 2, total - total / 2)
 }
 
-/// A feature map `[N,C,H,W]` as plain data: the depthwise convolution, the stem's patches and
-/// the skip connections are loops over it; only the 1×1 convolutions go through candle (gemm).
-struct Map<T> {
-    data: Vec<T>,
-    dims: (usize, usize, usize, usize),
-}
-
-impl<T: WithDType> Map<T> {
-    fn planes(&self) -> std::slice::ChunksExact<'_, T> {
-        self.data.chunks_exact(self.dims.2 * self.dims.3)
-    }
-
-    /// `self` copied into planes grown by TFLite "SAME" padding for a k×k, stride-s kernel.
-    fn padded(&self, k: usize, s: usize) -> (Vec<T>, usize) {
-        let (_, _, h, w) = self.dims;
-        let ((top, bottom), (left, right)) = (same_padding(h, k, s), same_padding(w, k, s));
-        let (hp, wp) = (h + top + bottom, w + left + right);
-        let mut out = vec![T::from_f64(0.0); self.data.len() / (h * w) * hp * wp];
-        for (src, dst) in self.planes().zip(out.chunks_exact_mut(hp * wp)) {
-            for (y, row) in src.chunks_exact(w).enumerate() {
-                let at = (y + top) * wp + left;
-                dst[at..at + w].copy_from_slice(row);
-            }
+/// `x`'s planes copied into planes grown by TFLite "SAME" padding for a k×k, stride-s kernel;
+/// returns them and the padded width.
+fn same_padded<T: WithDType>(x: &Map<T>, k: usize, s: usize) -> (Vec<T>, usize) {
+    let (h, w) = (x.h, x.w);
+    let ((top, bottom), (left, right)) = (same_padding(h, k, s), same_padding(w, k, s));
+    let (hp, wp) = (h + top + bottom, w + left + right);
+    let mut out = vec![T::from_f64(0.0); x.data.len() / (h * w) * hp * wp];
+    for (src, dst) in x.planes().zip(out.chunks_exact_mut(hp * wp)) {
+        for (y, row) in src.chunks_exact(w).enumerate() {
+            let at = (y + top) * wp + left;
+            dst[at..at + w].copy_from_slice(row);
         }
-        (out, wp)
     }
+    (out, wp)
 }
 
 /// Depthwise 3×3 convolution with bias and TFLite "SAME" padding.
@@ -133,7 +123,7 @@ impl Depthwise3x3 {
     }
 
     fn forward<T: WithDType>(&self, x: &Map<T>) -> Result<Map<T>> {
-        let (n, c, h, w) = x.dims;
+        let (n, c, h, w) = (x.n, x.c, x.h, x.w);
         let weight = self.weight.to_dtype(T::DTYPE)?.to_vec2::<T>()?;
         let bias = self.bias.to_dtype(T::DTYPE)?.to_vec1::<T>()?;
         if c != bias.len() {
@@ -141,7 +131,7 @@ impl Depthwise3x3 {
         }
         let s = self.stride;
         let (ho, wo) = (h.div_ceil(s), w.div_ceil(s));
-        let (input, wp) = x.padded(3, s);
+        let (input, wp) = same_padded(x, 3, s);
         let plane_in = input.len() / (n * c);
         let mut out = vec![T::from_f64(0.0); n * c * ho * wo];
         for (i, (src, dst)) in input
@@ -170,10 +160,7 @@ impl Depthwise3x3 {
                 }
             }
         }
-        Ok(Map {
-            data: out,
-            dims: (n, c, ho, wo),
-        })
+        Map::new(out, (n, c, ho, wo), Layout::ChannelsFirst)
     }
 }
 
@@ -205,12 +192,8 @@ impl Pointwise {
     }
 
     fn forward_map<T: WithDType>(&self, x: Map<T>, device: &Device) -> Result<Map<T>> {
-        let (n, _, h, w) = x.dims;
-        let y = self.forward(&Tensor::from_vec(x.data, x.dims, device)?)?;
-        Ok(Map {
-            data: y.flatten_all()?.to_vec1()?,
-            dims: (n, self.bias.dim(0)?, h, w),
-        })
+        let y = self.forward(&x.into_tensor(device)?)?;
+        Map::from_tensor(&y, Layout::ChannelsFirst)
     }
 }
 
@@ -232,8 +215,8 @@ impl BlazeBlock {
 
     fn forward<T: WithDType>(&self, x: &Map<T>, device: &Device) -> Result<Map<T>> {
         let mut y = self.pw.forward_map(self.dw.forward(x)?, device)?;
-        let (_, cin, h, w) = x.dims;
-        let (_, cout, ho, wo) = y.dims;
+        let (cin, h, w) = (x.c, x.h, x.w);
+        let (cout, ho, wo) = (y.c, y.h, y.w);
         let zero = T::from_f64(0.0);
         // Skip path: the input (2×2 max-pooled when strided) added to the first `cin`
         // channels, the others get nothing (zero padding); then ReLU.
@@ -338,20 +321,17 @@ impl BlazeFace {
 
     fn forward_as<T: WithDType>(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
         let device = x.device();
-        let input = Map {
-            data: x.to_dtype(T::DTYPE)?.flatten_all()?.to_vec1::<T>()?,
-            dims: x.dims4()?,
-        };
+        let input = Map::<T>::from_tensor(x, Layout::ChannelsFirst)?;
         let mut y = self.stem(&input, device)?;
         let mut fine = None;
         for (i, block) in self.blocks.iter().enumerate() {
             y = block.forward(&y, device)?;
             if i == self.config.tap_block {
-                fine = Some(Tensor::from_vec(y.data.clone(), y.dims, device)?);
+                fine = Some(y.clone().into_tensor(device)?);
             }
         }
         let fine = fine.ok_or_else(|| candle_core::Error::Msg("tap block out of range".into()))?;
-        let coarse = Tensor::from_vec(y.data, y.dims, device)?;
+        let coarse = y.into_tensor(device)?;
         let k = self.config.num_coords;
         let logits = Tensor::cat(
             &[
@@ -374,9 +354,9 @@ impl BlazeFace {
     /// 5×5 stride-2 convolution + ReLU as patches (`[N, 75, H/2·W/2]`, rows in (y, x, channel)
     /// order) times the weight.
     fn stem<T: WithDType>(&self, x: &Map<T>, device: &Device) -> Result<Map<T>> {
-        let (n, c, h, w) = x.dims;
+        let (n, c, h, w) = (x.n, x.c, x.h, x.w);
         let (ho, wo) = (h.div_ceil(2), w.div_ceil(2));
-        let (padded, wp) = x.padded(5, 2);
+        let (padded, wp) = same_padded(x, 5, 2);
         let plane_in = padded.len() / (n * c);
         let mut patches = vec![T::from_f64(0.0); n * c * 25 * ho * wo];
         for (image, rows) in padded
@@ -397,10 +377,8 @@ impl BlazeFace {
         let patches = Tensor::from_vec(patches, (n, c * 25, ho * wo), device)?;
         let y = self.stem_weight.broadcast_matmul(&patches)?;
         let y = y.broadcast_add(&self.stem_bias)?.relu()?;
-        Ok(Map {
-            data: y.flatten_all()?.to_vec1()?,
-            dims: (n, self.config.stem_channels, ho, wo),
-        })
+        let dims = (n, self.config.stem_channels, ho, wo);
+        Map::new(y.flatten_all()?.to_vec1()?, dims, Layout::ChannelsFirst)
     }
 }
 

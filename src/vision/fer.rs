@@ -12,6 +12,11 @@
 use candle_core::{bail, DType, Result, Tensor};
 use candle_nn::VarBuilder;
 
+use crate::kernel::{FeatureMap, FoldedBatchNorm, Layout};
+
+/// Activations, channels-last: value `(b, y, x, ch)` at `((b·h + y)·w + x)·c + ch`.
+type Map = FeatureMap<f32>;
+
 pub use super::fer_input::{
     centre_crop, equalize, hflip, normalize, preprocess, softmax, softmax_t, FerConfig,
 };
@@ -20,16 +25,6 @@ pub use super::fer_input::{
 pub const INPUT_SIZE: usize = 48;
 /// PyTorch's `BatchNorm2d` default.
 pub const BN_EPS: f64 = 1e-5;
-
-/// Activations, channels-last: value `(b, y, x, ch)` at `((b·h + y)·w + x)·c + ch`.
-#[derive(Clone, Debug)]
-struct Map {
-    n: usize,
-    h: usize,
-    w: usize,
-    c: usize,
-    data: Vec<f32>,
-}
 
 /// `ConvBn`: 3×3 convolution (padding 1, no bias) → batch norm → optional ReLU, the batch norm
 /// folded into the convolution's weights and a bias.
@@ -55,15 +50,10 @@ impl ConvBn {
                 vb.prefix()
             );
         }
-        let bn = vb.pp("bn");
-        let gamma = bn.get(cout, "weight")?;
-        let beta = bn.get(cout, "bias")?;
-        let mean = bn.get(cout, "running_mean")?;
-        let var = bn.get(cout, "running_var")?;
-        let scale = gamma.div(&(var + BN_EPS)?.sqrt()?)?;
-        let bias = beta.sub(&mean.mul(&scale)?)?.to_vec1::<f32>()?;
+        let bn = FoldedBatchNorm::new(cout, BN_EPS, vb.pp("bn"))?;
+        let bias = bn.shift.to_vec1::<f32>()?;
         let weight = w
-            .broadcast_mul(&scale.reshape((cout, 1, 1, 1))?)?
+            .broadcast_mul(&bn.scale.reshape((cout, 1, 1, 1))?)?
             .permute((2, 3, 1, 0))?
             .contiguous()?
             .reshape((9 * cin, cout))?;
@@ -111,13 +101,7 @@ impl ConvBn {
                 }
             }
         }
-        Ok(Map {
-            n: x.n,
-            h: oh,
-            w: ow,
-            c: self.cout,
-            data,
-        })
+        Map::new(data, (x.n, self.cout, oh, ow), Layout::ChannelsLast)
     }
 }
 
@@ -359,7 +343,7 @@ impl FerNet {
             );
         }
         let data = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-        let x = Map { n, h, w, c, data };
+        let x = Map::new(data, (n, c, h, w), Layout::ChannelsLast)?;
         let x = self.down1.forward(&self.stem.forward(&x)?)?;
         let (x, _) = self.block1.forward(&x)?;
         let (x, sa) = self.block2.forward(&self.down2.forward(&x)?)?;

@@ -86,6 +86,17 @@ pub struct VisionSettings {
     pub smooth: SmoothConfig,
 }
 
+impl VisionSettings {
+    /// Sampling window and continuous rate from `[camera]` (each capped: an hour, 30 Hz).
+    pub fn from_config(camera: &crate::config::CameraConfig) -> VisionSettings {
+        VisionSettings {
+            sample: Duration::from_secs_f32(camera.sample_seconds.min(3600.0)),
+            continuous_hz: camera.continuous_hz.min(30.0),
+            ..Default::default()
+        }
+    }
+}
+
 impl Default for VisionSettings {
     fn default() -> Self {
         VisionSettings {

@@ -81,6 +81,18 @@ pub struct CameraSettings {
     pub fps: u32,
 }
 
+impl CameraSettings {
+    /// The webcam of `[camera]`.
+    pub fn from_config(camera: &crate::config::CameraConfig) -> CameraSettings {
+        CameraSettings {
+            index: camera.device,
+            width: camera.width,
+            height: camera.height,
+            fps: camera.fps,
+        }
+    }
+}
+
 impl Default for CameraSettings {
     fn default() -> Self {
         CameraSettings {

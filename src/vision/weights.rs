@@ -29,15 +29,9 @@ pub enum WeightsError {
     },
 }
 
-/// `models/` beside Cargo.toml if it exists there, else `./models` (as `crate::mood` finds its
-/// model).
+/// The `models/` folder ([`crate::assets::models_dir`]).
 pub fn default_models_dir() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("models")
-    }
+    crate::assets::models_dir()
 }
 
 /// `models/blazeface-short.safetensors` in [`default_models_dir`].

@@ -4,15 +4,16 @@
 
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod runtime;
 pub mod screen;
 
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mien::app::keymap::{KeyChord, Keymap};
+use mien::app::keys::{key_to_msg, KeyState};
 use mien::app::{update, AppState, Effect, Msg};
 use mien::core::{AudioFormat, ReplayGain, Track, TrackId};
-use mien::tui::{key_to_msg, KeyState};
 
 /// One track of the fixture catalogue, every field spelled out.
 pub fn track(
@@ -103,7 +104,7 @@ pub fn id(path: &str) -> TrackId {
 }
 
 /// The fixture catalogue with no ratings, the help table filled from `keymap` the way
-/// `mien::tui::run` fills it.
+/// `mien::root::PlayerSetup` fills it.
 pub fn state_with(keymap: &Keymap) -> AppState {
     let mut state = AppState::new(tracks(), Vec::new());
     state.help = keymap.help_table();

@@ -1,5 +1,13 @@
-//! The terminal: raw mode and the alternate screen while mien runs, restored on quit, on error
-//! and on panic (ratatui's init installs a panic hook that restores it before the message).
+//! The terminal, apart from the runtime that drives it: raw mode and the alternate screen while
+//! mien runs (restored on quit, on error and on panic: ratatui's init installs a panic hook that
+//! restores it before the message), drawing a frame, the input thread (`input`) and the album
+//! art's image protocol state (`art`). Knows `ui` and the app state it draws, nothing above.
+
+mod art;
+pub mod input;
+
+pub use art::ArtView;
+pub use input::TermEvent;
 
 use ratatui::DefaultTerminal;
 use std::time::Duration;
@@ -7,9 +15,8 @@ use std::time::Duration;
 use ratatui_image::picker::cap_parser::QueryStdioOptions;
 use ratatui_image::picker::Picker;
 
-use super::Runtime;
 use crate::app::state::AppState;
-use crate::ui::{render, Theme};
+use crate::ui::{layout, render_with_art, Theme};
 
 pub struct Terminal {
     inner: DefaultTerminal,
@@ -38,16 +45,23 @@ impl Terminal {
         Ok(Terminal { inner })
     }
 
+    /// The size in cells.
+    pub fn size(&self) -> std::io::Result<(u16, u16)> {
+        let size = self.inner.size()?;
+        Ok((size.width, size.height))
+    }
+
     /// Fits the album art to the current layout, then draws a frame.
     pub fn draw(
         &mut self,
-        state: &mut AppState,
+        state: &AppState,
         theme: &Theme,
-        rt: &mut Runtime,
+        art: &mut ArtView,
     ) -> std::io::Result<()> {
         let size = self.inner.size()?;
-        rt.fit_art(state, size.width, size.height);
-        self.inner.draw(|f| render(f, state, theme))?;
+        let area = layout(ratatui::layout::Rect::new(0, 0, size.width, size.height)).art;
+        let art = art.fit(area);
+        self.inner.draw(|f| render_with_art(f, state, theme, art))?;
         Ok(())
     }
 }

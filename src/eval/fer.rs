@@ -111,7 +111,7 @@ fn read_npz(path: &Path) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
 }
 
 pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()> {
-    let classifier = super::emotion::classifier(opts)?;
+    let classifier = crate::commands::emotion::classifier(opts)?;
     let (x, y) = read_npz(data)?;
     let px = INPUT_SIZE * INPUT_SIZE;
     let mut predicted = Vec::with_capacity(y.len());

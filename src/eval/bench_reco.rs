@@ -1,6 +1,8 @@
 //! `mien bench reco` and `mien bench movielens`: the recommender's speed, size on disk and the
 //! item-item sanity check on MovieLens-100k (docs/RECOMMENDER.md, docs/BENCHMARKS.md).
 
+use rand::{Rng, SeedableRng};
+use rand_distr::StandardNormal;
 use std::path::Path;
 use std::time::Instant;
 
@@ -24,7 +26,7 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
     let result = (|| {
         let store = Store::open(&root)?;
         let (mut reco, mut model) = RecoStore::open(&store)?;
-        let mut rng = SeededRng::new(1);
+        let mut rng = SeededRng::seed_from_u64(1);
         let tracks = candidates.max(1) as u64;
         let mood_of = |t: u64| {
             TrackMood::new(
@@ -33,16 +35,16 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
             )
         };
         let event = |i: usize, rng: &mut SeededRng| {
-            let track = 1 + rng.below(tracks as usize) as u64;
+            let track = 1 + rng.random_range(0..tracks as usize) as u64;
             let listener = Some(ListenerMood {
-                valence: rng.normal() as f32 * 0.5,
-                arousal: rng.normal() as f32 * 0.5,
+                valence: rng.sample::<f64, _>(StandardNormal) as f32 * 0.5,
+                arousal: rng.sample::<f64, _>(StandardNormal) as f32 * 0.5,
             });
             let at_ms = 1_700_000_000_000 + (i as u64) * 120_000 + (i as u64 / 24) * 4 * 3_600_000;
             let signal = if i.is_multiple_of(2) {
                 Signal::Started
             } else {
-                let skipped = rng.uniform() < 0.2;
+                let skipped = rng.random::<f64>() < 0.2;
                 Signal::Finished {
                     heard: if skipped { 0.2 } else { 1.0 },
                     skipped,
@@ -80,7 +82,7 @@ pub fn reco(events: usize, candidates: usize, group: usize, json_out: bool) -> a
             let dir = root.join("log-only");
             let other = Store::open(&dir)?;
             let (mut log, _) = RecoStore::open(&other)?;
-            let mut rng = SeededRng::new(1);
+            let mut rng = SeededRng::seed_from_u64(1);
             for k in 0..events {
                 log.log_only(&event(k, &mut rng))?;
             }
@@ -201,10 +203,10 @@ fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// `mien bench movielens FILE`: the leave-one-out check of `recommend::movielens` on RecBole's
+/// `mien bench movielens FILE`: the leave-one-out check of `eval::movielens` on RecBole's
 /// `ml-100k.inter` (see docs/RECOMMENDER.md for how to fetch it; it is never committed).
 pub fn movielens(inter: &Path, json_out: bool) -> anyhow::Result<()> {
-    use crate::recommend::movielens::{leave_one_out, parse_inter};
+    use super::movielens::{leave_one_out, parse_inter};
     let text = std::fs::read_to_string(inter)
         .with_context(|| format!("cannot read {}", inter.display()))?;
     let rows = parse_inter(&text).with_context(|| format!("in {}", inter.display()))?;

@@ -171,7 +171,7 @@ pub fn run(
             files.head = None;
         }
     }
-    let (tagger, _) = super::tag::tagger(args, files)?;
+    let (tagger, _) = crate::commands::tag::tagger(args, files)?;
     let mut out = match dump {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,

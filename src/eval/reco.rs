@@ -1,5 +1,5 @@
 //! `mien eval-reco [--json] [--library DIR]`: the recommender evaluation on simulated listeners
-//! (protocol in `recommend::eval` and docs/RECOMMENDER.md), over a generated catalogue or, with
+//! (protocol in `eval::reco_protocol` and docs/RECOMMENDER.md), over a generated catalogue or, with
 //! the global `--library DIR`, over that library's real tracks and mood tags
 //! (`eval_library.rs`).
 
@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
-use super::eval_library::{library_catalogue, LibraryCatalogue};
-use super::Context;
-use crate::recommend::eval::{evaluate, recent_window, EvalConfig, Metrics, METHODS, N};
+use super::reco_library::{library_catalogue, LibraryCatalogue};
+use super::reco_protocol::{evaluate, recent_window, EvalConfig, Metrics, METHODS, N};
+use crate::root::Context;
 
 /// The metrics of `METHODS[range]` as `{name: {"hr@10", "ndcg@10"}}`.
 fn methods_json(metrics: &[Metrics; N], range: std::ops::Range<usize>) -> Value {

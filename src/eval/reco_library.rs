@@ -5,13 +5,13 @@
 
 use anyhow::Context as _;
 
-use super::Context;
+use super::simulate::{catalogue_from_tracks, SimTrack};
 use crate::app::browser::{album_key, artist_key};
 use crate::core::Track;
 use crate::library::scan;
 use crate::mood::{ModelFiles, Tagger};
-use crate::recommend::simulate::{catalogue_from_tracks, SimTrack};
 use crate::recommend::TrackMood;
+use crate::root::Context;
 use crate::store::{MoodRecord, Store};
 
 /// A library made ready for the simulation, and what it took.

@@ -2,12 +2,14 @@
 //! picks every method ranks the catalogue, and HR@10 / NDCG@10 of the pick are averaged over the
 //! 20 picks after 25, 50, 100 and 200 plays. Deterministic for a seed. See docs/RECOMMENDER.md.
 
-use super::model::{FixedMap, TasteModel};
-use super::rng::SeededRng;
-use super::score::{score_all, RankContext, ScoreWeights};
-use super::signals::{ListenEvent, ListenerMood, Signal, TrackMood};
 use super::simulate::{generate_catalogue, SimListener, SimTrack};
 use crate::core::{TrackId, CIRCUMPLEX};
+use crate::recommend::model::{FixedMap, TasteModel};
+use crate::recommend::score::{score_all, RankContext, ScoreWeights};
+use crate::recommend::signals::{ListenEvent, ListenerMood, Signal, TrackMood};
+use crate::recommend::SeededRng;
+use rand::{Rng, RngCore, SeedableRng};
+use rand_distr::StandardNormal;
 
 /// The methods compared, in report order: the five of the issue, then three ablations of mien
 /// (without the mood fit, without the per-state affinities, without Thompson sampling).
@@ -150,7 +152,7 @@ fn nearest_class(l: ListenerMood) -> usize {
 
 /// Runs the whole evaluation.
 pub fn evaluate(config: &EvalConfig) -> EvalReport {
-    let mut rng = SeededRng::new(config.seed);
+    let mut rng = SeededRng::seed_from_u64(config.seed);
     let catalogue = match &config.catalogue {
         Some(c) => c.clone(),
         None => generate_catalogue(config.tracks, &mut rng),
@@ -162,7 +164,7 @@ pub fn evaluate(config: &EvalConfig) -> EvalReport {
         .map(|c| (*c, [Metrics::default(); N]))
         .collect();
     for listener_no in 0..config.listeners {
-        let mut rng = SeededRng::new(
+        let mut rng = SeededRng::seed_from_u64(
             config.seed ^ (0x5eed_0000 + listener_no as u64).wrapping_mul(0x9e37_79b9),
         );
         simulate_listener(config, &catalogue, &moods, &mut rng, &mut totals);
@@ -187,7 +189,7 @@ fn simulate_listener(
     let mut listener = SimListener::new(catalogue.len(), rng);
     // The methods draw from their own stream, so the simulated listening is the same whatever
     // the methods do.
-    let mut method_rng = SeededRng::new(rng.next_u64());
+    let mut method_rng = SeededRng::seed_from_u64(rng.next_u64());
     let mut model = TasteModel::default();
     let mut recent: Vec<TrackId> = Vec::new();
     let mut now = 1_700_000_000_000u64;
@@ -199,7 +201,7 @@ fn simulate_listener(
         .unwrap_or(config.plays)
         + config.window;
     for play in 0..last {
-        if rng.uniform() < 0.08 {
+        if rng.random::<f64>() < 0.08 {
             listener.change_emotion(rng);
         }
         if play % 12 == 11 {
@@ -208,14 +210,15 @@ fn simulate_listener(
         }
         let recent_set: FixedMap<TrackId, ()> = recent.iter().map(|t| (*t, ())).collect();
         // Sometimes shuffle plays something first, which the listener keeps or skips.
-        if rng.uniform() < 0.35 {
-            let t = catalogue[rng.below(catalogue.len())];
+        if rng.random::<f64>() < 0.35 {
+            let t = catalogue[rng.random_range(0..catalogue.len())];
             if !recent_set.contains_key(&t.id) {
-                let keep = listener.utility(&t) + 0.5 * rng.normal() as f32 > 2.0;
+                let keep =
+                    listener.utility(&t) + 0.5 * rng.sample::<f64, _>(StandardNormal) as f32 > 2.0;
                 let heard = if keep {
                     1.0
                 } else {
-                    0.05 + 0.3 * rng.uniform() as f32
+                    0.05 + 0.3 * rng.random::<f64>() as f32
                 };
                 listen(&mut model, &mut listener, rng, &mut now, t, heard, !keep);
             }
@@ -244,9 +247,9 @@ fn simulate_listener(
             }
         }
         let track = catalogue[pick];
-        let skipped = rng.uniform() < 0.1;
+        let skipped = rng.random::<f64>() < 0.1;
         let heard = if skipped {
-            0.4 + 0.4 * rng.uniform() as f32
+            0.4 + 0.4 * rng.random::<f64>() as f32
         } else {
             1.0
         };
@@ -259,8 +262,10 @@ fn simulate_listener(
             heard,
             skipped,
         );
-        if rng.uniform() < 0.25 {
-            let stars = (3.0 + 0.8 * (listener.utility(&track) - 2.5) + 0.7 * rng.normal() as f32)
+        if rng.random::<f64>() < 0.25 {
+            let stars = (3.0
+                + 0.8 * (listener.utility(&track) - 2.5)
+                + 0.7 * rng.sample::<f64, _>(StandardNormal) as f32)
                 .round()
                 .clamp(1.0, 5.0) as u8;
             let event = ListenEvent {
@@ -298,7 +303,8 @@ fn listen(
         mood: Some(track.mood),
     };
     model.apply(&event(*now, Signal::Started));
-    let valence_change = listener.hear(track.mood, heard) + 0.05 * rng.normal() as f32;
+    let valence_change =
+        listener.hear(track.mood, heard) + 0.05 * rng.sample::<f64, _>(StandardNormal) as f32;
     *now += (240_000.0 * heard) as u64;
     model.apply(&event(
         *now,
@@ -327,7 +333,7 @@ fn rank_methods(
         return [usize::MAX; N];
     };
     let ids: Vec<TrackId> = candidates.iter().map(|&i| catalogue[i].id).collect();
-    let random: Vec<f32> = ids.iter().map(|_| rng.uniform() as f32).collect();
+    let random: Vec<f32> = ids.iter().map(|_| rng.random::<f64>() as f32).collect();
     let popularity: Vec<f32> = ids
         .iter()
         .map(|t| {

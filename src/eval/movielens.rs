@@ -5,14 +5,15 @@
 //! 100 sampled unrated items (the NCF protocol of He et al. 2017). Pure; `mien bench movielens`
 //! runs it.
 
+use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 
-use super::model::{SessionPlay, TasteModel};
-use super::rng::SeededRng;
-use super::score::{score_all, RankContext, ScoreWeights};
-use super::signals::{ListenEvent, Signal, TrackMood};
-use super::RecommendError;
 use crate::core::TrackId;
+use crate::recommend::model::{SessionPlay, TasteModel};
+use crate::recommend::score::{score_all, RankContext, ScoreWeights};
+use crate::recommend::signals::{ListenEvent, Signal, TrackMood};
+use crate::recommend::RecommendError;
+use crate::recommend::SeededRng;
 
 /// HR@10 / NDCG@10 of one scorer under both protocols.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -117,7 +118,7 @@ pub fn leave_one_out(rows: &[(String, u64, f64)], seed: u64) -> MovieLensReport 
         }
     }
 
-    let mut rng = SeededRng::new(seed);
+    let mut rng = SeededRng::seed_from_u64(seed);
     let no_moods: HashMap<TrackId, TrackMood> = HashMap::new();
     let mut metrics = [LeaveOneOut::default(); 3];
     for (_, history) in &users {
@@ -135,7 +136,7 @@ pub fn leave_one_out(rows: &[(String, u64, f64)], seed: u64) -> MovieLensReport 
         // 100 sampled unrated items plus the target.
         let mut sampled = vec![target_at];
         while sampled.len() < 101.min(candidates.len()) {
-            let c = rng.below(candidates.len());
+            let c = rng.random_range(0..candidates.len());
             if !sampled.contains(&c) {
                 sampled.push(c);
             }

@@ -9,10 +9,12 @@
 //! rescaled from its 1–9 scale): a cloud centred near the middle of both scales, covering all four
 //! quadrants, with valence and arousal positively correlated. See docs/RECOMMENDER.md.
 
-use super::model::FixedMap;
-use super::rng::SeededRng;
-use super::signals::{EmotionBucket, ListenerMood, TrackMood};
 use crate::core::{TrackId, CIRCUMPLEX};
+use crate::recommend::model::FixedMap;
+use crate::recommend::signals::{EmotionBucket, ListenerMood, TrackMood};
+use crate::recommend::SeededRng;
+use rand::Rng;
+use rand_distr::StandardNormal;
 
 pub const STYLES: usize = 40;
 
@@ -28,7 +30,10 @@ pub struct SimTrack {
 pub fn generate_catalogue(n: usize, rng: &mut SeededRng) -> Vec<SimTrack> {
     let centres: Vec<(f64, f64)> = (0..STYLES)
         .map(|_| {
-            let (z1, z2) = (rng.normal(), rng.normal());
+            let (z1, z2) = (
+                rng.sample::<f64, _>(StandardNormal),
+                rng.sample::<f64, _>(StandardNormal),
+            );
             let rho: f64 = 0.45;
             (
                 0.05 + 0.40 * z1,
@@ -38,10 +43,10 @@ pub fn generate_catalogue(n: usize, rng: &mut SeededRng) -> Vec<SimTrack> {
         .collect();
     (0..n)
         .map(|i| {
-            let style = rng.below(STYLES);
+            let style = rng.random_range(0..STYLES);
             let (cv, ca) = centres[style];
-            let v = cv + 0.15 * rng.normal();
-            let a = ca + 0.15 * rng.normal();
+            let v = cv + 0.15 * rng.sample::<f64, _>(StandardNormal);
+            let a = ca + 0.15 * rng.sample::<f64, _>(StandardNormal);
             SimTrack {
                 id: TrackId(i as u64 + 1),
                 mood: TrackMood::new(v as f32, a as f32),
@@ -114,14 +119,14 @@ impl SimListener {
     pub fn new(tracks: usize, rng: &mut SeededRng) -> SimListener {
         let mut styles = || {
             (0..STYLES)
-                .map(|_| rng.normal() as f32)
+                .map(|_| rng.sample::<f64, _>(StandardNormal) as f32)
                 .collect::<Vec<f32>>()
         };
         let taste_base = styles();
         let taste_by_state = [styles(), styles(), styles(), styles(), styles()];
         // "Comfort when sad, energy when happy" is likely, not certain.
         let mut pick = |options: &[(HiddenPolicy, f64)]| {
-            let mut u = rng.uniform();
+            let mut u = rng.random::<f64>();
             for (p, w) in options {
                 if u < *w {
                     return *p;
@@ -138,7 +143,9 @@ impl SimListener {
             pick(&[(Comfort, 0.6), (Match, 0.4)]),                   // low
             pick(&[(Comfort, 0.6), (Match, 0.2), (Energy, 0.2)]),    // tense
         ];
-        let idiosyncrasy = (0..tracks).map(|_| 0.5 * rng.normal() as f32).collect();
+        let idiosyncrasy = (0..tracks)
+            .map(|_| 0.5 * rng.sample::<f64, _>(StandardNormal) as f32)
+            .collect();
         let mut listener = SimListener {
             taste_base,
             taste_by_state,
@@ -153,9 +160,9 @@ impl SimListener {
 
     /// A marked change of emotion: a random FER class, jittered.
     pub fn change_emotion(&mut self, rng: &mut SeededRng) {
-        let (v, a) = CIRCUMPLEX[rng.below(7)];
-        self.valence = (v + 0.15 * rng.normal() as f32).clamp(-1.0, 1.0);
-        self.arousal = (a + 0.15 * rng.normal() as f32).clamp(-1.0, 1.0);
+        let (v, a) = CIRCUMPLEX[rng.random_range(0..7)];
+        self.valence = (v + 0.15 * rng.sample::<f64, _>(StandardNormal) as f32).clamp(-1.0, 1.0);
+        self.arousal = (a + 0.15 * rng.sample::<f64, _>(StandardNormal) as f32).clamp(-1.0, 1.0);
     }
 
     pub fn bucket(&self) -> EmotionBucket {
@@ -165,8 +172,10 @@ impl SimListener {
     /// What a camera would report: the true mood plus noise.
     pub fn reading(&self, rng: &mut SeededRng) -> ListenerMood {
         ListenerMood {
-            valence: (self.valence + 0.1 * rng.normal() as f32).clamp(-1.0, 1.0),
-            arousal: (self.arousal + 0.1 * rng.normal() as f32).clamp(-1.0, 1.0),
+            valence: (self.valence + 0.1 * rng.sample::<f64, _>(StandardNormal) as f32)
+                .clamp(-1.0, 1.0),
+            arousal: (self.arousal + 0.1 * rng.sample::<f64, _>(StandardNormal) as f32)
+                .clamp(-1.0, 1.0),
         }
     }
 
@@ -211,7 +220,7 @@ impl SimListener {
             .map(|u| f64::from((u.1 - max) / 0.25).exp())
             .collect();
         let total: f64 = weights.iter().sum();
-        let mut x = rng.uniform() * total;
+        let mut x = rng.random::<f64>() * total;
         for (w, (i, _)) in weights.iter().zip(&utils) {
             if x < *w {
                 return Some(*i);

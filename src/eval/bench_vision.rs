@@ -31,7 +31,7 @@ pub fn vision(
     json_out: bool,
     opts: &crate::cli::VisionOpts,
 ) -> anyhow::Result<()> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blazeface");
+    let fixtures = crate::assets::bundled("tests/fixtures/blazeface");
     let files: Vec<PathBuf> = match frames {
         Some(p) => crate::vision::source::ImageSource::new(p)?.files().to_vec(),
         None => ["frame_a.jpg", "frame_b.jpg", "frame_c.jpg"]
@@ -47,7 +47,7 @@ pub fn vision(
                 .to_rgb8())
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let pipeline = super::emotion::pipeline(opts)?;
+    let pipeline = crate::commands::emotion::pipeline(opts)?;
     let mut next = 0;
     let (frame_ms, frame_p90) = time_ms(runs, || {
         next += 1;
@@ -64,7 +64,7 @@ pub fn vision(
             no_tta: !tta,
             ..opts.clone()
         };
-        super::emotion::classifier(&opts)
+        crate::commands::emotion::classifier(&opts)
     };
     let (single, tta) = (net(false)?, net(true)?);
     let (one_ms, _) = time_ms(runs, || {

@@ -1,0 +1,65 @@
+//! From key presses to messages, on the UI thread: the search line takes raw characters;
+//! everything else goes through the keymap, which supports two-key sequences such as `g g`. Pure.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+use super::keymap::{KeyChord, Keymap, Lookup};
+use super::state::{AppState, Msg};
+
+/// Keys pressed so far of a possible multi-key binding.
+#[derive(Debug, Default)]
+pub struct KeyState {
+    pending: Vec<KeyChord>,
+}
+
+/// The message a key press means in the current state, if any.
+pub fn key_to_msg(
+    state: &AppState,
+    keymap: &Keymap,
+    keys: &mut KeyState,
+    key: KeyEvent,
+) -> Option<Msg> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Msg::Action(Action::Quit));
+    }
+    if state.search_input.is_some() {
+        return match key.code {
+            KeyCode::Esc => Some(Msg::SearchCancel),
+            KeyCode::Enter => Some(Msg::SearchConfirm),
+            KeyCode::Backspace => Some(Msg::SearchBackspace),
+            KeyCode::Up => Some(Msg::Action(Action::Up)),
+            KeyCode::Down => Some(Msg::Action(Action::Down)),
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(Msg::SearchChar(c))
+            }
+            _ => None,
+        };
+    }
+    if state.overlay.is_some() && key.code == KeyCode::Esc {
+        keys.pending.clear();
+        return Some(Msg::CloseOverlay);
+    }
+    let chord = KeyChord::from_event(&key);
+    keys.pending.push(chord);
+    if keymap.lookup(&keys.pending) == Lookup::None && keys.pending.len() > 1 {
+        // A broken sequence (`g` then `j`): read the last key on its own.
+        keys.pending.clear();
+        keys.pending.push(chord);
+    }
+    match keymap.lookup(&keys.pending) {
+        Lookup::Action(a) => {
+            keys.pending.clear();
+            Some(Msg::Action(a))
+        }
+        Lookup::Prefix => None,
+        Lookup::None => {
+            keys.pending.clear();
+            None
+        }
+    }
+}

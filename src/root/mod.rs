@@ -1,0 +1,93 @@
+//! The composition root: what both the CLI subcommands and the player open first, in one place —
+//! the config file, the data dir and its log, the store, the library folders, the model files,
+//! and the player's first state. Runs on the main thread at start-up; nothing below
+//! `commands`/the runtime imports it.
+
+mod player;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::cli::GlobalArgs;
+use crate::config::{Config, DefaultPaths};
+use crate::store::Store;
+
+pub use player::{initial_state, PlayerSetup};
+
+/// Everything a subcommand needs from the command line and the config file.
+pub struct Context {
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    /// Library folders in effect: `--library`, else the config's, else the bundled `library/`.
+    pub library: Vec<PathBuf>,
+    /// `--camera-file PATH`: the player's frames come from these images instead of the webcam.
+    pub camera_file: Option<PathBuf>,
+    /// `--library` was given (`eval-reco` then uses that library instead of a generated one).
+    pub library_given: bool,
+    pub log_path: Option<PathBuf>,
+}
+
+impl Context {
+    /// Reads the config, resolves the data dir and library folders, and starts logging.
+    pub fn from_args(args: &GlobalArgs) -> anyhow::Result<Context> {
+        let defaults = DefaultPaths::discover();
+        let (config, config_path) =
+            Config::load(args.config.as_deref(), defaults.config_file.as_deref())?;
+        let data_dir = match (&args.data_dir, defaults.data_dir) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) => d,
+            (None, None) => anyhow::bail!("no home directory found: pass --data-dir DIR"),
+        };
+        let log_path = crate::logging::init(&data_dir, args.verbose)
+            .with_context(|| format!("cannot write the log in {}", data_dir.display()))?;
+        let library = if !args.library.is_empty() {
+            args.library.clone()
+        } else if !config.library.folders.is_empty() {
+            config.library_folders()
+        } else {
+            vec![crate::assets::library_dir()]
+        };
+        let library = library.iter().map(|p| absolute(p)).collect();
+        Ok(Context {
+            config,
+            config_path,
+            data_dir,
+            library,
+            camera_file: args.camera_file.as_deref().map(absolute),
+            library_given: !args.library.is_empty(),
+            log_path: Some(log_path),
+        })
+    }
+
+    /// Engine settings from `[playback]`.
+    pub fn engine_config(&self) -> crate::audio::EngineConfig {
+        crate::audio::EngineConfig::from_config(&self.config.playback)
+    }
+
+    /// Opens the store in the data dir.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.data_dir)
+            .with_context(|| format!("cannot open the database in {}", self.data_dir.display()))
+    }
+}
+
+/// The canonical path if the file exists, else the path made absolute, so that track ids (hashes
+/// of paths) are the same however a file was named on the command line.
+pub fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.to_path_buf()))
+}
+
+/// The mood tagger's model files (`models/musicnn-msd.safetensors`, `models/mood-head.json`).
+pub fn mood_models() -> crate::mood::ModelFiles {
+    crate::mood::ModelFiles::shipped()
+}
+
+/// The vision thread's model files in `models/`.
+pub fn vision_models() -> crate::vision::service::ModelPaths {
+    crate::vision::service::ModelPaths {
+        detector: crate::vision::weights::default_detector_path(),
+        fer: crate::vision::weights::default_fer_path(),
+    }
+}

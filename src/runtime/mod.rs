@@ -1,0 +1,148 @@
+//! The interactive player's runtime (UI thread): the event loop and the effect executor. It opens
+//! the terminal, starts the subsystems (engine, library, MPRIS, mood tagger, recommender,
+//! vision), turns every event into a `Msg` for `app::update`, performs the effects `update`
+//! returns (never deciding anything itself) and redraws only after something happened.
+
+mod executor;
+mod services;
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+
+use anyhow::Context as _;
+use ratatui::layout::Rect;
+
+use crate::app::keys::KeyState;
+use crate::app::state::{AppState, Msg, StatusLevel};
+use crate::audio::Engine;
+use crate::library::m3u::read_m3u;
+use crate::library::LibraryService;
+use crate::root::{Context, PlayerSetup};
+use crate::terminal::{image_picker, input, TermEvent, Terminal};
+use crate::ui::theme::Theme;
+
+pub use executor::{remote, Runtime};
+
+/// Everything that wakes the UI thread. Senders: the input thread (keys, resize), the forwarders
+/// of the engine, library, MPRIS, mood-tagger, recommender and vision channels, the runtime's own
+/// helper threads (cover art, catalogue reload) and the runtime itself (the answers to the
+/// effects it performed, as `App` messages, handled on the next turn of the loop). Receiver: the
+/// UI loop, which ends when the user quits; the senders then fail and their threads end.
+pub enum UiEvent {
+    Term(TermEvent),
+    App(Msg),
+    Mpris(crate::mpris::MprisRequest),
+    /// A decoded cover (or none) for the track at this path.
+    Art(Option<PathBuf>, Option<image::DynamicImage>),
+}
+
+/// Forwards every value from `rx` into the UI channel, wrapped by `wrap`, until either side ends
+/// (a "forward" thread). Fails when the thread cannot start.
+fn forward<T: Send + 'static>(
+    rx: Receiver<T>,
+    tx: Sender<UiEvent>,
+    wrap: fn(T) -> UiEvent,
+) -> std::io::Result<()> {
+    thread::Builder::new()
+        .name("forward".into())
+        .spawn(move || {
+            for v in rx {
+                if tx.send(wrap(v)).is_err() {
+                    break;
+                }
+            }
+        })
+        .map(drop)
+}
+
+/// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
+pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
+    let PlayerSetup {
+        store,
+        mut state,
+        keymap,
+        themes,
+    } = PlayerSetup::open(ctx, playlist.is_some())?;
+
+    let (tx, rx) = mpsc::channel::<UiEvent>();
+    let mut term = Terminal::enter()?;
+    let picker = if ctx.config.ui.art {
+        image_picker()
+    } else {
+        None
+    };
+    input::spawn(tx.clone(), UiEvent::Term).context("cannot start the terminal input thread")?;
+
+    let (engine_tx, engine_rx) = mpsc::channel();
+    let engine =
+        Engine::spawn(ctx.engine_config(), engine_tx).context("cannot start the audio engine")?;
+    forward(engine_rx, tx.clone(), |e| UiEvent::App(Msg::Engine(e)))
+        .context("cannot start the audio engine's forwarder")?;
+
+    let mut rt = Runtime::new(
+        store.clone(),
+        engine,
+        picker,
+        ctx.data_dir.clone(),
+        tx.clone(),
+    )
+    .context("cannot start the store's writer thread")?;
+    let (width, height) = term.size()?;
+    let list_rows = crate::ui::list_rows(Rect::new(0, 0, width, height));
+    rt.apply(&mut state, Msg::Resize { list_rows });
+    if ctx.config.ui.mpris {
+        let started = rt.start_mpris();
+        rt.apply_all(&mut state, started);
+    }
+    if let Some(path) = playlist {
+        let result = read_m3u(&path)
+            .map(|list| list.entries)
+            .map_err(|e| e.to_string());
+        rt.apply(&mut state, Msg::PlaylistLoaded { path, result });
+    }
+    state.prepare();
+    let theme = |s: &AppState| -> Theme { themes.get(s.theme).cloned().unwrap_or_default() };
+    term.draw(&state, &theme(&state), rt.art())?;
+
+    // The library scan, mood tagging, the recommender and the camera start after the first frame.
+    let started = [
+        rt.start_mood_tagger(),
+        rt.start_recommender(),
+        rt.start_vision(&ctx.config.camera, ctx.camera_file.as_deref()),
+    ];
+    rt.apply_all(&mut state, started.into_iter().flatten().collect());
+    let (lib_tx, lib_rx) = mpsc::channel();
+    let _library = LibraryService::spawn(store.clone(), ctx.library.clone(), lib_tx);
+    if let Err(e) = forward(lib_rx, tx.clone(), |e| {
+        UiEvent::App(Msg::Library(Box::new(e)))
+    }) {
+        let why = format!("the library is not watched: cannot start its forwarder: {e}");
+        rt.apply(
+            &mut state,
+            Msg::Status(crate::app::state::Status::error(why)),
+        );
+    }
+
+    let mut keys = KeyState::default();
+    while !state.quit {
+        let Ok(first) = rx.recv() else { break };
+        for ev in std::iter::once(first).chain(rx.try_iter()) {
+            rt.handle(&mut state, &keymap, &mut keys, ev);
+            if state.quit {
+                break;
+            }
+        }
+        // Derived rows (the browser after catalogue changes), not a state change: see
+        // `AppState::prepare`.
+        state.prepare();
+        rt.after_update(&state);
+        term.draw(&state, &theme(&state), rt.art())?;
+    }
+    rt.shutdown(&state);
+    drop(term);
+    if let Some(s) = state.status.filter(|s| s.level == StatusLevel::Error) {
+        tracing::info!("last status: {}", s.text);
+    }
+    Ok(())
+}
