@@ -143,8 +143,15 @@ pub struct PlaybackConfig {
     pub replay_gain: ReplayGainMode,
     /// Start volume in percent, 0 to 100.
     pub volume: u8,
-    /// `auto` (sound card, null output if none works) or `null` (always silent).
+    /// `auto` (sound device, null output if none works) or `null` (always silent).
     pub output: OutputSetting,
+    /// The sound device by name (`mien doctor` lists them); unset: the default one.
+    pub device: Option<String>,
+    /// The device buffer in milliseconds (0: the sound server's default).
+    pub buffer_ms: u32,
+    /// Crossfade between tracks that are not neighbours on one album; 0: gapless only.
+    #[serde(deserialize_with = "non_negative")]
+    pub crossfade_seconds: f32,
     /// Restore the previous queue and position on start.
     pub resume: bool,
 }
@@ -155,6 +162,9 @@ impl Default for PlaybackConfig {
             replay_gain: ReplayGainMode::Off,
             volume: 100,
             output: OutputSetting::Auto,
+            device: None,
+            buffer_ms: crate::audio::DEFAULT_BUFFER_MS,
+            crossfade_seconds: 0.0,
             resume: true,
         }
     }

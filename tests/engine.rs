@@ -48,6 +48,7 @@ fn engine(sink: &CaptureSink) -> (Engine, Receiver<EngineEvent>) {
         output: OutputChoice::Capture(sink.clone()),
         replay_gain: ReplayGainMode::Off,
         volume: 1.0,
+        ..EngineConfig::default()
     };
     (Engine::spawn(config, tx).unwrap(), rx)
 }

@@ -77,6 +77,7 @@ fn player(store: &Store, dir: &Path) -> Harness {
         },
         replay_gain: ReplayGainMode::Off,
         volume: 1.0,
+        ..EngineConfig::default()
     };
     let engine = Engine::spawn(config, engine_tx).expect("engine on the null output");
     let rt = Runtime::new(store.clone(), engine, None, dir.to_path_buf(), tx);

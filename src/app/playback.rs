@@ -15,14 +15,12 @@ const RESTART_AFTER_MS: u64 = 3_000;
 
 fn request(state: &AppState, i: usize) -> Option<TrackRequest> {
     let item = state.queue.items.get(i)?;
-    let replay_gain = state
-        .catalogue
-        .get(item.id)
-        .map(|t| t.replay_gain)
-        .unwrap_or_default();
-    Some(TrackRequest {
-        path: item.path.clone(),
-        replay_gain,
+    Some(match state.catalogue.get(item.id) {
+        Some(t) => TrackRequest {
+            path: item.path.clone(),
+            ..TrackRequest::for_track(t)
+        },
+        None => TrackRequest::new(&item.path),
     })
 }
 

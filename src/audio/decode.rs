@@ -77,7 +77,7 @@ impl TrackDecoder {
             .as_ref()
             .and_then(|p| p.audio())
             .ok_or_else(|| unsupported("no audio codec parameters".into()))?;
-        let decoder = symphonia::default::get_codecs()
+        let decoder = super::codecs::codecs()
             .make_audio_decoder(params, &AudioDecoderOptions::default())
             .map_err(|e| unsupported(e.to_string()))?;
         let track_id = track.id;
@@ -125,6 +125,11 @@ impl TrackDecoder {
     /// Channels of the decoded audio (samples per frame).
     pub fn channels(&self) -> usize {
         self.channels
+    }
+
+    /// Frames in the file (at `rate()`) when the container states it.
+    pub fn total_frames(&self) -> Option<u64> {
+        self.total_frames
     }
 
     /// Duration in milliseconds when the container states it.

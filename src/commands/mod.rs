@@ -73,12 +73,16 @@ impl Context {
         })
     }
 
-    /// Engine settings from `[playback]`: output, ReplayGain mode, start volume.
+    /// Engine settings from `[playback]`: output and device, ReplayGain mode, start volume,
+    /// crossfade.
     pub fn engine_config(&self) -> crate::audio::EngineConfig {
         let p = &self.config.playback;
         crate::audio::EngineConfig {
             output: match p.output {
-                crate::config::OutputSetting::Auto => crate::audio::OutputChoice::Auto,
+                crate::config::OutputSetting::Auto => crate::audio::OutputChoice::Device {
+                    name: p.device.clone(),
+                    buffer_ms: p.buffer_ms,
+                },
                 crate::config::OutputSetting::Null => crate::audio::OutputChoice::Null {
                     rate: 44_100,
                     channels: 2,
@@ -86,6 +90,8 @@ impl Context {
             },
             replay_gain: p.replay_gain,
             volume: f32::from(p.volume.min(100)) / 100.0,
+            crossfade_ms: (p.crossfade_seconds.min(60.0) * 1000.0) as u32,
+            loudness: None,
         }
     }
 

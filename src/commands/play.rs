@@ -113,15 +113,12 @@ pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyh
 }
 
 fn request(store: &Store, path: &Path) -> TrackRequest {
-    let replay_gain = store
-        .track_by_path(path)
-        .ok()
-        .flatten()
-        .map(|t| t.replay_gain)
-        .unwrap_or_default();
-    TrackRequest {
-        path: path.to_path_buf(),
-        replay_gain,
+    match store.track_by_path(path).ok().flatten() {
+        Some(t) => TrackRequest {
+            path: path.to_path_buf(),
+            ..TrackRequest::for_track(&t)
+        },
+        None => TrackRequest::new(path),
     }
 }
 
