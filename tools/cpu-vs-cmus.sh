@@ -7,7 +7,8 @@
 # player and of the server over SECONDS per state: playing, paused, stopped. Prints one table of
 # % of a core (ticks over wall time), the player, the server, and the two together.
 #
-# Usage: tools/cpu-vs-cmus.sh [-b BINARY] [-s SECONDS] [-r ROUNDS] [MP3]
+# Usage: tools/cpu-vs-cmus.sh [-b BINARY] [-s SECONDS] [-r ROUNDS] [-o mien|cmus] [MP3]
+#   -o runs only one of the two players (to try settings; the comparison needs both).
 #   MP3 defaults to a 60 s, 192 kbit/s excerpt of "Aberrations" made with ffmpeg from the Debian
 #   package singularity-music (apt-get download; CC BY-SA 3.0, see library/LICENSE.md).
 # Extra mien config lines can be given in MIEN_PLAYBACK (e.g. MIEN_PLAYBACK='buffer_ms = 40').
@@ -18,12 +19,14 @@ set -euo pipefail
 bin=target/release/mien
 secs=20
 rounds=2
-while getopts "b:s:r:" opt; do
+only=""
+while getopts "b:s:r:o:" opt; do
   case $opt in
     b) bin=$OPTARG ;;
     s) secs=$OPTARG ;;
     r) rounds=$OPTARG ;;
-    *) echo "usage: $0 [-b BINARY] [-s SECONDS] [-r ROUNDS] [MP3]" >&2; exit 2 ;;
+    o) only=$OPTARG ;;
+    *) echo "usage: $0 [-b BINARY] [-s SECONDS] [-r ROUNDS] [-o mien|cmus] [MP3]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -142,9 +145,9 @@ run_cmus() {
   tmux -L "$sock" kill-session -t cmus 2>/dev/null || true
 }
 
-for r in $(seq "$rounds"); do
-  run_mien
-  run_cmus
+for _ in $(seq "$rounds"); do
+  [[ $only == cmus ]] || run_mien
+  [[ $only == mien ]] || run_cmus
 done
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
@@ -153,6 +156,7 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/c
 echo "% of a core (mean over rounds; min-max in brackets)"
 printf '%-8s %-8s %-20s %-20s %-20s\n' player state process server together
 for p in mien cmus; do
+  [[ -n $only && $only != "$p" ]] && continue
   for s in playing paused stopped; do
     awk -v p="$p" -v s="$s" '
       $1 == p && $2 == s { n++; a = $3; b = $4; c = a + b

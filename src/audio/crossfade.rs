@@ -72,18 +72,24 @@ impl EngineThread {
             .min()
             .unwrap_or(u64::MAX);
         let len = frames(u64::from(self.crossfade_ms)).min(longest);
-        if left > len || left == 0 {
+        if left > len || len == 0 {
             return;
         }
         let Some(incoming) = self.next.take() else {
             return;
         };
+        // The fade should have begun `len - left` frames ago, inside the packet just decoded:
+        // those samples go back from the queue into the fade.
+        let channels = self.output.channels;
+        let queued = self.pending.len() - self.pending_off;
+        let back = (((len - left) as usize) * channels).min(queued) / channels * channels;
+        let out_buf = self.pending.split_off(self.pending.len() - back);
         self.push_segment_at_seam(&incoming);
         self.fade = Some(Fade {
             incoming,
-            len: left,
+            len: left + (back / channels) as u64,
             done: 0,
-            out_buf: Vec::new(),
+            out_buf,
             in_buf: Vec::new(),
             outgoing_ended: false,
         });
@@ -96,7 +102,10 @@ impl EngineThread {
         let Some(f) = self.fade.as_mut() else {
             return;
         };
-        let (mut out_buf, mut in_buf) = (std::mem::take(&mut f.out_buf), std::mem::take(&mut f.in_buf));
+        let (mut out_buf, mut in_buf) = (
+            std::mem::take(&mut f.out_buf),
+            std::mem::take(&mut f.in_buf),
+        );
         let mut outgoing_ended = f.outgoing_ended;
         if !outgoing_ended {
             outgoing_ended = !self.decode_into(Which::Current, &mut out_buf);
@@ -165,7 +174,10 @@ mod tests {
         assert!(!gapless_neighbours(&on("A", 1, 3), &on("A", 1, 5)));
         assert!(!gapless_neighbours(&on("A", 1, 3), &on("B", 1, 4)));
         assert!(!gapless_neighbours(&on("A", 1, 9), &on("A", 2, 1)));
-        assert!(!gapless_neighbours(&on("A", 1, 3), &TrackRequest::new("/m/y.mp3")));
+        assert!(!gapless_neighbours(
+            &on("A", 1, 3),
+            &TrackRequest::new("/m/y.mp3")
+        ));
     }
 
     #[test]

@@ -1,19 +1,20 @@
-//! Sound devices through cpal: the output devices of every host this build has (PulseAudio's
-//! native protocol first, which PipeWire also serves through pipewire-pulse, then ALSA), found
-//! by name, and opened as a stream whose callback drains the engine's ring. Called on the
-//! engine thread (open), the device watcher (probe) and `mien doctor` (list).
+//! Sound devices: the sinks of a PulseAudio server (`pulse.rs`; PipeWire serves the same
+//! protocol) and, through cpal, the ALSA devices; found by name and opened as a stream whose
+//! callback drains the engine's ring. Called on the engine thread (open), the device watcher
+//! (probe) and `mien doctor` (list).
 
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use ringbuf::HeapCons;
 
+use super::pulse::{self, PulseStream};
 use super::shared::{fill, Shared};
 use super::EngineCommand;
 
-/// How long stream creation may take before the device counts as unavailable.
+/// How long cpal's stream creation may take before the device counts as unavailable.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// One output device as `mien doctor` shows it.
@@ -74,21 +75,21 @@ fn names(devices: &[DeviceInfo]) -> String {
     if devices.is_empty() {
         return "none".into();
     }
-    devices.iter().map(|d| d.id()).collect::<Vec<_>>().join(", ")
+    devices
+        .iter()
+        .map(|d| d.id())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn info(host: &cpal::Host, device: &cpal::Device, default: Option<&str>) -> DeviceInfo {
-    let id = device.id().ok();
-    let name = id
-        .as_ref()
-        .map(|i| i.id().to_string())
-        .unwrap_or_else(|| "?".into());
+fn alsa_info(device: &cpal::Device, default: Option<&str>) -> DeviceInfo {
+    let name = device_name(device).unwrap_or_else(|| "?".into());
     let description = device
         .description()
         .map(|d| d.name().to_string())
         .unwrap_or_default();
     DeviceInfo {
-        host: host.id().name().to_lowercase(),
+        host: "alsa".into(),
         is_default: default == Some(name.as_str()),
         name,
         description,
@@ -99,84 +100,122 @@ fn device_name(device: &cpal::Device) -> Option<String> {
     device.id().ok().map(|i| i.id().to_string())
 }
 
-/// The hosts to look in, in order of preference.
-fn hosts() -> Vec<cpal::Host> {
-    cpal::available_hosts()
-        .into_iter()
-        .filter_map(|id| cpal::host_from_id(id).ok())
-        .collect()
+/// cpal's ALSA devices.
+fn alsa_devices() -> Vec<(DeviceInfo, cpal::Device)> {
+    let host = cpal::default_host();
+    let default = host.default_output_device().and_then(|d| device_name(&d));
+    match host.output_devices() {
+        Ok(devices) => devices
+            .map(|d| (alsa_info(&d, default.as_deref()), d))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
-/// Every output device of every available host, defaults marked.
+/// Every output device: the PulseAudio server's sinks (when one runs), then the ALSA devices.
 pub fn list_devices() -> Vec<DeviceInfo> {
-    let mut out = Vec::new();
-    for host in hosts() {
-        let default = host.default_output_device().and_then(|d| device_name(&d));
-        let Ok(devices) = host.output_devices() else {
-            continue;
-        };
-        for d in devices {
-            out.push(info(&host, &d, default.as_deref()));
-        }
-    }
+    let mut out = if pulse::available() {
+        pulse::sinks().unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    out.extend(alsa_devices().into_iter().map(|(i, _)| i));
     out
 }
 
-/// The device to open: the one `wanted` names, or the default of the first host that has one.
-fn find(wanted: Option<&str>) -> Result<(cpal::Device, String), String> {
-    let hosts = hosts();
-    let Some(wanted) = wanted else {
-        return hosts
-            .iter()
-            .find_map(|h| {
-                let d = h.default_output_device()?;
-                let label = info(h, &d, None).id();
-                Some((d, label))
-            })
-            .ok_or_else(|| "no default output device".to_string());
-    };
-    let mut all = Vec::new();
-    for host in &hosts {
-        let Ok(devices) = host.output_devices() else {
-            continue;
-        };
-        for d in devices {
-            all.push((info(host, &d, None), d));
-        }
-    }
-    let infos: Vec<DeviceInfo> = all.iter().map(|(i, _)| i.clone()).collect();
-    let chosen = choose(&infos, wanted)?.id();
-    all.into_iter()
-        .find(|(i, _)| i.id() == chosen)
-        .map(|(i, d)| (d, i.id()))
-        .ok_or_else(|| format!("{wanted:?} disappeared while being opened"))
+/// Where a wanted device lives: a PulseAudio sink, or an ALSA device (`None`: its default).
+enum Target {
+    Pulse(Option<String>),
+    Alsa(Option<cpal::Device>, String),
 }
 
-/// An open device stream and its format.
+/// The device `wanted` names, or the default: PulseAudio's default sink when a server runs,
+/// else ALSA's default device.
+fn find(wanted: Option<&str>) -> Result<Target, String> {
+    let Some(wanted) = wanted else {
+        if pulse::available() && pulse::probe(None).is_ok() {
+            return Ok(Target::Pulse(None));
+        }
+        return Ok(Target::Alsa(None, "alsa:default".into()));
+    };
+    if let Some(sink) = wanted.strip_prefix("pulseaudio:") {
+        return Ok(Target::Pulse(Some(sink.to_string())));
+    }
+    let alsa = alsa_devices();
+    let mut all: Vec<DeviceInfo> = if pulse::available() {
+        pulse::sinks().unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    all.extend(alsa.iter().map(|(i, _)| i.clone()));
+    let chosen = choose(&all, wanted)?.clone();
+    if chosen.host == pulse::HOST {
+        return Ok(Target::Pulse(Some(chosen.name)));
+    }
+    let device = alsa
+        .into_iter()
+        .find(|(i, _)| *i == chosen)
+        .map(|(_, d)| d)
+        .ok_or_else(|| format!("{wanted:?} disappeared while being opened"))?;
+    Ok(Target::Alsa(Some(device), chosen.id()))
+}
+
+/// An open device's format and name.
 pub struct DeviceStream {
-    pub stream: cpal::Stream,
     pub rate: u32,
     pub channels: usize,
     pub label: String,
 }
 
-/// Opens the device `wanted` names (or the default) with a device buffer of about `buffer_ms`
-/// (two periods of half that), feeding it from `cons`. A stream error marks `shared` failed and
-/// sends `wake`, so that the engine notices at once.
-pub fn open(
+/// The stream behind an open device; dropping it closes the stream.
+pub(super) enum Opened {
+    Pulse(PulseStream),
+    Alsa(#[allow(dead_code)] cpal::Stream),
+}
+
+/// Opens the device `wanted` names (or the default) with a device buffer of about `buffer_ms`,
+/// feeding it from `cons`. A stream error marks `shared` failed and sends `wake`, so that the
+/// engine notices at once.
+pub(super) fn open(
     wanted: Option<&str>,
     buffer_ms: u32,
     cons: impl FnOnce(u32, usize) -> HeapCons<f32>,
     shared: &Arc<Shared>,
     wake: Option<Sender<EngineCommand>>,
-) -> Result<DeviceStream, String> {
-    let (device, label) = find(wanted)?;
+) -> Result<(Opened, DeviceStream), String> {
+    match find(wanted)? {
+        Target::Pulse(sink) => {
+            let (stream, dev) = pulse::open(sink.as_deref(), buffer_ms, cons, shared, wake)?;
+            Ok((Opened::Pulse(stream), dev))
+        }
+        Target::Alsa(device, label) => {
+            let device = match device {
+                Some(d) => d,
+                None => cpal::default_host()
+                    .default_output_device()
+                    .ok_or_else(|| "no default output device".to_string())?,
+            };
+            let (stream, dev) = open_alsa(&device, label, buffer_ms, cons, shared, wake)?;
+            Ok((Opened::Alsa(stream), dev))
+        }
+    }
+}
+
+fn open_alsa(
+    device: &cpal::Device,
+    label: String,
+    buffer_ms: u32,
+    cons: impl FnOnce(u32, usize) -> HeapCons<f32>,
+    shared: &Arc<Shared>,
+    wake: Option<Sender<EngineCommand>>,
+) -> Result<(cpal::Stream, DeviceStream), String> {
     let supported = device
         .default_output_config()
         .map_err(|e| format!("{label}: {e}"))?;
     let mut config: cpal::StreamConfig = supported.config();
     let (rate, channels) = (config.sample_rate, usize::from(config.channels));
     if buffer_ms > 0 {
+        // Two periods of half the buffer each.
         let want = (u64::from(rate) * u64::from(buffer_ms) / 2000).max(1) as u32;
         config.buffer_size = match *supported.buffer_size() {
             cpal::SupportedBufferSize::Range { min, max } => {
@@ -187,20 +226,22 @@ pub fn open(
     }
     let cons = cons(rate, channels);
     let stream = match supported.sample_format() {
-        cpal::SampleFormat::F32 => build::<f32>(&device, config, cons, shared, wake),
-        cpal::SampleFormat::I16 => build::<i16>(&device, config, cons, shared, wake),
-        cpal::SampleFormat::U16 => build::<u16>(&device, config, cons, shared, wake),
-        cpal::SampleFormat::I32 => build::<i32>(&device, config, cons, shared, wake),
+        cpal::SampleFormat::F32 => build::<f32>(device, config, cons, shared, wake),
+        cpal::SampleFormat::I16 => build::<i16>(device, config, cons, shared, wake),
+        cpal::SampleFormat::U16 => build::<u16>(device, config, cons, shared, wake),
+        cpal::SampleFormat::I32 => build::<i32>(device, config, cons, shared, wake),
         other => return Err(format!("{label}: unsupported sample format {other}")),
     }
     .map_err(|e| format!("{label}: {e}"))?;
     stream.play().map_err(|e| format!("{label}: {e}"))?;
-    Ok(DeviceStream {
+    Ok((
         stream,
-        rate,
-        channels,
-        label,
-    })
+        DeviceStream {
+            rate,
+            channels,
+            label,
+        },
+    ))
 }
 
 /// Builds a stream for sample type `T`. The callback converts from f32 through a scratch buffer
@@ -223,8 +264,7 @@ where
         config,
         move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
             let ts = info.timestamp();
-            let ahead = ts.playback.saturating_duration_since(ts.callback);
-            data_shared.note_callback(ahead);
+            data_shared.note_callback(ts.playback.saturating_duration_since(ts.callback));
             for chunk in data.chunks_mut(scratch.len()) {
                 let buf = &mut scratch[..chunk.len()];
                 fill(buf, &mut cons, &data_shared);
@@ -244,20 +284,31 @@ where
     )
 }
 
-/// Opens the device, plays silence for `listen` and reports whether it really works (on some
-/// machines ALSA lists a default device whose streams all fail once started). For `mien doctor`
-/// and the device watcher; playback itself uses `Output::open`, which falls back by itself.
+/// Whether the device works: a PulseAudio sink must exist; an ALSA device is opened and plays
+/// silence for `listen` (on some machines ALSA lists a default device whose streams all fail
+/// once started). For `mien doctor` and the device watcher; playback itself uses
+/// `Output::open`, which falls back by itself.
 pub fn probe(wanted: Option<&str>, listen: Duration) -> Result<String, String> {
+    let (device, label) = match find(wanted)? {
+        Target::Pulse(sink) => return pulse::probe(sink.as_deref()),
+        Target::Alsa(Some(d), label) => (d, label),
+        Target::Alsa(None, label) => (
+            cpal::default_host()
+                .default_output_device()
+                .ok_or_else(|| "no default output device".to_string())?,
+            label,
+        ),
+    };
     let shared = Arc::new(Shared::new(0.0));
-    let started = Instant::now();
-    let dev = open(
-        wanted,
+    let (_stream, dev) = open_alsa(
+        &device,
+        label,
         0,
         |rate, channels| super::output::make_ring(rate, channels, &shared).1,
         &shared,
         None,
     )?;
-    std::thread::sleep(listen.saturating_sub(started.elapsed().min(listen / 2)));
+    std::thread::sleep(listen);
     if shared.take_failed() {
         return Err(format!("{}: the stream failed after opening", dev.label));
     }
@@ -290,13 +341,19 @@ mod tests {
         let pick = |w: &str| choose(&devices, w).map(|d| d.id());
         assert_eq!(pick("pulseaudio:nullsink").unwrap(), "pulseaudio:nullsink");
         assert_eq!(pick("NULLSINK").unwrap(), "pulseaudio:nullsink");
-        assert_eq!(pick("usb dac analog stereo").unwrap(), "pulseaudio:alsa_output.usb-DAC");
+        assert_eq!(
+            pick("usb dac analog stereo").unwrap(),
+            "pulseaudio:alsa_output.usb-DAC"
+        );
         assert_eq!(pick("usb").unwrap(), "pulseaudio:alsa_output.usb-DAC");
         assert_eq!(pick("default").unwrap(), "alsa:default");
         let ambiguous = pick("output").unwrap_err();
         assert!(ambiguous.contains("matches 3 devices"), "{ambiguous}");
         let missing = pick("hdmi").unwrap_err();
-        assert!(missing.contains("no output device named \"hdmi\""), "{missing}");
+        assert!(
+            missing.contains("no output device named \"hdmi\""),
+            "{missing}"
+        );
         assert!(missing.contains("pulseaudio:nullsink"), "{missing}");
     }
 }

@@ -175,7 +175,8 @@ impl EngineThread {
             self.output.channels,
         )
         .map_err(|e| e.to_string())?;
-        let untagged = req.replay_gain.track_gain_db.is_none() && req.replay_gain.album_gain_db.is_none();
+        let untagged =
+            req.replay_gain.track_gain_db.is_none() && req.replay_gain.album_gain_db.is_none();
         if untagged && self.rg_mode != ReplayGainMode::Off {
             // Tagged values win; a measured loudness stands in for missing tags.
             if let Some(measured) = self.loudness.as_ref().and_then(|l| l(&req.path)) {
@@ -194,6 +195,7 @@ impl EngineThread {
 
     /// Drops everything queued for output and forgets the in-flight tracks.
     pub(super) fn flush(&mut self) {
+        self.output.flush_device();
         self.pending.clear();
         self.pending_off = 0;
         self.shared.discard_until(self.pushed);

@@ -183,7 +183,8 @@ impl EngineThread {
         if self.shared.paused() || (self.segments.is_empty() && self.current.is_none()) {
             return close;
         }
-        let samples_per_ms = (u64::from(self.output.rate) * self.output.channels as u64) as f64 / 1000.0;
+        let samples_per_ms =
+            (u64::from(self.output.rate) * self.output.channels as u64) as f64 / 1000.0;
         let until = |sample: u64| {
             let ms = sample.saturating_sub(self.shared.heard()) as f64 / samples_per_ms;
             Duration::from_secs_f64(ms / 1000.0).max(MIN_SLEEP)
@@ -235,7 +236,10 @@ fn read_packet(
         Err(e) => (false, Some(e.to_string())),
     };
     if !buf.is_empty() {
-        if !loaded.conv.accepts(loaded.dec.rate(), loaded.dec.channels()) {
+        if !loaded
+            .conv
+            .accepts(loaded.dec.rate(), loaded.dec.channels())
+        {
             loaded.conv.finish(out);
             match Converter::new(loaded.dec.rate(), loaded.dec.channels(), rate, channels) {
                 Ok(c) => loaded.conv = c,

@@ -20,6 +20,7 @@ mod flow;
 mod gain;
 pub mod loudness;
 mod output;
+mod pulse;
 mod resample;
 mod shared;
 mod switch;
@@ -32,8 +33,8 @@ use std::thread::JoinHandle;
 
 use crate::core::ReplayGain;
 
-pub use crossfade::{gapless_neighbours, AlbumSlot};
 pub use codecs::codecs;
+pub use crossfade::{gapless_neighbours, AlbumSlot};
 pub use decode::{DecodeError, TrackDecoder};
 pub use device::{list_devices, probe as probe_device, DeviceInfo};
 pub use gain::{linear_gain, ReplayGainMode};

@@ -17,7 +17,7 @@ use super::EngineCommand;
 
 /// Ring capacity in seconds of audio. The engine fills it in bursts and sleeps until it is half
 /// empty, so this also sets how often the engine wakes while playing.
-pub(super) const RING_SECONDS: f32 = 1.0;
+pub(super) const RING_SECONDS: f32 = 2.0;
 /// Null and capture sinks take audio in blocks of this length.
 const BLOCK: Duration = Duration::from_millis(10);
 /// The device buffer when `[playback] buffer_ms` is not given: two periods of 50 ms.
@@ -100,8 +100,8 @@ impl CaptureSink {
 }
 
 enum Sink {
-    /// Held for its `Drop`, which closes the stream.
-    Cpal(#[allow(dead_code)] cpal::Stream),
+    /// A sound device (held for its `Drop`, which closes the stream).
+    Device(super::device::Opened),
     Thread {
         handle: Option<JoinHandle<()>>,
         stop: Arc<AtomicBool>,
@@ -142,8 +142,8 @@ impl Output {
                     shared,
                     wake,
                 );
-                match opened.and_then(|dev| Ok((dev, prod.ok_or("no ring")?))) {
-                    Ok((dev, prod)) => {
+                match opened.and_then(|(stream, dev)| Ok((stream, dev, prod.ok_or("no ring")?))) {
+                    Ok((stream, dev, prod)) => {
                         let out = Output {
                             rate: dev.rate,
                             channels: dev.channels,
@@ -152,7 +152,7 @@ impl Output {
                                 dev.label, dev.rate, dev.channels
                             ),
                             fallback_reason: None,
-                            sink: Sink::Cpal(dev.stream),
+                            sink: Sink::Device(stream),
                         };
                         (out, prod)
                     }
@@ -182,8 +182,16 @@ impl Output {
     /// Closes a device stream (the server forgets it; no callbacks, no timers). Thread sinks
     /// stay: they park by themselves while resting.
     pub fn close(&mut self) {
-        if matches!(self.sink, Sink::Cpal(_)) {
+        if matches!(self.sink, Sink::Device(_)) {
             self.sink = Sink::Closed;
+        }
+    }
+
+    /// Discards what the device holds and has not played (after a seek or a skip). Only the
+    /// PulseAudio stream holds enough to matter.
+    pub fn flush_device(&self) {
+        if let Sink::Device(super::device::Opened::Pulse(p)) = &self.sink {
+            p.flush();
         }
     }
 

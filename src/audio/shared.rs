@@ -120,7 +120,8 @@ impl Shared {
     pub fn note_callback(&self, ahead: Duration) {
         let now = self.epoch.elapsed().as_micros().max(1) as u64;
         self.cb_popped.store(self.popped(), Ordering::Relaxed);
-        self.cb_ahead_us.store(ahead.as_micros() as u64, Ordering::Relaxed);
+        self.cb_ahead_us
+            .store(ahead.as_micros() as u64, Ordering::Relaxed);
         self.cb_at_us.store(now, Ordering::Release);
     }
 

@@ -61,11 +61,16 @@ impl EngineThread {
         if why.is_some() {
             output.fallback_reason = why;
         }
-        let format_changed = (output.rate, output.channels) != (self.output.rate, self.output.channels);
+        let format_changed =
+            (output.rate, output.channels) != (self.output.rate, self.output.channels);
         self.output = output;
         self.prod = prod;
         self.pushed = 0;
-        if (self.output.description.clone(), self.output.fallback_reason.clone()) != old {
+        if (
+            self.output.description.clone(),
+            self.output.fallback_reason.clone(),
+        ) != old
+        {
             self.announce_output();
         }
         self.sync_watcher();

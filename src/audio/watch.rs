@@ -36,7 +36,11 @@ impl Watcher {
             .spawn(move || {
                 let began = Instant::now();
                 while !t_stop.load(Ordering::Acquire) {
-                    let wait = if began.elapsed() < SOON_FOR { SOON } else { LATER };
+                    let wait = if began.elapsed() < SOON_FOR {
+                        SOON
+                    } else {
+                        LATER
+                    };
                     std::thread::park_timeout(wait);
                     if t_stop.load(Ordering::Acquire) {
                         return;
