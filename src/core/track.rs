@@ -43,6 +43,7 @@ pub enum AudioFormat {
     Aiff,
     Aac,
     Alac,
+    Opus,
 }
 
 impl AudioFormat {
@@ -55,6 +56,7 @@ impl AudioFormat {
             AudioFormat::Aiff => "aiff",
             AudioFormat::Aac => "aac",
             AudioFormat::Alac => "alac",
+            AudioFormat::Opus => "opus",
         }
     }
 }

@@ -90,11 +90,21 @@ pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, Probe
         .ok_or(ProbeError::NoAudioTrack)?;
     let format = audio_format(params.codec, container_is_aiff)
         .ok_or_else(|| ProbeError::UnsupportedCodec(codec_name(params.codec)))?;
-    let mut decoder = symphonia::default::get_codecs()
+    let mut decoder = crate::audio::codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| match e {
-            SymphoniaError::Unsupported(_) => {
-                ProbeError::UnsupportedCodec(codec_name(params.codec))
+            SymphoniaError::Unsupported(why) => {
+                // A decoder that exists but not for this stream says why (e.g. Opus in 5.1).
+                let name = codec_name(params.codec);
+                let why = why.strip_prefix(&format!("{name}: ")).unwrap_or(why);
+                let known = crate::audio::codecs()
+                    .get_audio_decoder(params.codec)
+                    .is_some();
+                ProbeError::UnsupportedCodec(if known {
+                    format!("{name} ({why})")
+                } else {
+                    name
+                })
             }
             other => corrupt(other),
         })?;
@@ -148,6 +158,7 @@ fn audio_format(id: AudioCodecId, container_is_aiff: bool) -> Option<AudioFormat
         codec::CODEC_ID_VORBIS => AudioFormat::Vorbis,
         codec::CODEC_ID_AAC => AudioFormat::Aac,
         codec::CODEC_ID_ALAC => AudioFormat::Alac,
+        codec::CODEC_ID_OPUS => AudioFormat::Opus,
         _ => return None,
     })
 }
@@ -189,8 +200,12 @@ mod tests {
             audio_format(codec::CODEC_ID_ALAC, false),
             Some(AudioFormat::Alac)
         );
-        assert_eq!(audio_format(codec::CODEC_ID_OPUS, false), None);
-        assert_eq!(codec_name(codec::CODEC_ID_OPUS), "opus");
+        assert_eq!(
+            audio_format(codec::CODEC_ID_OPUS, false),
+            Some(AudioFormat::Opus)
+        );
+        assert_eq!(audio_format(codec::CODEC_ID_SPEEX, false), None);
+        assert_eq!(codec_name(codec::CODEC_ID_SPEEX), "speex");
     }
 
     #[test]
