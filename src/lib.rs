@@ -12,6 +12,7 @@ pub mod config;
 pub mod core;
 pub mod library;
 pub mod logging;
+pub mod loudness;
 pub mod mood;
 pub mod mpris;
 pub mod recommend;

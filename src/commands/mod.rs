@@ -2,6 +2,7 @@
 //! one subcommand on top of the library, store and audio layers.
 
 mod bench;
+mod bench_loudness;
 mod bench_reco;
 mod bench_vision;
 mod doctor;
@@ -181,6 +182,7 @@ pub fn run(
                 tag_dir,
             } => bench::play(ctx, &file, seconds, json, tag_dir.as_deref()),
             BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
+            BenchCommand::Loudness { files, json } => bench_loudness::run(&files, json),
         },
     }
 }
