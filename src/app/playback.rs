@@ -171,8 +171,14 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             description,
             fallback,
         } => {
-            if let Some(why) = &fallback {
-                state.error(format!("no sound card ({why}): playing silently"));
+            match &fallback {
+                Some(why) => state.error(format!(
+                    "no sound device ({why}): playing silently until it is back"
+                )),
+                None if state.player.output_warning.is_some() => {
+                    state.info(format!("sound device back: {description}"))
+                }
+                None => {}
             }
             state.player.output = Some(description);
             state.player.output_warning = fallback;

@@ -133,7 +133,8 @@ fn play_queue(
     }
     let total = queue.len();
     let (tx, rx) = mpsc::channel();
-    let config = ctx.engine_config();
+    let mut config = ctx.engine_config();
+    config.loudness = Some(crate::loudness::lookup(store.clone()));
     let engine = Engine::spawn(config, tx)?;
     let mut driver = PlayDriver::new(queue);
     for cmd in driver.start() {

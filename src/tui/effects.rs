@@ -34,6 +34,8 @@ pub struct Runtime {
     pub(super) mpris: Option<Mpris>,
     /// The background mood tagger (none when its thread could not start).
     pub(super) moods: Option<crate::mood::MoodWorker>,
+    /// The background loudness meter, fed the same tracks as the mood tagger.
+    pub(super) loudness: Option<crate::loudness::LoudnessWorker>,
     /// The recommender thread (none when it could not start) and the sender of the one reply
     /// channel for its rankings, forwarded to the UI as `Msg::RecoRanked`; the forwarder ends
     /// when this runtime (and so the sender) is dropped.
@@ -64,6 +66,7 @@ impl Runtime {
             tx,
             mpris: None,
             moods: None,
+            loudness: None,
             reco: None,
             vision: None,
             art_image: None,
@@ -186,11 +189,17 @@ impl Runtime {
             Effect::LoadArt(path) => self.load_art(path),
             Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
             Effect::TagMoods(tracks) => {
+                if let Some(w) = &self.loudness {
+                    w.measure(tracks.clone());
+                }
                 if let Some(w) = &self.moods {
                     w.tag(tracks);
                 }
             }
             Effect::TagLibrary => {
+                if let Some(w) = &self.loudness {
+                    w.measure_library();
+                }
                 if let Some(w) = &self.moods {
                     w.tag_library();
                 }

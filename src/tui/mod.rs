@@ -103,7 +103,9 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     input::spawn(tx.clone());
 
     let (engine_tx, engine_rx) = mpsc::channel();
-    let engine = Engine::spawn(ctx.engine_config(), engine_tx)?;
+    let mut engine_config = ctx.engine_config();
+    engine_config.loudness = Some(crate::loudness::lookup(store.clone()));
+    let engine = Engine::spawn(engine_config, engine_tx)?;
     forward(engine_rx, tx.clone(), |e| UiEvent::App(Msg::Engine(e)));
 
     let mut rt = Runtime::new(
@@ -126,6 +128,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
 
     // The library scan, mood tagging and the recommender start after the first frame.
     rt.start_mood_tagger();
+    rt.start_loudness();
     let r = &ctx.config.recommend;
     let settings = crate::app::reco::RecoSettings {
         reorder: r.reorder,

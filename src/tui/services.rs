@@ -50,6 +50,18 @@ impl Runtime {
         }
     }
 
+    /// Starts the low-priority loudness meter and hands it the catalogue (it measures the tracks
+    /// without ReplayGain tags that it has not measured yet).
+    pub fn start_loudness(&mut self) {
+        match crate::loudness::LoudnessWorker::spawn(self.store.clone()) {
+            Ok(w) => {
+                w.measure_library();
+                self.loudness = Some(w);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot start the loudness meter"),
+        }
+    }
+
     /// Starts the recommender on the store (its event log and tables) and turns on the queue's
     /// recommendations in `state`. Without it the player works as before, with a status message.
     pub fn start_recommender(&mut self, state: &mut AppState, settings: RecoSettings) {
