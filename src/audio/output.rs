@@ -20,8 +20,8 @@ use super::EngineCommand;
 pub(super) const RING_SECONDS: f32 = 2.0;
 /// Null and capture sinks take audio in blocks of this length.
 const BLOCK: Duration = Duration::from_millis(10);
-/// The device buffer when `[playback] buffer_ms` is not given: two periods of 50 ms.
-pub const DEFAULT_BUFFER_MS: u32 = 100;
+/// The device buffer when `[playback] buffer_ms` is not given (docs/BENCHMARKS.md: why 600 ms).
+pub const DEFAULT_BUFFER_MS: u32 = 600;
 
 /// Which output to open.
 #[derive(Clone, Debug)]

@@ -3,11 +3,13 @@
 //! with `adjust_latency`, which sets the server's sink latency to its minimum (0.5 ms on a null
 //! sink, thousands of wake-ups a second: 3-4% of a core in the server, docs/BENCHMARKS.md), or
 //! with the default buffer holds two seconds (so seeks and volume lag). Here the stream asks for
-//! `buffer_ms` in four requests, so the sink keeps a quarter of it and the server wakes a few
-//! times a second; seeking and skipping flush the server's buffer so that they are heard at once.
+//! `buffer_ms` in requests of a sixth of it, so that the sink keeps a third (200 ms of the default
+//! 600 ms, as much as cmus's stream leaves it) and the server wakes five times a second; seeking and skipping flush the server's buffer so that they are heard at once.
+//! Each request costs the client more than its data (the crate zeroes a 1 MiB read buffer per
+//! socket read), so fewer, larger requests are what keeps mien as light as cmus.
 //!
 //! Threads: the crate's reactor (one per connection) runs the data callback; "audio-pulse" (one
-//! per open stream) asks the server every two seconds how far behind the listener is
+//! per open stream) asks the server every five seconds how far behind the listener is
 //! (`Shared::note_callback`) and whether a named sink is still there; it ends with the stream.
 //! One connection per process and server, shared by the engine, the watcher and `mien doctor`.
 
@@ -31,7 +33,7 @@ use super::EngineCommand;
 /// How long connecting may take before the server counts as unavailable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often the stream's latency (and a named sink's presence) is read.
-const CHECK_EVERY: Duration = Duration::from_secs(2);
+const CHECK_EVERY: Duration = Duration::from_secs(5);
 pub(super) const HOST: &str = "pulseaudio";
 
 /// A server is advertised (a socket to try).
@@ -87,6 +89,16 @@ pub(super) fn sinks() -> Result<Vec<DeviceInfo>, String> {
             is_default: Some(s.index) == default,
         })
         .collect())
+}
+
+/// The sink `name` names, or the default sink.
+fn sink_named(c: &Client, name: Option<&str>) -> Result<protocol::SinkInfo, String> {
+    let wanted = match name {
+        Some(n) => CString::new(n).map_err(|_| format!("bad sink name {n:?}"))?,
+        None => protocol::DEFAULT_SINK.to_owned(),
+    };
+    block_on(c.sink_info_by_name(wanted))
+        .map_err(|e| format!("PulseAudio sink {}: {e}", name.unwrap_or("(default)")))
 }
 
 /// The sample format mien sends: the sink's own when it is one of these, else float (the
@@ -161,12 +173,7 @@ pub(super) fn open(
     wake: Option<Sender<EngineCommand>>,
 ) -> Result<(PulseStream, DeviceStream), String> {
     let c = client()?;
-    let wanted = match name {
-        Some(n) => CString::new(n).map_err(|_| format!("bad sink name {n:?}"))?,
-        None => protocol::DEFAULT_SINK.to_owned(),
-    };
-    let sink = block_on(c.sink_info_by_name(wanted))
-        .map_err(|e| format!("PulseAudio sink {}: {e}", name.unwrap_or("(default)")))?;
+    let sink = sink_named(&c, name)?;
     let format = format_for(sink.sample_spec.format);
     let spec = protocol::SampleSpec {
         format,
@@ -179,7 +186,8 @@ pub(super) fn open(
     if buffer_ms > 0 {
         let target = (u64::from(rate) * u64::from(buffer_ms) / 1000) as u32 * frame_bytes as u32;
         buffer_attr.target_length = target;
-        buffer_attr.minimum_request_length = target / 4 / frame_bytes as u32 * frame_bytes as u32;
+        // Requests of a sixth: with adjust_latency the sink keeps (target - 2 × request) / 2, a third.
+        buffer_attr.minimum_request_length = target / 6 / frame_bytes as u32 * frame_bytes as u32;
     }
     let mut props = protocol::Props::new();
     props.set(protocol::Prop::ApplicationName, c"mien");
@@ -291,13 +299,7 @@ pub(super) fn open(
 
 /// Connects and checks that the sink (or the default one) exists: for the watcher and doctor.
 pub(super) fn probe(name: Option<&str>) -> Result<String, String> {
-    let c = client()?;
-    let wanted = match name {
-        Some(n) => CString::new(n).map_err(|_| format!("bad sink name {n:?}"))?,
-        None => protocol::DEFAULT_SINK.to_owned(),
-    };
-    let sink = block_on(c.sink_info_by_name(wanted))
-        .map_err(|e| format!("PulseAudio sink {}: {e}", name.unwrap_or("(default)")))?;
+    let sink = sink_named(&client()?, name)?;
     let s = sink.sample_spec;
     Ok(format!(
         "{HOST}:{} ({} Hz, {} ch)",
