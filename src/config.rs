@@ -445,6 +445,28 @@ mod tests {
     }
 
     #[test]
+    fn the_playback_device_buffer_and_crossfade_are_read_and_checked() {
+        let text = "[playback]\ndevice = \"pulseaudio:usb-dac\"\nbuffer_ms = 300\n\
+                    crossfade_seconds = 4.5\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.playback.device.as_deref(), Some("pulseaudio:usb-dac"));
+        assert_eq!(
+            (c.playback.buffer_ms, c.playback.crossfade_seconds),
+            (300, 4.5)
+        );
+        let d = PlaybackConfig::default();
+        assert_eq!(
+            (d.device, d.crossfade_seconds),
+            (None, 0.0),
+            "gapless by default"
+        );
+        let err = Config::parse("[playback]\ncrossfade_seconds = -1\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+    }
+
+    #[test]
     fn line_col_counts_from_one() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));

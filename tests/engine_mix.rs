@@ -43,39 +43,34 @@ fn on_album(path: &Path, album: &str, track: u32) -> TrackRequest {
     }
 }
 
-/// Plays `a` then `b` (queued while paused, so both are in before decoding starts) to the end;
-/// returns the left channel.
-fn play_two(
-    eng: &Engine,
-    rx: &Receiver<EngineEvent>,
-    a: TrackRequest,
-    b: TrackRequest,
-    sink: &CaptureSink,
-) -> Vec<f32> {
+/// Plays a track of 0.5s for `n1` frames on album slot `a`, then one of 0.25s for `n2` frames on
+/// `b` (queued while paused, so both are in before decoding starts), with `crossfade_ms`; returns
+/// the left channel of everything played.
+fn join(crossfade_ms: u32, (n1, n2): (usize, usize), a: (&str, u32), b: (&str, u32)) -> Vec<f32> {
+    let dir = tempfile::tempdir().unwrap();
+    let first = on_album(&level(dir.path(), "a.wav", 0.5, n1), a.0, a.1);
+    let second = on_album(&level(dir.path(), "b.wav", 0.25, n2), b.0, b.1);
+    let sink = CaptureSink::new(RATE, 2, false);
+    let config = EngineConfig {
+        crossfade_ms,
+        ..EngineConfig::default()
+    };
+    let (eng, rx) = engine(&sink, config);
     eng.send(EngineCommand::Pause);
     eng.send(EngineCommand::Play {
-        track: a,
+        track: first,
         start_ms: 0,
     });
-    eng.send(EngineCommand::SetNext(Some(b)));
+    eng.send(EngineCommand::SetNext(Some(second)));
     eng.send(EngineCommand::Resume);
-    wait_for(rx, 20, |e| *e == EngineEvent::Idle);
+    wait_for(&rx, 20, |e| *e == EngineEvent::Idle);
     sink.snapshot().chunks(2).map(|f| f[0]).collect()
 }
 
 #[test]
 fn a_crossfade_overlaps_tracks_from_different_albums_with_equal_power_gains() {
-    let dir = tempfile::tempdir().unwrap();
     let (n1, n2) = (RATE as usize * 3, RATE as usize * 2);
-    let a = level(dir.path(), "a.wav", 0.5, n1);
-    let b = level(dir.path(), "b.wav", 0.25, n2);
-    let sink = CaptureSink::new(RATE, 2, false);
-    let config = EngineConfig {
-        crossfade_ms: 1_000,
-        ..EngineConfig::default()
-    };
-    let (eng, rx) = engine(&sink, config);
-    let got = play_two(&eng, &rx, on_album(&a, "X", 1), on_album(&b, "Y", 1), &sink);
+    let got = join(1_000, (n1, n2), ("X", 1), ("Y", 1));
     let fade = RATE as usize;
     assert_eq!(got.len(), n1 + n2 - fade, "the tracks overlap by the fade");
     // Before and after the fade: each track alone, untouched.
@@ -94,30 +89,16 @@ fn a_crossfade_overlaps_tracks_from_different_albums_with_equal_power_gains() {
 
 #[test]
 fn album_neighbours_join_gaplessly_even_with_a_crossfade_set() {
-    let dir = tempfile::tempdir().unwrap();
     let (n1, n2) = (RATE as usize * 2, RATE as usize);
-    let a = level(dir.path(), "a.wav", 0.5, n1);
-    let b = level(dir.path(), "b.wav", 0.25, n2);
-    let sink = CaptureSink::new(RATE, 2, false);
-    let config = EngineConfig {
-        crossfade_ms: 1_000,
-        ..EngineConfig::default()
-    };
-    let (eng, rx) = engine(&sink, config);
-    let got = play_two(&eng, &rx, on_album(&a, "X", 4), on_album(&b, "X", 5), &sink);
+    let got = join(1_000, (n1, n2), ("X", 4), ("X", 5));
     assert_eq!(got.len(), n1 + n2);
     assert!(got[..n1].iter().all(|v| *v == 0.5) && got[n1..].iter().all(|v| *v == 0.25));
 }
 
 #[test]
 fn with_no_crossfade_set_every_join_is_gapless() {
-    let dir = tempfile::tempdir().unwrap();
     let (n1, n2) = (RATE as usize * 2, RATE as usize);
-    let a = level(dir.path(), "a.wav", 0.5, n1);
-    let b = level(dir.path(), "b.wav", 0.25, n2);
-    let sink = CaptureSink::new(RATE, 2, false);
-    let (eng, rx) = engine(&sink, EngineConfig::default());
-    let got = play_two(&eng, &rx, on_album(&a, "X", 1), on_album(&b, "Y", 7), &sink);
+    let got = join(0, (n1, n2), ("X", 1), ("Y", 7));
     assert_eq!(got.len(), n1 + n2);
 }
 

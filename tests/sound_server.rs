@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use common::audio::{spread, wait_for, write_wav};
-use common::pulse::{left, sounding, PulseServer, RATE};
+use common::pulse::{left, sounding, PulseServer, Recording, RATE};
 use mien::audio::{
     Engine, EngineCommand, EngineConfig, EngineEvent, OutputChoice, ReplayGainMode, TrackRequest,
     DEFAULT_BUFFER_MS,
@@ -121,19 +121,28 @@ fn two_tracks_join_with_no_gap_no_overlap_and_no_jump_at_the_seam() {
     );
 }
 
+/// A ramp of `seconds` playing on the default sink from its start, and being recorded.
+fn play_ramp(
+    server: &PulseServer,
+    seconds: u32,
+) -> (tempfile::TempDir, Engine, Receiver<EngineEvent>, Recording) {
+    let dir = tempfile::tempdir().unwrap();
+    let ramp = ramp_file(dir.path(), seconds);
+    let (eng, rx) = engine_on(None, ReplayGainMode::Off);
+    opened(&rx);
+    let rec = server.record("nullsink");
+    play(&eng, &ramp);
+    wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackStarted { .. }));
+    (dir, eng, rx, rec)
+}
+
 #[test]
 fn seek_lands_within_50_ms_through_the_server() {
     let Some(server) = PulseServer::start() else {
         return;
     };
     let _env = server.connect();
-    let dir = tempfile::tempdir().unwrap();
-    let ramp = ramp_file(dir.path(), 10);
-    let (eng, rx) = engine_on(None, ReplayGainMode::Off);
-    opened(&rx);
-    let rec = server.record("nullsink");
-    play(&eng, &ramp);
-    wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackStarted { .. }));
+    let (_dir, eng, rx, rec) = play_ramp(&server, 10);
     std::thread::sleep(Duration::from_millis(500));
     let asked = Instant::now();
     eng.send(EngineCommand::Seek { ms: 6_000 });
@@ -165,13 +174,7 @@ fn pause_stops_the_stream_and_resume_goes_on_from_the_same_place() {
         return;
     };
     let _env = server.connect();
-    let dir = tempfile::tempdir().unwrap();
-    let ramp = ramp_file(dir.path(), 10);
-    let (eng, rx) = engine_on(None, ReplayGainMode::Off);
-    opened(&rx);
-    let rec = server.record("nullsink");
-    play(&eng, &ramp);
-    wait_for(&rx, 5, |e| matches!(e, EngineEvent::TrackStarted { .. }));
+    let (_dir, eng, rx, rec) = play_ramp(&server, 10);
     std::thread::sleep(Duration::from_millis(1_000));
     assert_eq!(server.sink_inputs(), 1, "playing: one stream on the server");
     eng.send(EngineCommand::Pause);
@@ -438,5 +441,57 @@ fn a_device_that_is_not_there_falls_back_and_names_the_ones_that_are() {
     assert!(
         why.contains("no-such-sink") && why.contains("pulseaudio:nullsink"),
         "{why}"
+    );
+}
+
+#[test]
+fn doctor_lists_the_servers_sinks_and_checks_the_configured_one() {
+    let Some(server) = PulseServer::start_with(&["nullsink", "second"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[playback]\ndevice = \"second\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(&config)
+        .args(["doctor", "--json"])
+        .env("PULSE_SERVER", server.address())
+        .output()
+        .expect("run mien doctor");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let pulse: Vec<(String, bool)> = v["devices"]
+        .as_array()
+        .expect("devices")
+        .iter()
+        .filter(|d| d["host"] == "pulseaudio")
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap_or("").to_string(),
+                d["default"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        pulse,
+        [
+            ("nullsink".to_string(), true),
+            ("second".to_string(), false)
+        ]
+    );
+    let audio = v["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "audio"))
+        .expect("an audio check");
+    assert_eq!(audio["status"], "ok", "{audio}");
+    assert!(
+        audio["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("pulseaudio:second")),
+        "{audio}"
     );
 }

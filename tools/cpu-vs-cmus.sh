@@ -7,6 +7,9 @@
 # player and of the server over SECONDS per state: playing, paused, stopped. Prints one table of
 # % of a core (ticks over wall time), the player, the server, and the two together.
 #
+# Each state is measured after SETTLE seconds (default 3), so that what a key press sets off
+# (mien saves the queue durably on pause; either player closes or corks its stream) is done.
+#
 # Usage: tools/cpu-vs-cmus.sh [-b BINARY] [-s SECONDS] [-r ROUNDS] [-o mien|cmus] [MP3]
 #   -o runs only one of the two players (to try settings; the comparison needs both).
 #   MP3 defaults to a 60 s, 192 kbit/s excerpt of "Aberrations" made with ffmpeg from the Debian
@@ -20,6 +23,7 @@ bin=target/release/mien
 secs=20
 rounds=2
 only=""
+settle=${SETTLE:-3}
 while getopts "b:s:r:o:" opt; do
   case $opt in
     b) bin=$OPTARG ;;
@@ -75,6 +79,7 @@ hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # measure PLAYER_PID -> "player server" in % of a core over $secs
 measure() {
+  [[ -e /proc/$server_pid/stat && -e /proc/$1/stat ]] || { echo "cpu-vs-cmus: the server or the player is gone" >&2; exit 1; }
   local p0 s0 p1 s1
   p0=$(ticks "$1"); s0=$(ticks "$server_pid")
   sleep "$secs"
@@ -103,18 +108,29 @@ run_mien() {
   mkdir -p "$cfg/mien"
   printf '[ui]\nart = false\nmpris = false\n[playback]\nresume = false\n%s\n' \
     "${MIEN_PLAYBACK:-}" >"$cfg/mien/config.toml"
-  # Steady state: scanned and mood-tagged beforehand (the player's background jobs find nothing).
-  "$bin" --data-dir "$data" --library "$tmp/music" scan >/dev/null
-  "$bin" --data-dir "$data" --library "$tmp/music" tag "$track" >/dev/null
+  local pid
+  if [[ ! -d $data ]]; then
+    # Steady state: scanned and mood-tagged beforehand, and started once for WARMUP seconds so
+    # that the background loudness meter (nice 19) has measured the MP3: the measured runs'
+    # background jobs find nothing to do.
+    "$bin" --data-dir "$data" --library "$tmp/music" scan >/dev/null
+    "$bin" --data-dir "$data" --library "$tmp/music" tag "$track" >/dev/null
+    tmux -L "$sock" new-session -d -s mien -x 100 -y 30 \
+      "XDG_CONFIG_HOME=$cfg exec $bin --data-dir $data --library $tmp/music"
+    pid=$(wait_pid "^$bin --data-dir $data")
+    sleep "${WARMUP:-15}"
+    tmux -L "$sock" send-keys -t mien q
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    tmux -L "$sock" kill-session -t mien 2>/dev/null || true
+  fi
   tmux -L "$sock" new-session -d -s mien -x 100 -y 30 \
     "XDG_CONFIG_HOME=$cfg exec $bin --data-dir $data --library $tmp/music $tmp/music/list.m3u"
-  local pid
   pid=$(wait_pid "^$bin --data-dir $data")
-  sleep 3
+  sleep "$settle"
   record mien playing "$(measure "$pid")"
-  tmux -L "$sock" send-keys -t mien Space; sleep 1
+  tmux -L "$sock" send-keys -t mien Space; sleep "$settle"
   record mien paused "$(measure "$pid")"
-  tmux -L "$sock" send-keys -t mien S; sleep 1
+  tmux -L "$sock" send-keys -t mien S; sleep "$settle"
   record mien stopped "$(measure "$pid")"
   tmux -L "$sock" send-keys -t mien q
   sleep 1
@@ -134,11 +150,11 @@ run_cmus() {
   tmux -L "$sock" send-keys -t cmus Enter
   for _ in $(seq 50); do [[ -S $XDG_RUNTIME_DIR/cmus-socket ]] && break; sleep 0.2; done
   cmus-remote -f "$track"
-  sleep 3
+  sleep "$settle"
   record cmus playing "$(measure "$pid")"
-  cmus-remote -u; sleep 1
+  cmus-remote -u; sleep "$settle"
   record cmus paused "$(measure "$pid")"
-  cmus-remote -s; sleep 1
+  cmus-remote -s; sleep "$settle"
   record cmus stopped "$(measure "$pid")"
   cmus-remote -C quit || true
   sleep 1
@@ -151,7 +167,7 @@ for _ in $(seq "$rounds"); do
 done
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
-  "load $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of $secs s per state;" \
+  "load $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of $secs s per state after $settle s;" \
   "server alone (no client): $idle% of a core"
 echo "% of a core (mean over rounds; min-max in brackets)"
 printf '%-8s %-8s %-20s %-20s %-20s\n' player state process server together

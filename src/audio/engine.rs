@@ -54,6 +54,8 @@ pub(super) struct EngineThread {
     pub(super) prod: HeapProd<f32>,
     /// Tries the device while the null sink stands in for it.
     pub(super) watcher: Option<Watcher>,
+    /// The device just failed while in use (the watcher then tries it often for a while).
+    pub(super) device_lost: bool,
     /// When to close a device left idle (after its buffer has played out).
     pub(super) close_at: Option<Instant>,
     pub(super) current: Option<Loaded>,
@@ -67,6 +69,8 @@ pub(super) struct EngineThread {
     pub(super) dec_buf: Vec<f32>,
     /// The whole second last reported as the position (`None`: report at the next look).
     pub(super) last_second: Option<u64>,
+    /// Wake the output after the next fill (a track started after idle time).
+    pub(super) wake_output: bool,
 }
 
 pub(super) fn run(
@@ -88,6 +92,7 @@ pub(super) fn run(
         output,
         prod,
         watcher: None,
+        device_lost: false,
         close_at: None,
         current: None,
         next: None,
@@ -98,6 +103,7 @@ pub(super) fn run(
         pending_off: 0,
         dec_buf: Vec::new(),
         last_second: None,
+        wake_output: false,
     };
     e.announce_output();
     e.sync_watcher();
@@ -327,9 +333,9 @@ impl EngineThread {
             self.close_at = Some(Instant::now() + self.device_buffer());
         } else {
             self.close_at = None;
-            if !self.shared.paused() {
-                self.output.resume();
-            }
+            // Woken after the first burst is in the ring (`fill_ring`), so that a sink that
+            // starts at once does not find it empty.
+            self.wake_output = !self.shared.paused();
         }
     }
 

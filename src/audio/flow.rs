@@ -19,8 +19,17 @@ const LOW_WATER: f32 = 0.5;
 const MIN_SLEEP: Duration = Duration::from_millis(5);
 
 impl EngineThread {
-    /// Decodes and pushes until the ring is full, the time slice is used, or nothing is left.
+    /// Decodes and pushes until the ring is full, the time slice is used, or nothing is left;
+    /// then wakes an output that was resting.
     pub(super) fn fill_ring(&mut self) {
+        self.fill_some();
+        if self.wake_output && !self.shared.paused() {
+            self.wake_output = false;
+            self.output.resume();
+        }
+    }
+
+    fn fill_some(&mut self) {
         if self.shared.paused() || self.output.is_closed() {
             return;
         }

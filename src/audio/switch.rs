@@ -42,11 +42,12 @@ impl EngineThread {
                     OutputChoice::Device { name, .. } => name.clone(),
                     _ => None,
                 };
-                self.watcher = Watcher::spawn(name, self.wake.clone());
+                self.watcher = Watcher::spawn(name, self.device_lost, self.wake.clone());
             }
             (Some(_), false) => self.watcher = None,
             _ => {}
         }
+        self.device_lost = false;
     }
 
     /// Replaces the output with a newly opened one for `choice` (standing in for the device
@@ -137,6 +138,7 @@ impl EngineThread {
         let failed = self.shared.take_failed();
         if failed && !self.output.is_null() && !self.output.is_closed() {
             tracing::warn!("the sound device failed; playing to the null output");
+            self.device_lost = true;
             let stand_in = self.choice.stand_in();
             let why = "the sound device stopped working".to_string();
             self.reopen_at_position(Some(stand_in), Some(why));

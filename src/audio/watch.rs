@@ -14,7 +14,8 @@ use super::EngineCommand;
 
 /// How long a probe plays silence before the device counts as working.
 const LISTEN: Duration = Duration::from_millis(300);
-/// Time between tries: often at first (a restarting server), then seldom (no device at all).
+/// Time between tries: often for a minute after a device was lost (a restarting server, a
+/// replugged DAC), else seldom (no device at start: a try costs a few ms).
 const SOON: Duration = Duration::from_secs(1);
 const LATER: Duration = Duration::from_secs(10);
 /// How long the watcher tries every `SOON` before slowing down.
@@ -26,8 +27,13 @@ pub(super) struct Watcher {
 }
 
 impl Watcher {
-    /// Starts watching for `device` (`None`: the default device). `None` if no thread could start.
-    pub(super) fn spawn(device: Option<String>, wake: Sender<EngineCommand>) -> Option<Watcher> {
+    /// Starts watching for `device` (`None`: the default device), often at first if it was
+    /// `lost` while playing. `None` if no thread could start.
+    pub(super) fn spawn(
+        device: Option<String>,
+        lost: bool,
+        wake: Sender<EngineCommand>,
+    ) -> Option<Watcher> {
         let stop = Arc::new(AtomicBool::new(false));
         let back = Arc::new(AtomicBool::new(false));
         let (t_stop, t_back) = (Arc::clone(&stop), Arc::clone(&back));
