@@ -245,6 +245,14 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Cost of the EBU R128 loudness measurement per file (decode and meter, as the player's
+    /// background meter does it)
+    Loudness {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// CPU use while playing FILE to the null output and while paused, and peak memory
     Play {
         #[arg(value_name = "FILE")]

@@ -127,11 +127,21 @@ pub struct PlaybackConfig {
     pub replay_gain: ReplayGainSetting,
     /// Start volume in percent, 0 to 100.
     pub volume: u8,
-    /// `auto` (sound card, null output if none works) or `null` (always silent).
+    /// `auto` (sound device, null output if none works) or `null` (always silent).
     pub output: OutputSetting,
+    /// The sound device by name (`mien doctor` lists them); unset: the default one.
+    pub device: Option<String>,
+    /// The device buffer in milliseconds (0: the sound server's default).
+    pub buffer_ms: u32,
+    /// Crossfade between tracks that are not neighbours on one album; 0: gapless only.
+    #[serde(deserialize_with = "non_negative")]
+    pub crossfade_seconds: f32,
     /// Restore the previous queue and position on start.
     pub resume: bool,
 }
+
+/// The device buffer when `[playback] buffer_ms` is not given (docs/BENCHMARKS.md: why 600 ms).
+pub const DEFAULT_BUFFER_MS: u32 = 600;
 
 impl Default for PlaybackConfig {
     fn default() -> Self {
@@ -139,6 +149,9 @@ impl Default for PlaybackConfig {
             replay_gain: ReplayGainSetting::Off,
             volume: 100,
             output: OutputSetting::Auto,
+            device: None,
+            buffer_ms: DEFAULT_BUFFER_MS,
+            crossfade_seconds: 0.0,
             resume: true,
         }
     }
@@ -427,6 +440,28 @@ mod tests {
         assert_eq!(c.recommend.auto_min, 8);
         assert_eq!(Config::default().recommend, RecommendConfig::default());
         assert!(!RecommendConfig::default().auto);
+    }
+
+    #[test]
+    fn the_playback_device_buffer_and_crossfade_are_read_and_checked() {
+        let text = "[playback]\ndevice = \"pulseaudio:usb-dac\"\nbuffer_ms = 300\n\
+                    crossfade_seconds = 4.5\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.playback.device.as_deref(), Some("pulseaudio:usb-dac"));
+        assert_eq!(
+            (c.playback.buffer_ms, c.playback.crossfade_seconds),
+            (300, 4.5)
+        );
+        let d = PlaybackConfig::default();
+        assert_eq!(
+            (d.device, d.crossfade_seconds),
+            (None, 0.0),
+            "gapless by default"
+        );
+        let err = Config::parse("[playback]\ncrossfade_seconds = -1\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
     }
 
     #[test]

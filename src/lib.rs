@@ -5,8 +5,8 @@
 //! 0. `core`, `config`, `cli`, `assets`, `kernel`, `logging`: value types, plain config and
 //!    argument data, where bundled files are, the shared CNN pieces, logging
 //! 1. `store`, `audio`: the database and the playback engine
-//! 2. `library`, `mood`, `recommend`, `vision`, `mpris`: the other subsystems, each on its own
-//!    thread
+//! 2. `library`, `mood`, `loudness`, `recommend`, `vision`, `mpris`: the other subsystems, each
+//!    on its own thread
 //! 3. `app`: the UI thread's state and `update`, pure
 //! 4. `ui`: pure rendering
 //! 5. `terminal`: raw mode, drawing, the input thread, the album art's image state
@@ -28,6 +28,7 @@ pub mod eval;
 pub mod kernel;
 pub mod library;
 pub mod logging;
+pub mod loudness;
 pub mod mood;
 pub mod mpris;
 pub mod recommend;

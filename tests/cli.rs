@@ -61,8 +61,10 @@ fn scan_json_counts_every_format_and_lists_the_corrupt_file_with_a_reason() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(v["tracks"], 7);
-    for f in ["mp3", "flac", "vorbis", "wav", "aiff", "aac", "alac"] {
+    assert_eq!(v["tracks"], 8);
+    for f in [
+        "mp3", "flac", "vorbis", "opus", "wav", "aiff", "aac", "alac",
+    ] {
         assert_eq!(v["by_format"][f], 1, "format {f}: {v}");
     }
     let skipped = v["skipped"].as_array().unwrap();

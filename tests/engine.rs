@@ -1,36 +1,18 @@
 //! The playback engine against a capturing sink: gapless joins, exact lengths after resampling,
 //! seeking, pausing, and corrupt files. Needs no sound card.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::audio::{wait_for, write_wav};
 
 use mien::audio::{
     CaptureSink, Engine, EngineCommand, EngineConfig, EngineEvent, OutputChoice, ReplayGainMode,
     TrackRequest,
 };
-
-/// Writes a 32-bit float WAV (exact round trip through the decoder).
-fn write_wav(path: &Path, rate: u32, channels: u16, samples: &[f32]) {
-    let data_len = (samples.len() * 4) as u32;
-    let mut b = Vec::with_capacity(44 + samples.len() * 4);
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_len).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&3u16.to_le_bytes()); // IEEE float
-    b.extend_from_slice(&channels.to_le_bytes());
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * u32::from(channels) * 4).to_le_bytes());
-    b.extend_from_slice(&(channels * 4).to_le_bytes());
-    b.extend_from_slice(&32u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        b.extend_from_slice(&s.to_le_bytes());
-    }
-    std::fs::write(path, b).unwrap();
-}
 
 /// A 441 Hz sine (period 100 frames at 44.1 kHz), frames `from..to`, duplicated on `channels`.
 fn sine(from: usize, to: usize, rate: u32, channels: usize) -> Vec<f32> {
@@ -48,31 +30,9 @@ fn engine(sink: &CaptureSink) -> (Engine, Receiver<EngineEvent>) {
         output: OutputChoice::Capture(sink.clone()),
         replay_gain: ReplayGainMode::Off,
         volume: 1.0,
+        ..EngineConfig::default()
     };
     (Engine::spawn(config, tx).unwrap(), rx)
-}
-
-/// Waits for the first event matching `pred`, collecting all events seen on the way.
-fn wait_for(
-    rx: &Receiver<EngineEvent>,
-    secs: u64,
-    mut pred: impl FnMut(&EngineEvent) -> bool,
-) -> Vec<EngineEvent> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut seen = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(ev) => {
-                let hit = pred(&ev);
-                seen.push(ev);
-                if hit {
-                    return seen;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    panic!("timed out; events seen: {seen:#?}");
 }
 
 fn req(p: &Path) -> TrackRequest {

@@ -62,14 +62,20 @@ fn write_wav(path: &Path, title: &str) {
     fs::write(path, wav_bytes(800, 440.0, &tags)).unwrap();
 }
 
-/// A valid Ogg stream holding an Opus track (OpusHead, OpusTags, one audio packet): the
-/// container reads, but there is no Opus decoder.
-fn opus_in_ogg_bytes() -> Vec<u8> {
+/// A valid Ogg stream holding an Opus track (OpusHead, OpusTags, one 20 ms audio packet). In
+/// stereo libopus decodes it; in 5.1 (mapping family 1) mien has no decoder for it.
+fn opus_in_ogg_bytes(channels: u8) -> Vec<u8> {
     let mut head = b"OpusHead".to_vec();
-    head.extend_from_slice(&[1, 2]); // version, channels
+    head.extend_from_slice(&[1, channels]); // version, channels
     head.extend_from_slice(&312u16.to_le_bytes()); // pre-skip
     head.extend_from_slice(&48_000u32.to_le_bytes());
-    head.extend_from_slice(&[0, 0, 0]); // output gain, mapping family
+    head.extend_from_slice(&[0, 0]); // output gain
+    if channels <= 2 {
+        head.push(0); // mapping family 0
+    } else {
+        head.extend_from_slice(&[1, 4, 2]); // family 1: 4 streams, 2 of them coupled
+        head.extend(0..channels);
+    }
     let mut tags = b"OpusTags".to_vec();
     tags.extend_from_slice(&4u32.to_le_bytes());
     tags.extend_from_slice(b"mien");
@@ -198,6 +204,14 @@ const BUNDLED: &[(&str, &str, &str, &str, &str, u32)] = &[
         2,
     ),
     (
+        "Maxstack/Endgame Singularity (Advanced Research)/03 - Nebula.opus",
+        "opus",
+        "Nebula",
+        "Maxstack",
+        "Endgame: Singularity (Advanced Research)",
+        3,
+    ),
+    (
         "Maxstack/Endgame Singularity Original Soundtrack/01 - Apex Aleph.m4a",
         "aac",
         "Apex Aleph",
@@ -261,7 +275,9 @@ fn scan_reads_every_bundled_format_with_its_tags() {
         BUNDLED.len(),
         "the table lists every bundled file"
     );
-    for format in ["mp3", "flac", "vorbis", "wav", "aiff", "aac", "alac"] {
+    for format in [
+        "mp3", "flac", "vorbis", "opus", "wav", "aiff", "aac", "alac",
+    ] {
         assert!(
             report.by_format.get(format).copied().unwrap_or(0) > 0,
             "{format}: {report:?}"
@@ -399,16 +415,20 @@ fn corrupt_and_unsupported_files_are_skipped_with_a_reason() {
     .unwrap();
     let wav = wav_bytes(800, 440.0, &[]);
     fs::write(odd.join("truncated.wav"), &wav[..30]).unwrap();
-    fs::write(odd.join("voice.opus"), opus_in_ogg_bytes()).unwrap();
+    fs::write(odd.join("voice.opus"), opus_in_ogg_bytes(2)).unwrap();
+    fs::write(odd.join("surround.opus"), opus_in_ogg_bytes(6)).unwrap();
     fs::write(odd.join("empty.ogg"), b"").unwrap();
     fs::write(odd.join("notes.txt"), b"ignored").unwrap();
     let report = scan_all(&f);
-    assert_eq!(report.tracks, 2);
+    assert_eq!(report.tracks, 3, "the stereo Opus file is a track");
     assert_eq!(report.skipped.len(), 5, "{:?}", report.skipped);
     assert_eq!(reason_of(&report, "garbage.mp3"), "not an audio file");
     assert!(reason_of(&report, "truncated.flac").starts_with("corrupt: "));
     assert!(reason_of(&report, "truncated.wav").starts_with("corrupt: "));
-    assert_eq!(reason_of(&report, "voice.opus"), "unsupported codec: opus");
+    assert_eq!(
+        reason_of(&report, "surround.opus"),
+        "unsupported codec: opus (unsupported number of channels)"
+    );
     assert_eq!(reason_of(&report, "empty.ogg"), "empty file");
     assert_eq!(f.store.all_skipped().unwrap().len(), 5);
     // A fixed file becomes a track and leaves the skipped list.
@@ -420,7 +440,7 @@ fn corrupt_and_unsupported_files_are_skipped_with_a_reason() {
     let report = scan_all(&f);
     assert_eq!(
         (report.added, report.tracks, report.skipped.len()),
-        (1, 3, 4)
+        (1, 4, 4)
     );
 }
 
@@ -560,12 +580,12 @@ fn watcher_handles_folders_and_unplayable_files() {
     let (_service, rx, _) = start_service(&f, vec![f.music.clone()]);
 
     let bad = f.music.join("bad.opus");
-    fs::write(&bad, opus_in_ogg_bytes()).unwrap();
+    fs::write(&bad, opus_in_ogg_bytes(6)).unwrap();
     let (event, _) = wait_for(&rx, "Skipped", |e| {
         matches!(e, LibraryEvent::Skipped { .. })
     });
     assert!(
-        matches!(event, LibraryEvent::Skipped { path, reason } if path == bad && reason == "unsupported codec: opus")
+        matches!(event, LibraryEvent::Skipped { path, reason } if path == bad && reason.starts_with("unsupported codec: opus"))
     );
 
     // A whole album moved in from outside the root, then its folder deleted.

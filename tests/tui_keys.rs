@@ -16,15 +16,26 @@ use mien::audio::{EngineCommand, EngineEvent, TrackRequest};
 use mien::config::Config;
 use mien::core::{EmotionSource, Rating, SavedQueue};
 
+/// What the player asks the engine for a path: the catalogue's track (with its album slot), or
+/// the bare path for a file outside it.
+fn req(path: impl AsRef<Path>) -> TrackRequest {
+    let path = path.as_ref();
+    common::tracks()
+        .iter()
+        .find(|t| t.path == path)
+        .map(TrackRequest::for_track)
+        .unwrap_or_else(|| TrackRequest::new(path))
+}
+
 fn play(path: &str, start_ms: u64) -> Effect {
     Effect::Engine(EngineCommand::Play {
-        track: TrackRequest::new(path),
+        track: req(path),
         start_ms,
     })
 }
 
 fn set_next(path: Option<&str>) -> Effect {
-    Effect::Engine(EngineCommand::SetNext(path.map(TrackRequest::new)))
+    Effect::Engine(EngineCommand::SetNext(path.map(req)))
 }
 
 fn engine_commands(effects: &[Effect]) -> Vec<EngineCommand> {
@@ -305,7 +316,7 @@ fn removing_the_preloaded_item_tells_the_engine_the_new_next_track() {
     assert_eq!(p.queue_titles(), ["Awake", "Far Away"]);
     assert_eq!(
         engine_commands(&effects),
-        [EngineCommand::SetNext(Some(TrackRequest::new(FAR_AWAY)))]
+        [EngineCommand::SetNext(Some(req(FAR_AWAY)))]
     );
 }
 
@@ -318,7 +329,7 @@ fn moving_another_item_into_the_next_slot_tells_the_engine() {
     assert_eq!(p.queue_titles(), ["Awake", "Far Away", "Night Drive"]);
     assert_eq!(
         engine_commands(&effects),
-        [EngineCommand::SetNext(Some(TrackRequest::new(FAR_AWAY)))]
+        [EngineCommand::SetNext(Some(req(FAR_AWAY)))]
     );
 }
 
@@ -346,7 +357,7 @@ fn space_with_a_stopped_player_plays_the_current_item_from_the_resume_position()
         position_ms: 42_000,
     });
     let effects = p.press("space");
-    let expected = TrackRequest::new(&files[1]);
+    let expected = req(&files[1]);
     assert_eq!(
         effects,
         [Effect::Engine(EngineCommand::Play {
@@ -711,7 +722,7 @@ fn track_started_for_the_current_item_preloads_the_following_one() {
     assert_eq!(p.state.player.path.as_deref(), Some(Path::new(AWAKE)));
     assert_eq!(
         engine_commands(&effects),
-        [EngineCommand::SetNext(Some(TrackRequest::new(NIGHT_DRIVE)))]
+        [EngineCommand::SetNext(Some(req(NIGHT_DRIVE)))]
     );
     assert!(effects.contains(&Effect::LoadArt(Some(AWAKE.into()))));
     assert!(effects
@@ -733,7 +744,7 @@ fn track_started_for_the_preloaded_item_advances_the_queue() {
     assert_eq!(p.state.queue.current, Some(1));
     assert_eq!(
         engine_commands(&effects),
-        [EngineCommand::SetNext(Some(TrackRequest::new(FAR_AWAY)))]
+        [EngineCommand::SetNext(Some(req(FAR_AWAY)))]
     );
     let effects = p.send(started(FAR_AWAY));
     assert_eq!(p.state.queue.current, Some(2));

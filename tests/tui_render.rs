@@ -514,7 +514,7 @@ fn volume_changes_show_in_now_playing() {
 }
 
 #[test]
-fn a_silent_output_is_shown_as_a_warning_in_now_playing_and_the_status_line() {
+fn a_silent_output_is_shown_as_a_warning_and_its_return_as_news() {
     let theme = Theme::default();
     let mut p = playing();
     p.send(Msg::Engine(EngineEvent::OutputOpened {
@@ -527,9 +527,23 @@ fn a_silent_output_is_shown_as_a_warning_in_now_playing_and_the_status_line() {
     assert_eq!(buffer[(1, y as u16)].fg, theme.error);
     assert_eq!(
         lines(&buffer)[23].trim_end(),
-        "no sound card (no ALSA device): playing silently"
+        "no sound device (no ALSA device): playing silently until it is back"
     );
     assert_eq!(buffer[(0, 23)].fg, theme.error);
+    p.send(Msg::Engine(EngineEvent::OutputOpened {
+        description: "pulseaudio:usb-dac (48000 Hz, 2 ch)".into(),
+        fallback: None,
+    }));
+    let buffer = draw(&p, 80, 24);
+    assert_eq!(
+        row_with(&buffer, "silent output"),
+        None,
+        "the warning is gone"
+    );
+    assert_eq!(
+        lines(&buffer)[23].trim_end(),
+        "sound device back: pulseaudio:usb-dac (48000 Hz, 2 ch)"
+    );
 }
 
 // --- The emotion panel ----------------------------------------------------------------------

@@ -3,9 +3,10 @@
 #
 # Downloads the Debian package `singularity-music` (music from the game
 # Endgame: Singularity by Max McCracken, CC BY-SA 3.0), cuts short excerpts
-# from the middle of seven tracks, transcodes them into the seven audio
-# formats mien supports (MP3, FLAC, Ogg Vorbis, WAV, AIFF, AAC and ALAC in
-# M4A), tags them, computes real ReplayGain values for the FLAC and Ogg files,
+# from the middle of eight tracks, transcodes them into the eight audio
+# formats mien supports (MP3, FLAC, Ogg Vorbis, Ogg Opus, WAV, AIFF, AAC and
+# ALAC in M4A), tags them, computes real ReplayGain values for the FLAC and
+# Vorbis files (the Opus file has none: mien measures its loudness itself),
 # embeds a cover image in the MP3, and writes LICENSE.md with the attribution
 # and every ffmpeg command that was run.
 #
@@ -198,12 +199,12 @@ run "${FF[@]}" -ss 120 -i "$SRC" -t 8 -af "$(fades 8)" \
 
 run cp "$COVER" "$DIR_OST/cover.jpg"
 
-# Album "Endgame: Singularity (Advanced Research)", two tracks.
+# Album "Endgame: Singularity (Advanced Research)", three tracks.
 
 # 01 MP3: 20 s, stereo 44.1 kHz, 128 kbit/s CBR, ID3v2.3 + front cover (APIC)
 SRC="$MUSIC/Aberrations.ogg"
 check_source "$SRC" "Aberrations" "$ALBUM_AR"
-tags "$ALBUM_AR" 1 2 "Aberrations" pair
+tags "$ALBUM_AR" 1 3 "Aberrations" pair
 run "${FF[@]}" -ss 120 -i "$SRC" -i "$COVER" -t 20 \
     -map 0:a -map 1:v -af "$(fades 20)" \
     -c:a libmp3lame -b:a 128k -ar 44100 -ac 2 \
@@ -215,7 +216,7 @@ run "${FF[@]}" -ss 120 -i "$SRC" -i "$COVER" -t 20 \
 # 02 Ogg Vorbis: 20 s, stereo 44.1 kHz, quality 3, ReplayGain
 SRC="$MUSIC/Enemy Unknown.ogg"
 check_source "$SRC" "Enemy Unknown" "$ALBUM_AR"
-tags "$ALBUM_AR" 2 2 "Enemy Unknown" vorbis
+tags "$ALBUM_AR" 2 3 "Enemy Unknown" vorbis
 run "${FF[@]}" -ss 100 -i "$SRC" -t 20 -af "$(fades 20)" -map_metadata -1 \
     -c:a libvorbis -q:a 3 -ar 44100 -ac 2 -fflags +bitexact "$WORK/02.ogg"
 replaygain "$WORK/02.ogg"
@@ -224,6 +225,14 @@ run "${FF[@]}" -i "$WORK/02.ogg" -map 0:a -c copy "${TAGS[@]}" \
     -metadata "REPLAYGAIN_TRACK_GAIN=$RG_GAIN" -metadata "REPLAYGAIN_TRACK_PEAK=$RG_PEAK" \
     -metadata "REPLAYGAIN_ALBUM_GAIN=$RG_GAIN" -metadata "REPLAYGAIN_ALBUM_PEAK=$RG_PEAK" \
     -fflags +bitexact "$DIR_AR/02 - Enemy Unknown.ogg"
+
+# 03 Ogg Opus: 20 s, stereo 48 kHz (Opus's own rate), 96 kbit/s, no ReplayGain
+SRC="$MUSIC/Nebula.ogg"
+check_source "$SRC" "Nebula" "$ALBUM_AR"
+tags "$ALBUM_AR" 3 3 "Nebula" vorbis
+run "${FF[@]}" -ss 60 -i "$SRC" -t 20 -af "$(fades 20)" \
+    -c:a libopus -b:a 96k -ar 48000 -ac 2 "${TAGS[@]}" -fflags +bitexact \
+    "$DIR_AR/03 - Nebula.opus"
 
 # --- LICENSE.md ---------------------------------------------------------------
 A=$ARTIST/${ALBUM_OST//:/}
@@ -245,7 +254,7 @@ The original works are licensed under the
 
 **Changes made.** These files are an adaptation of the original works, made
 for the mien project: each track was cut to a short excerpt from the middle of
-the piece, given a 0.5 s fade-in and fade-out, resampled (from 48 kHz), in some
+the piece, given a 0.5 s fade-in and fade-out, in most cases resampled (from 48 kHz), in some
 cases down-mixed to mono, and transcoded to another audio format; tags (track
 numbers, composer, genre, a comment, ReplayGain values) and a generated cover
 image were added. Titles, artist ("Maxstack"), album names and year (from
@@ -271,9 +280,11 @@ this use of the music.
 | \`$A/cover.jpg\` | generated 200x200 colour gradient | - | - | JPEG |
 | \`$B/01 - Aberrations.mp3\` | "Aberrations" (\`music/Aberrations.ogg\`) | Max McCracken | 2:00-2:20 | MP3 128 kbit/s, 44.1 kHz stereo, ID3v2.3 with embedded cover |
 | \`$B/02 - Enemy Unknown.ogg\` | "Enemy Unknown" (\`music/Enemy Unknown.ogg\`) | Max McCracken | 1:40-2:00 | Ogg Vorbis q3, 44.1 kHz stereo |
+| \`$B/03 - Nebula.opus\` | "Nebula" (\`music/Nebula.ogg\`) | Max McCracken | 1:00-1:20 | Ogg Opus 96 kbit/s (libopus), 48 kHz stereo, no ReplayGain tags |
 
 ReplayGain values, measured with ffmpeg's \`replaygain\` filter on the encoded
-excerpt (album values are set equal to the track values):
+excerpt (album values are set equal to the track values; the Opus file has
+none, so that it shows mien's own loudness measurement):
 
 - \`02 - Awakening.flac\`: gain $FLAC_GAIN, peak $FLAC_PEAK
 - \`02 - Enemy Unknown.ogg\`: gain $OGG_GAIN, peak $OGG_PEAK

@@ -14,7 +14,7 @@ mkdir -p "$tmp/config"
 # scan and mood tagger find nothing to do (a first start tags every track once, at nice 19).
 "$bin" --data-dir "$tmp/data" scan >/dev/null
 find library -type f \( -name '*.mp3' -o -name '*.flac' -o -name '*.ogg' -o -name '*.wav' \
-  -o -name '*.aiff' -o -name '*.m4a' \) -exec "$bin" --data-dir "$tmp/data" tag {} + >/dev/null
+  -o -name '*.aiff' -o -name '*.m4a' -o -name '*.opus' \) -exec "$bin" --data-dir "$tmp/data" tag {} + >/dev/null
 tmux -L "$sock" new-session -d -x 100 -y 30 \
   "XDG_CONFIG_HOME=$tmp/config exec $bin --data-dir $tmp/data"
 sleep 5

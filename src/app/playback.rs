@@ -15,14 +15,12 @@ const RESTART_AFTER_MS: u64 = 3_000;
 
 fn request(state: &AppState, i: usize) -> Option<TrackRequest> {
     let item = state.queue.items.get(i)?;
-    let replay_gain = state
-        .catalogue
-        .get(item.id)
-        .map(|t| t.replay_gain)
-        .unwrap_or_default();
-    Some(TrackRequest {
-        path: item.path.clone(),
-        replay_gain,
+    Some(match state.catalogue.get(item.id) {
+        Some(t) => TrackRequest {
+            path: item.path.clone(),
+            ..TrackRequest::for_track(t)
+        },
+        None => TrackRequest::new(&item.path),
     })
 }
 
@@ -191,8 +189,14 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             description,
             fallback,
         } => {
-            if let Some(why) = &fallback {
-                state.error(format!("no sound card ({why}): playing silently"));
+            match &fallback {
+                Some(why) => state.error(format!(
+                    "no sound device ({why}): playing silently until it is back"
+                )),
+                None if state.player.output_warning.is_some() => {
+                    state.info(format!("sound device back: {description}"))
+                }
+                None => {}
             }
             state.player.output = Some(description);
             state.player.output_warning = fallback;

@@ -101,6 +101,11 @@ impl TrackDecoder {
         self.channels
     }
 
+    /// Frames in the file (at `rate()`) when the container states it.
+    pub fn total_frames(&self) -> Option<u64> {
+        self.total_frames
+    }
+
     /// Duration in milliseconds when the container states it.
     pub fn duration_ms(&self) -> Option<u64> {
         self.total_frames

@@ -1,27 +1,24 @@
 //! The engine thread's loop and commands: owns the decoders, the resamplers, the ring's producer
 //! and the output, and the list of tracks whose samples are in flight (`Segment`). The data path
-//! (decoding into the ring, reporting what has been heard) is in `flow.rs`.
+//! (decoding into the ring, reporting what has been heard, when to wake) is in `flow.rs`; output
+//! switches (device lost and back, closing the device while resting) in `switch.rs`; crossfades
+//! in `crossfade.rs`.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ringbuf::HeapProd;
 
+use super::crossfade::Fade;
 use super::decode::TrackDecoder;
 use super::gain::{linear_gain, ReplayGainMode};
 use super::output::{Output, OutputChoice};
 use super::resample::Converter;
 use super::shared::Shared;
-use super::{EngineCommand, EngineConfig, EngineEvent, TrackRequest};
-
-/// How often positions are reported while playing.
-pub(super) const REPORT_EVERY: Duration = Duration::from_millis(250);
-/// How long the loop sleeps when the ring is full or only draining.
-const POLL: Duration = Duration::from_millis(40);
-/// Longest stretch of decoding before commands are looked at again.
-pub(super) const DECODE_SLICE: Duration = Duration::from_millis(20);
+use super::watch::Watcher;
+use super::{EngineCommand, EngineConfig, EngineEvent, LoudnessLookup, TrackRequest};
 
 /// A track opened for decoding.
 pub(super) struct Loaded {
@@ -29,6 +26,8 @@ pub(super) struct Loaded {
     pub(super) dec: TrackDecoder,
     pub(super) conv: Converter,
     pub(super) gain: f32,
+    /// Frames of the file (at its own rate) decoded so far, counted from its start.
+    pub(super) read_frames: u64,
 }
 
 /// A track whose samples are (or will be) in the ring, from sample index `start` on.
@@ -45,44 +44,69 @@ pub(super) struct Segment {
 pub(super) struct EngineThread {
     pub(super) choice: OutputChoice,
     pub(super) rg_mode: ReplayGainMode,
+    pub(super) loudness: Option<LoudnessLookup>,
+    pub(super) crossfade_ms: u32,
     pub(super) events: Sender<EngineEvent>,
+    /// The engine's own command sender, for the device's error callback and the watcher.
+    pub(super) wake: Sender<EngineCommand>,
     pub(super) shared: Arc<Shared>,
     pub(super) output: Output,
     pub(super) prod: HeapProd<f32>,
+    /// Tries the device while the null sink stands in for it.
+    pub(super) watcher: Option<Watcher>,
+    /// The device just failed while in use (the watcher then tries it often for a while).
+    pub(super) device_lost: bool,
+    /// When to close a device left idle (after its buffer has played out).
+    pub(super) close_at: Option<Instant>,
     pub(super) current: Option<Loaded>,
     pub(super) next: Option<Loaded>,
+    /// A crossfade in progress from `current` into the track it holds.
+    pub(super) fade: Option<Fade>,
     pub(super) segments: VecDeque<Segment>,
     pub(super) pushed: u64,
     pub(super) pending: Vec<f32>,
     pub(super) pending_off: usize,
     pub(super) dec_buf: Vec<f32>,
-    pub(super) last_report: Instant,
+    /// The whole second last reported as the position (`None`: report at the next look).
+    pub(super) last_second: Option<u64>,
+    /// Wake the output after the next fill (a track started after idle time).
+    pub(super) wake_output: bool,
 }
 
 pub(super) fn run(
     config: EngineConfig,
     commands: Receiver<EngineCommand>,
+    wake: Sender<EngineCommand>,
     events: Sender<EngineEvent>,
     shared: Arc<Shared>,
 ) {
-    let (output, prod) = Output::open(&config.output, &shared);
+    let (output, prod) = Output::open(&config.output, &shared, Some(wake.clone()));
     let mut e = EngineThread {
         choice: config.output,
         rg_mode: config.replay_gain,
+        loudness: config.loudness,
+        crossfade_ms: config.crossfade_ms,
         events,
+        wake,
         shared,
         output,
         prod,
+        watcher: None,
+        device_lost: false,
+        close_at: None,
         current: None,
         next: None,
+        fade: None,
         segments: VecDeque::new(),
         pushed: 0,
         pending: Vec::new(),
         pending_off: 0,
         dec_buf: Vec::new(),
-        last_report: Instant::now(),
+        last_second: None,
+        wake_output: false,
     };
-    e.announce_output(None);
+    e.announce_output();
+    e.sync_watcher();
     e.set_idle(true);
     loop {
         let first = match e.wait_time() {
@@ -104,6 +128,7 @@ pub(super) fn run(
         e.check_output();
         e.fill_ring();
         e.report();
+        e.close_if_due();
     }
 }
 
@@ -112,32 +137,13 @@ impl EngineThread {
         let _ = self.events.send(ev);
     }
 
-    fn announce_output(&self, why: Option<String>) {
-        self.emit(EngineEvent::OutputOpened {
-            description: self.output.description.clone(),
-            fallback: why.or_else(|| self.output.fallback_reason.clone()),
-        });
-    }
-
-    /// `None`: block until a command (nothing to do). `Some(0)`: just look.
-    fn wait_time(&self) -> Option<Duration> {
-        if self.shared.paused() || (self.segments.is_empty() && self.current.is_none()) {
-            return None;
-        }
-        let ring_full = self.pending_off < self.pending.len();
-        if ring_full || self.current.is_none() {
-            Some(POLL)
-        } else {
-            Some(Duration::ZERO)
-        }
-    }
-
     fn handle(&mut self, cmd: EngineCommand) {
         match cmd {
             EngineCommand::Play { track, start_ms } => {
                 self.leave_playing();
                 self.next = None;
-                self.start(track, start_ms);
+                self.ensure_output();
+                self.start(track, start_ms, true);
             }
             EngineCommand::SetNext(None) => self.next = None,
             EngineCommand::SetNext(Some(req)) => self.set_next(req),
@@ -161,11 +167,12 @@ impl EngineThread {
                 self.set_idle(true);
                 self.emit(EngineEvent::Idle);
             }
-            EngineCommand::Shutdown => {}
+            // Looked at after every batch (`check_output`).
+            EngineCommand::OutputCheck | EngineCommand::Shutdown => {}
         }
     }
 
-    fn load(&self, req: TrackRequest) -> Result<Loaded, String> {
+    pub(super) fn load(&self, mut req: TrackRequest) -> Result<Loaded, String> {
         let dec = TrackDecoder::open(&req.path).map_err(|e| e.to_string())?;
         let conv = Converter::new(
             dec.rate(),
@@ -174,22 +181,33 @@ impl EngineThread {
             self.output.channels,
         )
         .map_err(|e| e.to_string())?;
+        let untagged =
+            req.replay_gain.track_gain_db.is_none() && req.replay_gain.album_gain_db.is_none();
+        if untagged && self.rg_mode != ReplayGainMode::Off {
+            // Tagged values win; a measured loudness stands in for missing tags.
+            if let Some(measured) = self.loudness.as_ref().and_then(|l| l(&req.path)) {
+                req.replay_gain = measured;
+            }
+        }
         let gain = linear_gain(&req.replay_gain, self.rg_mode);
         Ok(Loaded {
             req,
             dec,
             conv,
             gain,
+            read_frames: 0,
         })
     }
 
     /// Drops everything queued for output and forgets the in-flight tracks.
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
+        self.output.flush_device();
         self.pending.clear();
         self.pending_off = 0;
         self.shared.discard_until(self.pushed);
         self.segments.clear();
         self.current = None;
+        self.fade = None;
         self.shared.set_expecting(false);
     }
 
@@ -207,9 +225,11 @@ impl EngineThread {
         self.flush();
     }
 
-    fn start(&mut self, req: TrackRequest, start_ms: u64) {
+    /// Opens and starts `req` at `start_ms`; `announce`: tell the owner (not when only the
+    /// output changed under a playing track).
+    pub(super) fn start(&mut self, req: TrackRequest, start_ms: u64, announce: bool) {
         match self.load(req.clone()) {
-            Ok(loaded) => self.start_loaded(loaded, start_ms),
+            Ok(loaded) => self.start_loaded(loaded, start_ms, announce),
             Err(reason) => {
                 self.emit(EngineEvent::TrackFailed {
                     path: req.path,
@@ -219,7 +239,7 @@ impl EngineThread {
         }
     }
 
-    fn start_loaded(&mut self, mut loaded: Loaded, start_ms: u64) {
+    fn start_loaded(&mut self, mut loaded: Loaded, start_ms: u64, announce: bool) {
         let mut offset_ms = 0;
         if start_ms > 0 {
             match loaded.dec.seek(start_ms) {
@@ -230,11 +250,14 @@ impl EngineThread {
                 }),
             }
         }
+        loaded.read_frames = offset_ms * u64::from(loaded.dec.rate()) / 1000;
         let duration_ms = loaded.dec.duration_ms();
-        self.emit(EngineEvent::TrackStarted {
-            path: loaded.req.path.clone(),
-            duration_ms,
-        });
+        if announce {
+            self.emit(EngineEvent::TrackStarted {
+                path: loaded.req.path.clone(),
+                duration_ms,
+            });
+        }
         self.segments.push_back(Segment {
             req: loaded.req.clone(),
             start: self.pushed,
@@ -245,10 +268,10 @@ impl EngineThread {
         });
         self.current = Some(loaded);
         self.set_idle(false);
-        self.last_report = Instant::now() - REPORT_EVERY;
+        self.last_second = None;
     }
 
-    fn set_next(&mut self, req: TrackRequest) {
+    pub(super) fn set_next(&mut self, req: TrackRequest) {
         if self.next.as_ref().is_some_and(|n| n.req == req) {
             return; // already open: queue edits re-announce the same next track
         }
@@ -265,7 +288,8 @@ impl EngineThread {
         }
     }
 
-    pub(super) fn begin_segment_at_seam(&mut self, loaded: Loaded) {
+    /// Adds the segment of `loaded` starting right after what is queued so far.
+    pub(super) fn push_segment_at_seam(&mut self, loaded: &Loaded) {
         let seam = self.pushed + (self.pending.len() - self.pending_off) as u64;
         self.segments.push_back(Segment {
             req: loaded.req.clone(),
@@ -275,6 +299,10 @@ impl EngineThread {
             end: None,
             started: false,
         });
+    }
+
+    pub(super) fn begin_segment_at_seam(&mut self, loaded: Loaded) {
+        self.push_segment_at_seam(&loaded);
         self.current = Some(loaded);
     }
 
@@ -285,25 +313,29 @@ impl EngineThread {
             None
         };
         self.leave_playing();
+        self.ensure_output();
         if let Some(req) = following {
             // Its decoder has run ahead: open it afresh.
-            self.start(req, 0);
+            self.start(req, 0, true);
         } else if let Some(next) = self.next.take() {
-            self.start_loaded(next, 0);
+            self.start_loaded(next, 0, true);
         } else {
             self.set_idle(true);
             self.emit(EngineEvent::Idle);
         }
     }
 
-    /// Lets the output sleep while nothing is loaded (no callbacks, no wake-ups), and wakes it
-    /// when a track starts.
+    /// Nothing loaded: the output may rest (a thread sink parks; a device closes once what it
+    /// holds has played). Something loaded: wake it.
     pub(super) fn set_idle(&mut self, idle: bool) {
         self.shared.set_idle(idle);
         if idle {
-            self.output.pause();
-        } else if !self.shared.paused() {
-            self.output.resume();
+            self.close_at = Some(Instant::now() + self.device_buffer());
+        } else {
+            self.close_at = None;
+            // Woken after the first burst is in the ring (`fill_ring`), so that a sink that
+            // starts at once does not find it empty.
+            self.wake_output = !self.shared.paused();
         }
     }
 
@@ -311,12 +343,18 @@ impl EngineThread {
         if paused == self.shared.paused() {
             return;
         }
-        self.shared.set_paused(paused);
         if paused {
-            self.output.pause();
+            // Closed at once: the device stops, and what it held is played again on resume.
+            self.shared.set_paused(true);
+            self.close_device();
             self.emit(EngineEvent::Paused);
         } else {
+            if self.output.is_closed() && !self.segments.is_empty() {
+                self.reopen_at_position(None, None);
+            }
+            self.shared.set_paused(false);
             self.output.resume();
+            self.last_second = None;
             self.emit(EngineEvent::Resumed);
         }
     }
@@ -326,7 +364,7 @@ impl EngineThread {
             return;
         };
         let req = front.req.clone();
-        let decoding_it = self.segments.len() == 1 && self.current.is_some();
+        let decoding_it = self.segments.len() == 1 && self.current.is_some() && self.fade.is_none();
         if decoding_it {
             let Some(cur) = self.current.take() else {
                 return;
@@ -339,7 +377,7 @@ impl EngineThread {
             // Already decoding the following track: reopen both.
             let following = self.segments.get(1).map(|s| s.req.clone());
             self.flush();
-            self.start(req, ms);
+            self.start(req, ms, false);
             if let Some(f) = following {
                 self.set_next(f);
             }
@@ -358,6 +396,7 @@ impl EngineThread {
                     Ok(conv) => cur.conv = conv,
                     Err(e) => tracing::warn!(error = %e, "keeping the old resampler after seek"),
                 }
+                cur.read_frames = landed * u64::from(cur.dec.rate()) / 1000;
                 self.segments.push_back(Segment {
                     req: cur.req.clone(),
                     start: self.pushed,
@@ -368,7 +407,7 @@ impl EngineThread {
                 });
                 self.current = Some(cur);
                 self.set_idle(false);
-                self.last_report = Instant::now() - REPORT_EVERY;
+                self.last_second = None;
             }
             Err(e) => {
                 let req = cur.req.clone();
@@ -376,39 +415,6 @@ impl EngineThread {
                     path: req.path.clone(),
                     reason: e.to_string(),
                 });
-            }
-        }
-    }
-
-    /// The device failed after opening (e.g. unplugged, or ALSA reporting a device that cannot
-    /// stream): switch to the null sink and carry on from the same place.
-    fn check_output(&mut self) {
-        if !self.shared.take_failed() || self.output.is_null() {
-            return;
-        }
-        let resume = self.segments.front().map(|s| s.req.clone());
-        let at = self.position_ms().unwrap_or(0);
-        let following = self.segments.get(1).map(|s| s.req.clone());
-        let next = self.next.take().map(|n| n.req);
-        self.flush();
-        let choice = match self.choice {
-            OutputChoice::Auto => OutputChoice::Null {
-                rate: 44_100,
-                channels: 2,
-            },
-            ref other => other.clone(),
-        };
-        let (output, prod) = Output::open(&choice, &self.shared);
-        self.output = output;
-        self.prod = prod;
-        self.pushed = 0;
-        self.announce_output(Some(
-            "the sound card failed; playing to the null output".into(),
-        ));
-        if let Some(req) = resume {
-            self.start(req, at);
-            if let Some(n) = following.or(next) {
-                self.set_next(n);
             }
         }
     }

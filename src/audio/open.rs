@@ -1,6 +1,6 @@
 //! Opening an audio file with symphonia, the one path shared by the library's decode check and
 //! the engine's `TrackDecoder`: probe the container (the file's extension as a hint) → its
-//! default audio track → a decoder for that track. Each caller then decodes the first packet its
+//! default audio track → a decoder for that track (from [`super::codecs`], so Opus too). Each caller then decodes the first packet its
 //! own way and maps [`OpenError`] to its own error. Runs on the caller's thread.
 
 use std::fs::File;
@@ -76,7 +76,7 @@ pub fn open_stream(file: File, path: &Path) -> Result<OpenStream, OpenError> {
         .and_then(|p| p.audio())
         .cloned()
         .ok_or(OpenError::NoCodecParameters)?;
-    let decoder = symphonia::default::get_codecs()
+    let decoder = super::codecs::codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|source| OpenError::Decoder {
             codec: params.codec,

@@ -1,34 +1,68 @@
-//! Audio outputs: the sound card through cpal, a null sink paced by the wall clock for machines
-//! without a usable device, and a capturing sink for tests. Each owns the ring's consumer half and
-//! calls `shared::fill`; the engine thread owns the `Output` value.
+//! Audio outputs: a sound device through cpal (`device.rs`), a null sink paced by the wall clock
+//! for machines without a usable device, and a capturing sink for tests. Each owns the ring's
+//! consumer half and calls `shared::fill`; the engine thread owns the `Output` value and may close
+//! a device while nothing plays (a closed device costs nothing, on either side of the socket).
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use ringbuf::traits::Split;
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
 use super::shared::{fill, Shared};
+use super::EngineCommand;
 
-/// Ring capacity in seconds of audio.
-const RING_SECONDS: f32 = 0.5;
+/// Ring capacity in seconds of audio. The engine fills it in bursts and sleeps until it is half
+/// empty, so this also sets how often the engine wakes while playing.
+pub(super) const RING_SECONDS: f32 = 2.0;
 /// Null and capture sinks take audio in blocks of this length.
 const BLOCK: Duration = Duration::from_millis(10);
+pub use crate::config::DEFAULT_BUFFER_MS;
 
 /// Which output to open.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub enum OutputChoice {
-    /// The default sound card; if it cannot be opened, the null sink (and say why).
-    #[default]
-    Auto,
+    /// A sound device: the one `name` names (see `device::choose`; `None`: the default), with a
+    /// device buffer of about `buffer_ms` (0: the host's default). When it cannot be opened, or
+    /// fails later, the null sink plays instead, with the reason, until it is back.
+    Device {
+        name: Option<String>,
+        buffer_ms: u32,
+    },
     /// The null sink: consumes audio in real time and discards it.
     Null { rate: u32, channels: usize },
     /// A sink that records what it is given, for tests. `realtime: false` consumes as fast as the
     /// engine produces.
     Capture(CaptureSink),
+}
+
+impl Default for OutputChoice {
+    fn default() -> Self {
+        OutputChoice::Device {
+            name: None,
+            buffer_ms: DEFAULT_BUFFER_MS,
+        }
+    }
+}
+
+impl OutputChoice {
+    /// The null sink that stands in for this choice.
+    pub(super) fn stand_in(&self) -> OutputChoice {
+        match self {
+            OutputChoice::Device { .. } => OutputChoice::Null {
+                rate: 44_100,
+                channels: 2,
+            },
+            other => other.clone(),
+        }
+    }
+
+    pub(super) fn is_device(&self) -> bool {
+        matches!(self, OutputChoice::Device { .. })
+    }
 }
 
 /// A recording sink for tests: every sample the output would have played, in order.
@@ -65,11 +99,14 @@ impl CaptureSink {
 }
 
 enum Sink {
-    Cpal(cpal::Stream),
+    /// A sound device (held for its `Drop`, which closes the stream).
+    Device(super::device::Opened),
     Thread {
         handle: Option<JoinHandle<()>>,
         stop: Arc<AtomicBool>,
     },
+    /// A device closed while nothing plays; `Output::open` makes a new one.
+    Closed,
 }
 
 /// An open output: its format, a description for the user, and the sink that drains the ring.
@@ -77,55 +114,94 @@ pub struct Output {
     pub rate: u32,
     pub channels: usize,
     pub description: String,
-    /// Why the sound card was not used, when the null sink stands in for it.
+    /// Why the sound device was not used, when the null sink stands in for it.
     pub fallback_reason: Option<String>,
     sink: Sink,
 }
 
 impl Output {
-    /// Opens the chosen output. Never fails: `Auto` falls back to the null sink.
-    pub fn open(choice: &OutputChoice, shared: &Arc<Shared>) -> (Output, HeapProd<f32>) {
+    /// Opens the chosen output. Never fails: a device that cannot be opened is replaced by the
+    /// null sink (`fallback_reason` says why). `wake` is told when the device fails later.
+    pub fn open(
+        choice: &OutputChoice,
+        shared: &Arc<Shared>,
+        wake: Option<Sender<EngineCommand>>,
+    ) -> (Output, HeapProd<f32>) {
         match choice {
-            OutputChoice::Auto => match open_cpal(shared) {
-                Ok(pair) => pair,
-                Err(reason) => {
-                    tracing::warn!(%reason, "no usable audio device; using the null output");
-                    let (mut out, prod) = open_thread(44_100, 2, shared, None);
-                    out.fallback_reason = Some(reason);
-                    (out, prod)
+            OutputChoice::Device { name, buffer_ms } => {
+                let mut prod = None;
+                let opened = super::device::open(
+                    name.as_deref(),
+                    *buffer_ms,
+                    |rate, channels| {
+                        let (p, c) = make_ring(rate, channels, shared);
+                        prod = Some(p);
+                        c
+                    },
+                    shared,
+                    wake,
+                );
+                match opened.and_then(|(stream, dev)| Ok((stream, dev, prod.ok_or("no ring")?))) {
+                    Ok((stream, dev, prod)) => {
+                        let out = Output {
+                            rate: dev.rate,
+                            channels: dev.channels,
+                            description: format!(
+                                "{} ({} Hz, {} ch)",
+                                dev.label, dev.rate, dev.channels
+                            ),
+                            fallback_reason: None,
+                            sink: Sink::Device(stream),
+                        };
+                        (out, prod)
+                    }
+                    Err(reason) => {
+                        tracing::warn!(%reason, "no usable audio device; using the null output");
+                        let (mut out, prod) = open_thread(44_100, 2, shared, None);
+                        out.fallback_reason = Some(reason);
+                        (out, prod)
+                    }
                 }
-            },
+            }
             OutputChoice::Null { rate, channels } => open_thread(*rate, *channels, shared, None),
             OutputChoice::Capture(c) => open_thread(c.rate, c.channels, shared, Some(c.clone())),
         }
     }
 
+    /// The null sink or the capture sink (no device).
     pub fn is_null(&self) -> bool {
         matches!(self.sink, Sink::Thread { .. })
     }
 
-    /// Stops the device clock (cpal) so that a paused player costs no CPU; thread sinks notice
-    /// `Shared::paused` themselves.
-    pub fn pause(&self) {
-        if let Sink::Cpal(stream) = &self.sink {
-            if let Err(e) = stream.pause() {
-                tracing::debug!(error = %e, "stream pause not supported");
-            }
+    /// A device that has been closed.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.sink, Sink::Closed)
+    }
+
+    /// Closes a device stream (the server forgets it; no callbacks, no timers). Thread sinks
+    /// stay: they park by themselves while resting.
+    pub fn close(&mut self) {
+        if matches!(self.sink, Sink::Device(_)) {
+            self.sink = Sink::Closed;
         }
     }
 
+    /// Discards what the device holds and has not played (after a seek or a skip). Only the
+    /// PulseAudio stream holds enough to matter.
+    pub fn flush_device(&self) {
+        if let Sink::Device(super::device::Opened::Pulse(p)) = &self.sink {
+            p.flush();
+        }
+    }
+
+    /// Wakes a parked thread sink (after a pause or idle time). Devices are closed while
+    /// resting and opened again instead.
     pub fn resume(&self) {
-        match &self.sink {
-            Sink::Cpal(stream) => {
-                if let Err(e) = stream.play() {
-                    tracing::warn!(error = %e, "stream resume failed");
-                }
-            }
-            Sink::Thread { handle, .. } => {
-                if let Some(h) = handle {
-                    h.thread().unpark();
-                }
-            }
+        if let Sink::Thread {
+            handle: Some(h), ..
+        } = &self.sink
+        {
+            h.thread().unpark();
         }
     }
 }
@@ -142,82 +218,19 @@ impl Drop for Output {
     }
 }
 
-fn make_ring(rate: u32, channels: usize, shared: &Shared) -> (HeapProd<f32>, HeapCons<f32>) {
-    shared.reset_for_output(channels);
+pub(super) fn make_ring(
+    rate: u32,
+    channels: usize,
+    shared: &Shared,
+) -> (HeapProd<f32>, HeapCons<f32>) {
+    shared.reset_for_output(rate, channels);
     let capacity = ((rate as f32 * RING_SECONDS) as usize).max(1024) * channels;
     HeapRb::<f32>::new(capacity).split()
 }
 
-fn open_cpal(shared: &Arc<Shared>) -> Result<(Output, HeapProd<f32>), String> {
-    let host = cpal::default_host();
-    let device = host
-        .default_output_device()
-        .ok_or_else(|| "no default output device".to_string())?;
-    let name = device
-        .id()
-        .map(|id| id.to_string())
-        .unwrap_or_else(|_| "default".into());
-    let supported = device
-        .default_output_config()
-        .map_err(|e| format!("{name}: {e}"))?;
-    let config: cpal::StreamConfig = supported.config();
-    let (rate, channels) = (config.sample_rate, usize::from(config.channels));
-    let (prod, cons) = make_ring(rate, channels, shared);
-    let stream = match supported.sample_format() {
-        cpal::SampleFormat::F32 => build::<f32>(&device, config, cons, shared),
-        cpal::SampleFormat::I16 => build::<i16>(&device, config, cons, shared),
-        cpal::SampleFormat::U16 => build::<u16>(&device, config, cons, shared),
-        cpal::SampleFormat::I32 => build::<i32>(&device, config, cons, shared),
-        other => return Err(format!("{name}: unsupported sample format {other}")),
-    }
-    .map_err(|e| format!("{name}: {e}"))?;
-    stream.play().map_err(|e| format!("{name}: {e}"))?;
-    let out = Output {
-        rate,
-        channels,
-        description: format!("{name} ({rate} Hz, {channels} ch)"),
-        fallback_reason: None,
-        sink: Sink::Cpal(stream),
-    };
-    Ok((out, prod))
-}
-
-/// Builds a stream for sample type `T`. The callback converts from f32 through a scratch buffer
-/// allocated here, before the stream starts, so the callback itself never allocates.
-fn build<T>(
-    device: &cpal::Device,
-    config: cpal::StreamConfig,
-    mut cons: HeapCons<f32>,
-    shared: &Arc<Shared>,
-) -> Result<cpal::Stream, cpal::Error>
-where
-    T: cpal::SizedSample + cpal::FromSample<f32>,
-{
-    let data_shared = Arc::clone(shared);
-    let err_shared = Arc::clone(shared);
-    let mut scratch = vec![0.0f32; 16_384 * usize::from(config.channels)];
-    device.build_output_stream(
-        config,
-        move |data: &mut [T], _: &cpal::OutputCallbackInfo| {
-            for chunk in data.chunks_mut(scratch.len()) {
-                let buf = &mut scratch[..chunk.len()];
-                fill(buf, &mut cons, &data_shared);
-                for (d, s) in chunk.iter_mut().zip(buf.iter()) {
-                    *d = T::from_sample(*s);
-                }
-            }
-        },
-        move |err: cpal::Error| {
-            tracing::warn!(error = %err, "audio stream error");
-            err_shared.mark_failed();
-        },
-        None,
-    )
-}
-
 /// The null sink (no `capture`) or the capturing sink: a thread that takes one block every
 /// `BLOCK` of wall-clock time (or as fast as samples come, for a non-realtime capture), and parks
-/// while paused so that a paused player uses no CPU.
+/// while paused or idle (until `resume` or drop unparks it) so that a resting player uses no CPU.
 fn open_thread(
     rate: u32,
     channels: usize,
@@ -237,7 +250,7 @@ fn open_thread(
             let mut deadline = Instant::now();
             while !thread_stop.load(Ordering::Acquire) {
                 if thread_shared.resting() {
-                    thread::park_timeout(Duration::from_millis(250));
+                    thread::park();
                     deadline = Instant::now();
                     continue;
                 }
@@ -283,20 +296,4 @@ fn open_thread(
         sink: Sink::Thread { handle, stop },
     };
     (out, prod)
-}
-
-/// Opens the default sound card, plays silence for `listen` and reports whether it really works
-/// (on some machines ALSA lists a default device whose streams all fail once started). For
-/// `mien doctor`; playback itself uses `Output::open`, which falls back by itself.
-pub fn probe_sound_card(listen: Duration) -> Result<String, String> {
-    let shared = Arc::new(Shared::new(0.0));
-    let (out, _prod) = open_cpal(&shared)?;
-    thread::sleep(listen);
-    if shared.take_failed() {
-        return Err(format!(
-            "{}: the stream failed after opening",
-            out.description
-        ));
-    }
-    Ok(out.description.clone())
 }

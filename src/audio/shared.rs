@@ -3,6 +3,7 @@
 //! locks and never allocates, so it is safe in a real-time audio callback.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use ringbuf::traits::{Consumer, Observer};
 use ringbuf::HeapCons;
@@ -28,6 +29,16 @@ pub struct Shared {
     failed: AtomicBool,
     /// Samples per frame of the current output.
     channels: AtomicUsize,
+    /// Frames per second of the current output.
+    rate: AtomicU32,
+    /// At the start of the device's last callback (written by the callback): `popped` then, how
+    /// far ahead of the listener its first sample was (µs), and when it ran (µs since `epoch`,
+    /// 0: no callback yet, as with the null and capture sinks, whose samples count as heard
+    /// when taken).
+    cb_popped: AtomicU64,
+    cb_ahead_us: AtomicU64,
+    cb_at_us: AtomicU64,
+    epoch: Instant,
 }
 
 impl Shared {
@@ -42,6 +53,11 @@ impl Shared {
             underruns: AtomicU64::new(0),
             failed: AtomicBool::new(false),
             channels: AtomicUsize::new(2),
+            rate: AtomicU32::new(44_100),
+            cb_popped: AtomicU64::new(0),
+            cb_ahead_us: AtomicU64::new(0),
+            cb_at_us: AtomicU64::new(0),
+            epoch: Instant::now(),
         }
     }
 
@@ -84,10 +100,47 @@ impl Shared {
         self.failed.swap(false, Ordering::AcqRel)
     }
     /// Called when a new output (and so a new, empty ring) starts.
-    pub fn reset_for_output(&self, channels: usize) {
+    pub fn reset_for_output(&self, rate: u32, channels: usize) {
         self.channels.store(channels, Ordering::Release);
+        self.rate.store(rate.max(1), Ordering::Release);
         self.popped.store(0, Ordering::Release);
         self.discard_until.store(0, Ordering::Release);
+        self.cb_at_us.store(0, Ordering::Release);
+    }
+
+    /// After a device was closed: what it held and had not played is gone, so `popped` goes
+    /// back to `heard` (the engine's only write to it, with no sink running).
+    pub fn rewind_to(&self, heard: u64) {
+        self.popped.store(heard, Ordering::Release);
+        self.cb_at_us.store(0, Ordering::Release);
+    }
+
+    /// Called by a device callback before it takes samples: its first one will be heard
+    /// `ahead` from now.
+    pub fn note_callback(&self, ahead: Duration) {
+        let now = self.epoch.elapsed().as_micros().max(1) as u64;
+        self.cb_popped.store(self.popped(), Ordering::Relaxed);
+        self.cb_ahead_us
+            .store(ahead.as_micros() as u64, Ordering::Relaxed);
+        self.cb_at_us.store(now, Ordering::Release);
+    }
+
+    /// The sample the listener hears now (an index like `popped`): `popped` less what the device
+    /// still holds, interpolated from its last callback.
+    pub fn heard(&self) -> u64 {
+        let popped = self.popped();
+        let at = self.cb_at_us.load(Ordering::Acquire);
+        if at == 0 {
+            return popped;
+        }
+        let base = self.cb_popped.load(Ordering::Relaxed);
+        let ahead = self.cb_ahead_us.load(Ordering::Relaxed) as i64;
+        let since = self.epoch.elapsed().as_micros() as i64 - at as i64;
+        let channels = self.channels.load(Ordering::Relaxed) as i64;
+        let rate = i64::from(self.rate.load(Ordering::Relaxed));
+        let frames = (since - ahead) * rate / 1_000_000;
+        let heard = base as i64 + frames * channels;
+        heard.clamp(0, popped as i64) as u64
     }
 }
 
@@ -134,7 +187,7 @@ mod tests {
     fn fill_applies_volume_discards_and_pads_with_silence() {
         let (mut prod, mut cons) = HeapRb::<f32>::new(64).split();
         let shared = Shared::new(0.5);
-        shared.reset_for_output(2);
+        shared.reset_for_output(48_000, 2);
         prod.push_slice(&[1.0, 1.0, 2.0, 2.0, 3.0, 3.0]);
         shared.discard_until(2);
         let mut out = [9.0; 8];
@@ -147,7 +200,7 @@ mod tests {
     fn fill_takes_nothing_while_paused_and_counts_underruns_only_when_expecting() {
         let (mut prod, mut cons) = HeapRb::<f32>::new(64).split();
         let shared = Shared::new(1.0);
-        shared.reset_for_output(2);
+        shared.reset_for_output(48_000, 2);
         prod.push_slice(&[1.0, 1.0]);
         shared.set_paused(true);
         let mut out = [9.0; 4];
@@ -165,7 +218,7 @@ mod tests {
     fn fill_never_splits_a_frame() {
         let (mut prod, mut cons) = HeapRb::<f32>::new(64).split();
         let shared = Shared::new(1.0);
-        shared.reset_for_output(2);
+        shared.reset_for_output(48_000, 2);
         prod.push_slice(&[1.0, 1.0, 2.0]);
         let mut out = [9.0; 4];
         assert_eq!(fill(&mut out, &mut cons, &shared), 2);

@@ -1,5 +1,5 @@
-//! `mien doctor`: checks what mien depends on (sound card, camera, models, data dir, library,
-//! config) and says for each what is wrong and what to do.
+//! `mien doctor`: checks what mien depends on (sound device, camera, models, data dir, library,
+//! config) and says for each what is wrong and what to do; lists the sound devices it sees.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::Context;
-use crate::audio::probe_sound_card;
+use crate::audio::{list_devices, probe_device};
 
 #[derive(Debug, Serialize, PartialEq, Eq, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
@@ -36,8 +36,9 @@ fn check(name: &'static str, status: Status, detail: String, hint: Option<&str>)
 }
 
 pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
+    let devices = list_devices();
     let checks = vec![
-        audio(),
+        audio(ctx, &devices),
         camera(),
         models(&crate::assets::models_dir()),
         config(ctx),
@@ -45,9 +46,18 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         library(ctx),
     ];
     if json {
+        let devices: Vec<serde_json::Value> = devices
+            .iter()
+            .map(|d| {
+                serde_json::json!({"host": d.host, "name": d.name,
+                    "description": d.description, "default": d.is_default})
+            })
+            .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))?
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "checks": checks, "devices": devices })
+            )?
         );
     } else {
         for c in &checks {
@@ -61,6 +71,14 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
                 println!("       {:8} hint: {h}", "");
             }
         }
+        println!("sound devices ([playback] device = \"NAME\" picks one):");
+        if devices.is_empty() {
+            println!("  (none)");
+        }
+        for d in &devices {
+            let default = if d.is_default { " (default)" } else { "" };
+            println!("  {}  {}{default}", d.id(), d.description);
+        }
     }
     if checks.iter().any(|c| c.status == Status::Error) {
         anyhow::bail!("doctor found problems (see above)");
@@ -68,14 +86,28 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn audio() -> Check {
-    match probe_sound_card(Duration::from_millis(300)) {
-        Ok(desc) => check("audio", Status::Ok, desc, None),
+fn audio(ctx: &Context, devices: &[crate::audio::DeviceInfo]) -> Check {
+    let p = &ctx.config.playback;
+    if p.output == crate::config::OutputSetting::Null {
+        return check(
+            "audio",
+            Status::Ok,
+            "output = \"null\": playing silently by choice".into(),
+            None,
+        );
+    }
+    let seen = format!("{} device(s) seen", devices.len());
+    match probe_device(p.device.as_deref(), Duration::from_millis(300)) {
+        Ok(desc) => check("audio", Status::Ok, format!("{desc}; {seen}"), None),
         Err(why) => check(
             "audio",
             Status::Warn,
-            format!("no usable sound card ({why}); mien plays to a silent null output"),
-            Some("check that ALSA/PulseAudio/PipeWire sees a device (aplay -l) and that you are in the audio group"),
+            format!("no usable sound device ({why}); mien plays to a silent null output"),
+            Some(if p.device.is_some() {
+                "pick one of the devices listed below for [playback] device, or remove it"
+            } else {
+                "check that PulseAudio/PipeWire runs (pactl info) or that ALSA sees a device (aplay -l), and that you are in the audio group"
+            }),
         ),
     }
 }

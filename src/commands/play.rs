@@ -91,7 +91,9 @@ pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyh
     let total = files.len();
     let mut player = Headless::new(files, &store);
     let (tx, rx) = mpsc::channel();
-    let engine = Engine::spawn(ctx.engine_config(), tx)?;
+    let mut config = ctx.engine_config();
+    config.loudness = Some(crate::loudness::lookup(store.clone()));
+    let engine = Engine::spawn(config, tx)?;
     perform(&engine, &store, player.start());
     let deadline = seconds.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
     loop {

@@ -6,7 +6,7 @@ pub mod path_serde;
 mod track;
 
 pub use emotion::{EmotionReading, EmotionSource, CIRCUMPLEX, EMOTIONS};
-pub use track::{AudioFormat, ReplayGain, Track, TrackId};
+pub use track::{file_stamp, AudioFormat, ReplayGain, Track, TrackId};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

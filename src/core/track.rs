@@ -43,6 +43,7 @@ pub enum AudioFormat {
     Aiff,
     Aac,
     Alac,
+    Opus,
 }
 
 impl AudioFormat {
@@ -55,6 +56,7 @@ impl AudioFormat {
             AudioFormat::Aiff => "aiff",
             AudioFormat::Aac => "aac",
             AudioFormat::Alac => "alac",
+            AudioFormat::Opus => "opus",
         }
     }
 }
@@ -126,6 +128,19 @@ impl Track {
     pub fn path_buf(&self) -> PathBuf {
         self.path.clone()
     }
+}
+
+/// Size in bytes and modification time in nanoseconds since the epoch (negative before it; 0
+/// where the platform has no mtime): the pair that decides whether a file must be read again.
+pub fn file_stamp(meta: &std::fs::Metadata) -> (u64, i128) {
+    let mtime_ns = match meta.modified() {
+        Ok(t) => match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(before) => -(before.duration().as_nanos() as i128),
+        },
+        Err(_) => 0,
+    };
+    (meta.len(), mtime_ns)
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Evaluations and benchmarks, apart from the product code they measure: `mien eval-reco`
 //! (simulated listeners, the protocol, a real library's catalogue), `mien eval-fer`,
 //! `mien eval-mood` (the mood model on labelled music, and the dumps its head is fitted on), and
-//! `mien bench` (scan, start-up, playback CPU, recommender speed, MovieLens-100k, vision speed).
+//! `mien bench` (scan, start-up, playback CPU, loudness metering, recommender speed, MovieLens-100k, vision speed).
 //! The edge of the program like `commands`, whose helpers it may reuse; numbers and the commands
 //! that reproduce them are in docs/BENCHMARKS.md and docs/RECOMMENDER.md.
 
 mod bench;
+mod bench_loudness;
 mod bench_reco;
 mod bench_vision;
 mod fer;
@@ -58,6 +59,7 @@ pub fn run(ctx: &Context, command: EvalCommand) -> anyhow::Result<()> {
                 tag_dir,
             } => bench::play(ctx, &file, seconds, json, tag_dir.as_deref()),
             BenchCommand::Startup { tracks, json } => bench::startup(tracks, json),
+            BenchCommand::Loudness { files, json } => bench_loudness::run(&files, json),
         },
     }
 }

@@ -62,7 +62,17 @@ pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, Probe
         OpenError::Probe(other) => corrupt(other),
         OpenError::NoAudioTrack | OpenError::NoCodecParameters => ProbeError::NoAudioTrack,
         OpenError::Decoder { codec, source } => match source {
-            SymphoniaError::Unsupported(_) => ProbeError::UnsupportedCodec(codec_name(codec)),
+            SymphoniaError::Unsupported(why) => {
+                // A decoder that exists but not for this stream says why (e.g. Opus in 5.1).
+                let name = codec_name(codec);
+                let why = why.strip_prefix(&format!("{name}: ")).unwrap_or(why);
+                let known = crate::audio::codecs().get_audio_decoder(codec).is_some();
+                ProbeError::UnsupportedCodec(if known {
+                    format!("{name} ({why})")
+                } else {
+                    name
+                })
+            }
             _ if audio_format(codec, false).is_none() => {
                 ProbeError::UnsupportedCodec(codec_name(codec))
             }
@@ -129,6 +139,7 @@ fn audio_format(id: AudioCodecId, container_is_aiff: bool) -> Option<AudioFormat
         codec::CODEC_ID_VORBIS => AudioFormat::Vorbis,
         codec::CODEC_ID_AAC => AudioFormat::Aac,
         codec::CODEC_ID_ALAC => AudioFormat::Alac,
+        codec::CODEC_ID_OPUS => AudioFormat::Opus,
         _ => return None,
     })
 }
@@ -170,8 +181,12 @@ mod tests {
             audio_format(codec::CODEC_ID_ALAC, false),
             Some(AudioFormat::Alac)
         );
-        assert_eq!(audio_format(codec::CODEC_ID_OPUS, false), None);
-        assert_eq!(codec_name(codec::CODEC_ID_OPUS), "opus");
+        assert_eq!(
+            audio_format(codec::CODEC_ID_OPUS, false),
+            Some(AudioFormat::Opus)
+        );
+        assert_eq!(audio_format(codec::CODEC_ID_SPEEX, false), None);
+        assert_eq!(codec_name(codec::CODEC_ID_SPEEX), "speex");
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 use super::decode::{check_decodes, unsupported_container, StreamInfo};
 use super::tags::{read_tags, FileTags};
+pub use crate::core::file_stamp;
 use crate::core::{Track, TrackId};
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::time::UNIX_EPOCH;
 
 /// File extensions (lower case) treated as audio. Files with one of these are always probed and,
 /// when unplayable, listed as skipped with a reason; every other file is ignored silently.
@@ -44,19 +44,6 @@ pub fn is_audio_path(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)))
-}
-
-/// Size in bytes and modification time in nanoseconds since the epoch (negative before it; 0
-/// where the platform has no mtime): the pair that decides whether a file must be read again.
-pub fn file_stamp(meta: &Metadata) -> (u64, i128) {
-    let mtime_ns = match meta.modified() {
-        Ok(t) => match t.duration_since(UNIX_EPOCH) {
-            Ok(d) => d.as_nanos() as i128,
-            Err(before) => -(before.duration().as_nanos() as i128),
-        },
-        Err(_) => 0,
-    };
-    (meta.len(), mtime_ns)
 }
 
 /// Reads one file into a [`Track`]: tags and properties with lofty, then proves that symphonia can

@@ -40,6 +40,9 @@ pub struct Runtime {
     pub(super) mpris: Option<Mpris>,
     /// The background mood tagger (none when its thread could not start).
     pub(super) moods: Option<crate::mood::MoodWorker>,
+    /// The background loudness meter (none when its thread could not start), fed the same
+    /// tracks as the mood tagger.
+    pub(super) loudness: Option<crate::loudness::LoudnessWorker>,
     /// The recommender thread (none when it could not start) and the sender of the one reply
     /// channel for its rankings, forwarded to the UI as `Msg::RecoRanked`; the forwarder ends
     /// when this runtime (and so the sender) is dropped.
@@ -74,6 +77,7 @@ impl Runtime {
             tx,
             mpris: None,
             moods: None,
+            loudness: None,
             reco: None,
             vision: None,
             art: ArtView::new(picker),
@@ -144,11 +148,17 @@ impl Runtime {
             Effect::LoadArt(path) => self.load_art(path),
             Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
             Effect::TagMoods(tracks) => {
+                if let Some(w) = &self.loudness {
+                    w.measure(tracks.clone());
+                }
                 if let Some(w) = &self.moods {
                     w.tag(tracks);
                 }
             }
             Effect::TagLibrary => {
+                if let Some(w) = &self.loudness {
+                    w.measure_library();
+                }
                 if let Some(w) = &self.moods {
                     w.tag_library();
                 }

@@ -75,8 +75,10 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     input::spawn(tx.clone(), UiEvent::Term).context("cannot start the terminal input thread")?;
 
     let (engine_tx, engine_rx) = mpsc::channel();
+    let mut engine_config = ctx.engine_config();
+    engine_config.loudness = Some(crate::loudness::lookup(store.clone()));
     let engine =
-        Engine::spawn(ctx.engine_config(), engine_tx).context("cannot start the audio engine")?;
+        Engine::spawn(engine_config, engine_tx).context("cannot start the audio engine")?;
     forward(engine_rx, tx.clone(), |e| UiEvent::App(Msg::Engine(e)))
         .context("cannot start the audio engine's forwarder")?;
 
@@ -105,9 +107,11 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     let theme = |s: &AppState| -> Theme { themes.get(s.theme).cloned().unwrap_or_default() };
     term.draw(&state, &theme(&state), rt.art())?;
 
-    // The library scan, mood tagging, the recommender and the camera start after the first frame.
+    // The library scan, mood tagging, loudness metering, the recommender and the camera start after
+    // the first frame.
     let started = [
         rt.start_mood_tagger(),
+        rt.start_loudness(),
         rt.start_recommender(),
         rt.start_vision(&ctx.config.camera, ctx.camera_file.as_deref()),
     ];

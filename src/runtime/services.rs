@@ -1,4 +1,4 @@
-//! Starting the UI thread's subsystems (MPRIS, mood tagger, recommender, vision) on the
+//! Starting the UI thread's subsystems (MPRIS, mood tagger, loudness meter, recommender, vision) on the
 //! `Runtime`, each with a forwarder that turns its events into `UiEvent`s. Each start returns
 //! what `update` should hear about it (running, or why not): a thread that cannot start is a
 //! message the listener sees, never a silent loss.
@@ -61,6 +61,25 @@ impl Runtime {
         worker.tag_library();
         self.moods = Some(worker);
         Vec::new()
+    }
+
+    /// Starts the low-priority loudness meter and hands it the catalogue (it measures the tracks
+    /// without ReplayGain tags that it has not measured yet). Without it, untagged tracks play
+    /// at their own level, as with `replay_gain = "off"`.
+    pub fn start_loudness(&mut self) -> Vec<Msg> {
+        match crate::loudness::LoudnessWorker::spawn(self.store.clone()) {
+            Ok(w) => {
+                w.measure_library();
+                self.loudness = Some(w);
+                Vec::new()
+            }
+            Err(e) => {
+                let why = format!(
+                    "untagged tracks are not levelled: cannot start the loudness meter: {e}"
+                );
+                vec![Msg::Status(Status::error(why))]
+            }
+        }
     }
 
     /// Starts the recommender on the store (its event log and tables). Without it the player

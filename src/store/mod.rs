@@ -11,7 +11,7 @@
 //! - `meta` (this file): `schema_version` → [`SCHEMA_VERSION`] as a u32, big-endian.
 //! - `tracks`, `track_ids` (`tracks.rs`); `skipped` (`skipped.rs`); `ratings` (`ratings.rs`);
 //!   `history` (`history.rs`); `state` (`queue.rs`); `reco_events`, `reco_derived` (`events.rs`);
-//!   `moods` (`moods.rs`).
+//!   `moods` (`moods.rs`); `loudness` (`loudness.rs`).
 //!
 //! Values are JSON unless a file says otherwise. A value or key that cannot be decoded is
 //! [`StoreError::Corrupt`], never a panic.
@@ -23,6 +23,7 @@
 
 mod events;
 mod history;
+mod loudness;
 mod moods;
 mod private_files;
 mod queue;
@@ -33,6 +34,7 @@ mod tracks;
 pub mod writer;
 
 pub use events::RecommenderTrees;
+pub use loudness::LoudnessRecord;
 pub use moods::MoodRecord;
 pub use schema::SCHEMA_VERSION;
 pub use skipped::SkippedFile;
@@ -101,6 +103,7 @@ pub struct Store {
     history: sled::Tree,
     state: sled::Tree,
     moods: sled::Tree,
+    loudness: sled::Tree,
 }
 
 impl fmt::Debug for Store {
@@ -137,6 +140,7 @@ impl Store {
             history: db.open_tree(history::TREE)?,
             state: db.open_tree(queue::TREE)?,
             moods: db.open_tree(moods::TREE)?,
+            loudness: db.open_tree(loudness::TREE)?,
             db,
             path,
         };
@@ -212,7 +216,15 @@ fn path_key(path: &Path) -> &[u8] {
 /// A key as shown in errors: binary keys (track ids, history stamps) as hex, the others (paths,
 /// names) as lossy text.
 fn show_key(tree: &'static str, key: &[u8]) -> String {
-    if [tracks::ID_TREE, ratings::TREE, history::TREE, moods::TREE].contains(&tree) {
+    if [
+        tracks::ID_TREE,
+        ratings::TREE,
+        history::TREE,
+        moods::TREE,
+        loudness::TREE,
+    ]
+    .contains(&tree)
+    {
         key.iter().map(|b| format!("{b:02x}")).collect()
     } else {
         String::from_utf8_lossy(key).into_owned()

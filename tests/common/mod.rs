@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod audio;
+pub mod pulse;
 pub mod runtime;
 pub mod screen;
 

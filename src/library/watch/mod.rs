@@ -55,7 +55,7 @@ impl LibraryWatcher {
     ) -> Result<LibraryWatcher, LibraryError> {
         let (input, inputs) = mpsc::channel();
         let fs_input = input.clone();
-        let debouncer = new_debouncer(DEBOUNCE, None, move |result| {
+        let debouncer = new_debouncer(DEBOUNCE, Some(DEBOUNCE), move |result| {
             let _ = fs_input.send(WatchInput::Fs(result));
         })
         .map_err(LibraryError::WatcherInit)?;
