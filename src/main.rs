@@ -29,11 +29,11 @@ fn main() -> ExitCode {
     logging::install_panic_hook();
     let result = match cli.command {
         None => commands::player(&ctx, cli.playlist),
-        Some(Command::Product(c)) => commands::run(&ctx, c),
-        Some(Command::Eval(c)) => eval::run(&ctx, c),
+        Some(Command::Product(c)) => commands::run(&ctx, c).map(|()| 0),
+        Some(Command::Eval(c)) => eval::run(&ctx, c).map(|()| 0),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             logging::eprint_line(&format!("mien: {}", one_line(&e)));
             ExitCode::FAILURE

@@ -350,6 +350,83 @@ fn playing_and_rating_a_track_in_the_terminal_is_saved_for_the_next_run() {
     assert_eq!(queue.current, Some(0), "{queue:?}");
 }
 
+/// The pid of the mien process in the pane (the shell that started it is not matched: its command
+/// line starts with `sh`).
+fn mien_pid(data_dir: &Path) -> String {
+    let pattern = format!(
+        "^{} --data-dir {}",
+        env!("CARGO_BIN_EXE_mien"),
+        data_dir.display()
+    );
+    let out = Command::new("pgrep")
+        .args(["-f", &pattern])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        !pid.is_empty() && !pid.contains('\n'),
+        "pgrep found {pid:?}"
+    );
+    pid
+}
+
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back_and_save_the_queue_and_position() {
+    for (signal, exit) in [("TERM", "EXIT=143"), ("HUP", "EXIT=129")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let music = root.join("music");
+        let awake = write_library(&music);
+        let tmux = Tmux::start(&root, &music);
+        tmux.wait_for("Bruno Moss");
+        tmux.press("Enter");
+        tmux.wait_for("┌ Ada Lin · 1 ");
+        tmux.press("Enter");
+        tmux.wait_for("┌ Ada Lin › Blue Hour · 2 ");
+        tmux.press("e");
+        tmux.wait_for("Queue · 1 ");
+        tmux.press("Enter");
+        tmux.wait_for("▶ playing");
+        // Paused a moment in, so that the 3 s track is still current when the signal comes.
+        sleep(Duration::from_millis(1_200));
+        tmux.press("Space");
+        tmux.wait_for("⏸ paused");
+        let pid = mien_pid(&tmux.data_dir);
+        let killed = Command::new("kill")
+            .args(["-s", signal, &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert_eq!(
+            tmux.wait_for_exit(),
+            exit,
+            "SIG{signal}: {}",
+            tmux.diagnostics(&tmux.capture())
+        );
+        assert_eq!(
+            tmux.pane_var("alternate_on"),
+            "0",
+            "SIG{signal}: alternate screen left on"
+        );
+        let stty = std::fs::read_to_string(&tmux.stty_file).unwrap();
+        let flags: Vec<&str> = stty.split_whitespace().collect();
+        for flag in ["icanon", "echo", "isig"] {
+            assert!(
+                flags.contains(&flag),
+                "SIG{signal}: raw mode left on ({flag} missing):\n{stty}"
+            );
+        }
+        let store = Store::open(&tmux.data_dir).unwrap();
+        let queue = store.load_queue().unwrap().expect("the queue was saved");
+        assert_eq!(queue.paths.first(), Some(&awake), "SIG{signal}: {queue:?}");
+        assert_eq!(queue.current, Some(0), "SIG{signal}: {queue:?}");
+        assert!(
+            queue.position_ms >= 1_000,
+            "SIG{signal}: the position: {queue:?}"
+        );
+    }
+}
+
 #[test]
 fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
     let tmp = tempfile::tempdir().unwrap();

@@ -135,6 +135,11 @@ impl Default for EmotionPanel {
 #[derive(Debug)]
 pub enum Msg {
     Action(Action),
+    /// The process was asked to end (SIGTERM, SIGHUP, SIGINT: the signal's number): quit as on
+    /// `q`, saving the queue and position, and exit with 128 + the number.
+    Terminate {
+        signal: i32,
+    },
     /// Typing in the search line.
     SearchChar(char),
     SearchBackspace,
@@ -260,6 +265,8 @@ pub struct AppState {
     pub preloaded: Option<usize>,
     pub list_rows: usize,
     pub quit: bool,
+    /// The process's exit status once `quit` is set (0, or 128 + a signal's number).
+    pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
 }
@@ -289,6 +296,7 @@ impl AppState {
             preloaded: None,
             list_rows: 10,
             quit: false,
+            exit_code: 0,
             help: Vec::new(),
         }
     }

@@ -17,6 +17,12 @@ use crate::vision::service::VisionCommand;
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Action(a) => action(state, a),
+        Msg::Terminate { signal } => {
+            // Whatever overlay or prompt is open: the process is ending.
+            state.exit_code = u8::try_from(128 + signal.clamp(0, 127)).unwrap_or(u8::MAX);
+            state.quit = true;
+            vec![Effect::SaveQueue(state.saved_queue())]
+        }
         Msg::SearchChar(c) => {
             if let Some(q) = state.search_input.as_mut() {
                 q.push(c);

@@ -18,7 +18,8 @@ use crate::cli::ProductCommand;
 pub use crate::root::{absolute, Context};
 
 /// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
-pub fn player(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
+/// Returns the exit status (128 + a signal's number when a signal ended it).
+pub fn player(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
     crate::runtime::run(ctx, playlist.map(|p| absolute(&p)))
 }
 

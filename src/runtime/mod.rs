@@ -57,7 +57,9 @@ fn forward<T: Send + 'static>(
 }
 
 /// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
-pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
+/// Returns the exit status: 0 after `q`, 128 + the signal's number after SIGTERM, SIGHUP or
+/// SIGINT (the queue and position saved either way).
+pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
     let PlayerSetup {
         store,
         mut state,
@@ -66,6 +68,9 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     } = PlayerSetup::open(ctx, playlist.is_some())?;
 
     let (tx, rx) = mpsc::channel::<UiEvent>();
+    // Before the terminal changes, so that no signal finds it raw with nobody to restore it.
+    let signals =
+        watch_signals(tx.clone()).context("cannot watch for SIGTERM, SIGHUP and SIGINT")?;
     let mut term = Terminal::enter()?;
     let picker = if ctx.config.ui.art {
         image_picker()
@@ -145,8 +150,29 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<()> {
     }
     rt.shutdown(&state);
     drop(term);
+    signals.close();
     if let Some(s) = state.status.filter(|s| s.level == StatusLevel::Error) {
         tracing::info!("last status: {}", s.text);
     }
-    Ok(())
+    Ok(state.exit_code)
+}
+
+/// Turns SIGTERM, SIGHUP and SIGINT into `Msg::Terminate` on the UI channel (a "signals" thread;
+/// the handle's `close` ends it). The default actions would end the process with the terminal
+/// raw and the queue unsaved.
+fn watch_signals(tx: Sender<UiEvent>) -> std::io::Result<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let handle = signals.handle();
+    thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                tracing::info!(signal, "asked to end by a signal");
+                if tx.send(UiEvent::App(Msg::Terminate { signal })).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok(handle)
 }
