@@ -36,7 +36,8 @@ pub struct RecommendConfig {
     pub reorder: bool,
     /// Start in auto mode (the queue is filled from the library; `A` toggles it).
     pub auto: bool,
-    /// Auto mode keeps at least this many tracks ahead.
+    /// Auto mode keeps at least this many tracks ahead (1 to 1000).
+    #[serde(deserialize_with = "auto_min")]
     pub auto_min: usize,
 }
 
@@ -58,19 +59,24 @@ impl Default for RecommendConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct CameraConfig {
     pub enabled: bool,
-    /// Device index (0: `/dev/video0` on Linux).
+    /// Device index (0: `/dev/video0` on Linux), 0 to 63.
+    #[serde(deserialize_with = "camera_index")]
     pub device: u32,
-    #[serde(deserialize_with = "positive")]
+    /// Frame size asked of the camera, 16 to 7680 by 16 to 4320.
+    #[serde(deserialize_with = "frame_width")]
     pub width: u32,
-    #[serde(deserialize_with = "positive")]
+    #[serde(deserialize_with = "frame_height")]
     pub height: u32,
-    #[serde(deserialize_with = "positive")]
+    /// 1 to 240.
+    #[serde(deserialize_with = "fps")]
     pub fps: u32,
-    #[serde(deserialize_with = "non_negative")]
+    /// 0 to 600 s each.
+    #[serde(deserialize_with = "seconds_0_600")]
     pub sample_seconds: f32,
-    #[serde(deserialize_with = "non_negative")]
+    #[serde(deserialize_with = "seconds_0_600")]
     pub lead_seconds: f32,
-    #[serde(deserialize_with = "non_negative")]
+    /// 0 to 30 frames a second.
+    #[serde(deserialize_with = "continuous_hz")]
     pub continuous_hz: f32,
 }
 
@@ -96,20 +102,45 @@ impl CameraConfig {
     }
 }
 
-fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let v = u32::deserialize(d)?;
-    if v == 0 {
-        return Err(serde::de::Error::custom("must be above 0"));
+/// A number read from the file, checked to lie in `lo..=hi` (the error, at the value's line,
+/// says the range).
+fn within<'de, D, T>(d: D, lo: T, hi: T) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + PartialOrd + std::fmt::Display + Copy,
+{
+    let v = T::deserialize(d)?;
+    if !(v >= lo && v <= hi) {
+        // NaN fails both comparisons, so it lands here too.
+        return Err(serde::de::Error::custom(format!(
+            "must be from {lo} to {hi} (got {v})"
+        )));
     }
     Ok(v)
 }
 
-fn non_negative<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
-    let v = f32::deserialize(d)?;
-    if !(v.is_finite() && v >= 0.0) {
-        return Err(serde::de::Error::custom("must be a number ≥ 0"));
-    }
-    Ok(v)
+/// Declares `fn NAME(d) -> T` for `deserialize_with`: the number is read as `$via` (i64 or f64,
+/// so that a negative or huge value gets the range message too, not a type error) and checked to
+/// lie in `lo..=hi`, which `T` holds.
+macro_rules! ranged {
+    ($($name:ident: $t:ty as $via:ty = $lo:expr, $hi:expr;)*) => {$(
+        fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+            within::<D, $via>(d, $lo, $hi).map(|v| v as $t)
+        }
+    )*};
+}
+
+ranged! {
+    auto_min: usize as i64 = 1, 1000;
+    camera_index: u32 as i64 = 0, 63;
+    frame_width: u32 as i64 = 16, 7680;
+    frame_height: u32 as i64 = 16, 4320;
+    fps: u32 as i64 = 1, 240;
+    seconds_0_600: f32 as f64 = 0.0, 600.0;
+    continuous_hz: f32 as f64 = 0.0, 30.0;
+    volume: u8 as i64 = 0, 100;
+    buffer_ms: u32 as i64 = 0, 10_000;
+    crossfade_seconds: f32 as f64 = 0.0, 30.0;
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -126,15 +157,18 @@ pub struct PlaybackConfig {
     /// Which ReplayGain tag values to apply: `off`, `track` or `album`.
     pub replay_gain: ReplayGainSetting,
     /// Start volume in percent, 0 to 100.
+    #[serde(deserialize_with = "volume")]
     pub volume: u8,
     /// `auto` (sound device, null output if none works) or `null` (always silent).
     pub output: OutputSetting,
     /// The sound device by name (`mien doctor` lists them); unset: the default one.
     pub device: Option<String>,
-    /// The device buffer in milliseconds (0: the sound server's default).
+    /// The device buffer in milliseconds (0: the sound server's default), at most 10 s.
+    #[serde(deserialize_with = "buffer_ms")]
     pub buffer_ms: u32,
-    /// Crossfade between tracks that are not neighbours on one album; 0: gapless only.
-    #[serde(deserialize_with = "non_negative")]
+    /// Crossfade between tracks that are not neighbours on one album; 0: gapless only; at most
+    /// 30 s.
+    #[serde(deserialize_with = "crossfade_seconds")]
     pub crossfade_seconds: f32,
     /// Restore the previous queue and position on start.
     pub resume: bool,
@@ -166,6 +200,13 @@ pub struct UiConfig {
     pub art: bool,
     /// Offer MPRIS (media keys, desktop widgets) on Linux.
     pub mpris: bool,
+    /// Inside tmux, turn on the pane's `allow-passthrough` so that album art can use the outer
+    /// terminal's image protocol. Off: mien never changes tmux's settings and draws covers with
+    /// half blocks there.
+    pub tmux_passthrough: bool,
+    /// Line of `theme` in the config file (0: not set there), for error messages.
+    #[serde(skip)]
+    pub theme_line: usize,
 }
 
 impl Default for UiConfig {
@@ -174,6 +215,8 @@ impl Default for UiConfig {
             theme: "default".into(),
             art: true,
             mpris: true,
+            tmux_passthrough: false,
+            theme_line: 0,
         }
     }
 }
@@ -313,6 +356,7 @@ impl Config {
             }
         })?;
         config.keys.locate(text);
+        config.ui.theme_line = theme_line(text);
         Ok(config)
     }
 
@@ -324,6 +368,22 @@ impl Config {
             .map(|p| expand_tilde(p))
             .collect()
     }
+}
+
+/// The line of `[ui] theme` in `text` (0 if not there). The text has parsed already.
+fn theme_line(text: &str) -> usize {
+    #[derive(Deserialize)]
+    struct File {
+        ui: Option<Ui>,
+    }
+    #[derive(Deserialize)]
+    struct Ui {
+        theme: Option<Spanned<String>>,
+    }
+    toml::from_str::<File>(text)
+        .ok()
+        .and_then(|f| f.ui?.theme)
+        .map_or(0, |t| line_col(text, t.span().start).0)
 }
 
 /// 1-based line and column of byte offset `at` in `text`.

@@ -3,7 +3,7 @@
 //! can never reach, and corrupt, the terminal. mien's own one-line errors go to the terminal's
 //! original stderr, kept as a duplicate descriptor.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::{Path, PathBuf};
@@ -17,9 +17,9 @@ static TERMINAL_STDERR: OnceLock<Mutex<File>> = OnceLock::new();
 /// Starts logging to `data_dir/mien.log` at a level set by `verbosity` (0 = info, 1 = debug,
 /// 2+ = trace; `RUST_LOG` overrides) and redirects fd 2 into the log. Returns the log's path.
 pub fn init(data_dir: &Path, verbosity: u8) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(data_dir)?;
+    crate::core::private::private_dir(data_dir)?;
     let path = data_dir.join("mien.log");
-    let file = OpenOptions::new().create(true).append(true).open(&path)?;
+    let file = crate::core::private::private_file(&path, true)?;
     redirect_stderr(&file)?;
     let level = match verbosity {
         0 => "info",
@@ -35,6 +35,14 @@ pub fn init(data_dir: &Path, verbosity: u8) -> std::io::Result<PathBuf> {
         .with_ansi(false)
         .try_init();
     Ok(path)
+}
+
+/// When the log cannot be written (a read-only data dir): no log, and fd 2 pointed at
+/// `/dev/null` instead, so that C libraries still cannot write over the terminal. mien's own
+/// errors still reach the terminal through [`eprint_line`].
+pub fn init_without_file() -> std::io::Result<()> {
+    let null = File::options().write(true).open("/dev/null")?;
+    redirect_stderr(&null)
 }
 
 fn redirect_stderr(log: &File) -> std::io::Result<()> {

@@ -41,10 +41,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes on one line.
+/// The error and its causes on one line, each said once: a cause whose text the message before
+/// it already contains (errors that quote their source) is left out.
 fn one_line(e: &anyhow::Error) -> String {
-    e.chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain().map(|c| c.to_string()) {
+        if !parts.last().is_some_and(|last| last.contains(&cause)) {
+            parts.push(cause);
+        }
+    }
+    parts.join(": ")
 }

@@ -441,6 +441,13 @@ fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
         "1",
         "mien draws on the alternate screen"
     );
+    // Album art is on (the default), and still the pane's tmux settings are the user's.
+    let passthrough = tmux.run(&["show-options", "-p", "-t", SESSION, "allow-passthrough"]);
+    assert_eq!(
+        String::from_utf8_lossy(&passthrough.stdout).trim(),
+        "",
+        "mien changed the pane's allow-passthrough"
+    );
     tmux.press("q");
     assert_eq!(
         tmux.wait_for_exit(),
@@ -511,6 +518,19 @@ fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u(
         "{text}"
     );
     assert!(text.contains("#EXTINF:1,Ada Lin - Night Drive"), "{text}");
+    // What the listener plays is theirs: the data dir, the log, playlists/ and the saved file
+    // are private.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let data = root.join("data");
+    for (path, want) in [
+        (data.clone(), 0o700),
+        (data.join("mien.log"), 0o600),
+        (data.join("playlists"), 0o700),
+        (saved[0].clone(), 0o600),
+    ] {
+        assert_eq!(mode(&path), want, "{} is {:o}", path.display(), mode(&path));
+    }
 }
 
 /// A private D-Bus session bus for one test, stopped when dropped.

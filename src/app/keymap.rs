@@ -32,6 +32,9 @@ pub enum Lookup {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Vec<(Vec<KeyChord>, Action)>,
+    /// What the user's `[keys]` took from default actions (`FILE:LINE: ...`), to be said once at
+    /// start and by `mien doctor`, so that a takeover is never silent.
+    notes: Vec<String>,
 }
 
 /// A `[keys]` entry that cannot be used. `Display` is `FILE:LINE: message`.
@@ -238,6 +241,7 @@ impl Keymap {
         });
         Keymap {
             bindings: bindings.collect(),
+            notes: Vec::new(),
         }
     }
 
@@ -252,6 +256,8 @@ impl Keymap {
     ) -> Result<Keymap, KeymapError> {
         let mut map = defaults;
         let mut configured: Vec<(Vec<KeyChord>, Action, usize)> = Vec::new();
+        // (key, the configured action, the default action it was taken from, line)
+        let mut taken: Vec<(String, Action, Action, usize)> = Vec::new();
         for entry in keys.entries() {
             let (line, name) = (entry.line, entry.action.as_str());
             let err = |message: String| KeymapError {
@@ -276,12 +282,36 @@ impl Keymap {
                         other.name()
                     )));
                 }
+                for (_, other) in map.bindings.iter().filter(|(s, _)| clashes(s, &seq)) {
+                    taken.push((key.clone(), action, *other, line));
+                }
                 map.bindings.retain(|(s, _)| !clashes(s, &seq));
                 map.bindings.push((seq.clone(), action));
                 configured.push((seq, action, line));
             }
         }
+        for (key, action, other, line) in taken {
+            if configured.iter().any(|(_, a, _)| *a == other) {
+                continue; // the user gave that action keys of its own
+            }
+            let left = map.keys_for(other);
+            let keeps = match left.is_empty() {
+                true => format!("{} has no key now", other.name()),
+                false => format!("{} keeps {}", other.name(), left.join(", ")),
+            };
+            map.notes.push(format!(
+                "{}:{line}: \"{key}\" now does {} instead of {} ({keeps})",
+                path.display(),
+                action.name(),
+                other.name()
+            ));
+        }
         Ok(map)
+    }
+
+    /// What the user's `[keys]` took from default actions, one `FILE:LINE: ...` line each.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// What `pending` (the chords pressed since the last action) means. An exact binding wins;
@@ -440,6 +470,25 @@ mod tests {
         assert_eq!(map.lookup(&[chord("j")]), Lookup::Action(Action::Quit));
         assert_eq!(map.keys_for(Action::Down), ["down"]);
         assert_eq!(map.keys_for(Action::Quit), ["j", "Q"]);
+    }
+
+    #[test]
+    fn a_key_taken_from_a_default_action_is_said_and_its_only_key_cannot_be_taken() {
+        let map = configured("[keys]\n\nplay_pause = \"q\"\n").unwrap();
+        assert_eq!(map.lookup(&[chord("q")]), Lookup::Action(Action::PlayPause));
+        assert_eq!(
+            map.notes(),
+            ["c.toml:3: \"q\" now does play_pause instead of quit (quit keeps ctrl-c)"]
+        );
+        // Not a takeover when the displaced action got keys of its own.
+        let map = configured("[keys]\nplay_pause = \"q\"\nquit = \"Q\"\n").unwrap();
+        assert!(map.notes().is_empty(), "{:?}", map.notes());
+        // An action whose only key is taken is left unbound, and the note says so.
+        let map = configured("[keys]\nplay_pause = [\"space\", \"enter\"]\n").unwrap();
+        assert_eq!(
+            map.notes(),
+            ["c.toml:2: \"enter\" now does play_pause instead of open (open has no key now)"]
+        );
     }
 
     #[test]

@@ -169,19 +169,31 @@ fn models(dir: &Path) -> Check {
     }
 }
 
+/// The config file, its `[keys]` and the themes, through the same checks the player runs at
+/// start (`root::keymap`, `root::themes`): what doctor accepts, the player accepts.
 fn config(ctx: &Context) -> Check {
-    match &ctx.config_path {
-        Some(p) => check(
+    let file = match &ctx.config_path {
+        Some(p) => p.display().to_string(),
+        None => "no config file; using defaults".into(),
+    };
+    let keymap = match crate::root::keymap(ctx) {
+        Ok(k) => k,
+        Err(e) => {
+            let hint = "fix that line; `mien doctor` checks it again";
+            return check("config", Status::Error, e.to_string(), Some(hint));
+        }
+    };
+    if let Err(e) = crate::root::themes(ctx) {
+        let hint = "fix the theme file or [ui] theme; the player will not start until then";
+        return check("config", Status::Error, format!("{e:#}"), Some(hint));
+    }
+    match keymap.notes() {
+        [] => check("config", Status::Ok, format!("{file} (valid)"), None),
+        notes => check(
             "config",
-            Status::Ok,
-            format!("{} (valid)", p.display()),
-            None,
-        ),
-        None => check(
-            "config",
-            Status::Ok,
-            "no config file; using defaults".into(),
-            None,
+            Status::Warn,
+            format!("{file}: {}", notes.join("; ")),
+            Some("give the displaced action keys of its own in [keys] to silence this"),
         ),
     }
 }

@@ -3,6 +3,7 @@
 
 mod emotion;
 pub mod path_serde;
+pub mod private;
 mod track;
 
 pub use emotion::{EmotionReading, EmotionSource, CIRCUMPLEX, EMOTIONS};
@@ -78,6 +79,16 @@ pub fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// An I/O error in words for the listener: the system's message without Rust's
+/// " (os error N)" suffix (paths are added by the caller, once).
+pub fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::core::Track;
 use std::ffi::OsString;
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -126,7 +126,8 @@ pub fn write_m3u(path: &Path, tracks: &[PlaylistEntry]) -> Result<(), PlaylistEr
     }
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = File::create(&temp).and_then(|mut file| {
+    // 0600: a playlist says what its user listens to.
+    let written = crate::core::private::private_file(&temp, false).and_then(|mut file| {
         file.write_all(text.as_bytes())?;
         file.sync_all()
     });

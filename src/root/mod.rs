@@ -13,7 +13,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, DefaultPaths};
 use crate::store::Store;
 
-pub use player::{initial_state, PlayerSetup};
+pub use player::{initial_state, keymap, themes, PlayerSetup};
 
 /// Everything a subcommand needs from the command line and the config file.
 pub struct Context {
@@ -27,6 +27,9 @@ pub struct Context {
     /// `--library` was given (`eval-reco` then uses that library instead of a generated one).
     pub library_given: bool,
     pub log_path: Option<PathBuf>,
+    /// User themes: `themes/` beside the config file in effect, else the XDG config dir's
+    /// `mien/themes/` (whether or not a config file exists).
+    pub themes_dir: Option<PathBuf>,
 }
 
 impl Context {
@@ -40,8 +43,20 @@ impl Context {
             (None, Some(d)) => d,
             (None, None) => anyhow::bail!("no home directory found: pass --data-dir DIR"),
         };
-        let log_path = crate::logging::init(&data_dir, args.verbose)
-            .with_context(|| format!("cannot write the log in {}", data_dir.display()))?;
+        // Without a log mien still runs (e.g. `mien doctor` on a read-only data dir says what
+        // is wrong with it); the reason is said once.
+        let log_path = match crate::logging::init(&data_dir, args.verbose) {
+            Ok(path) => Some(path),
+            Err(e) => {
+                let _ = crate::logging::init_without_file();
+                crate::logging::eprint_line(&format!(
+                    "mien: warning: no log: cannot write {}: {}",
+                    data_dir.join("mien.log").display(),
+                    crate::core::io_reason(&e)
+                ));
+                None
+            }
+        };
         let library = if !args.library.is_empty() {
             args.library.clone()
         } else if !config.library.folders.is_empty() {
@@ -50,6 +65,10 @@ impl Context {
             vec![crate::assets::library_dir()]
         };
         let library = library.iter().map(|p| absolute(p)).collect();
+        let themes_dir = match &config_path {
+            Some(p) => p.parent().map(|d| d.join("themes")),
+            None => defaults.themes_dir,
+        };
         Ok(Context {
             config,
             config_path,
@@ -57,7 +76,8 @@ impl Context {
             library,
             camera_file: args.camera_file.as_deref().map(absolute),
             library_given: !args.library.is_empty(),
-            log_path: Some(log_path),
+            themes_dir,
+            log_path,
         })
     }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use super::Context;
-use crate::app::keymap::Keymap;
+use crate::app::keymap::{Keymap, KeymapError};
 use crate::app::reco::RecoSettings;
 use crate::app::state::{AppState, CameraState};
 use crate::store::Store;
@@ -40,25 +40,13 @@ impl PlayerSetup {
     /// the camera's permission, the recommender's settings, and the saved queue unless a playlist
     /// replaces it.
     pub fn open(ctx: &Context, with_playlist: bool) -> anyhow::Result<PlayerSetup> {
-        let config_path = ctx
-            .config_path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("config.toml"));
-        let keymap = Keymap::with_config(Keymap::vim_defaults(), &ctx.config.keys, &config_path)?;
-        let user_themes = ctx
-            .config_path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(|d| d.join("themes"));
-        let (themes, theme_errors) = load_themes(user_themes.as_deref());
+        let keymap = keymap(ctx)?;
+        let (themes, theme) = themes(ctx)?;
         let store = ctx.open_store()?;
         let mut state = initial_state(&store, ctx.config.playback.resume && !with_playlist)?;
         state.help = keymap.help_table();
         state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
-        state.theme = themes
-            .iter()
-            .position(|t| t.name == ctx.config.ui.theme)
-            .unwrap_or(0);
+        state.theme = theme;
         state.player.volume = ctx.config.playback.volume.min(100);
         state.emotion.lead_ms = ctx.config.camera.lead_ms();
         if ctx.config.camera.enabled || ctx.camera_file.is_some() {
@@ -66,13 +54,8 @@ impl PlayerSetup {
             state.emotion.camera = CameraState::Standby;
         }
         state.reco.settings = RecoSettings::from_config(&ctx.config.recommend);
-        if let Some(e) = theme_errors.first() {
-            state.error(format!("theme skipped: {e}"));
-        } else if themes.iter().all(|t| t.name != ctx.config.ui.theme) {
-            state.error(format!(
-                "no theme named {:?}; using {}",
-                ctx.config.ui.theme, state.theme_names[0]
-            ));
+        if let Some(note) = keymap.notes().first() {
+            state.info(note.clone());
         }
         Ok(PlayerSetup {
             store,
@@ -80,5 +63,49 @@ impl PlayerSetup {
             keymap,
             themes,
         })
+    }
+}
+
+/// The config file's name for messages (`config.toml` when mien runs on its defaults).
+fn config_name(ctx: &Context) -> PathBuf {
+    ctx.config_path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("config.toml"))
+}
+
+/// The keymap: the defaults with `[keys]` applied. The player and `mien doctor` both check the
+/// config through this, so that doctor accepts exactly what the player does.
+pub fn keymap(ctx: &Context) -> Result<Keymap, KeymapError> {
+    Keymap::with_config(Keymap::vim_defaults(), &ctx.config.keys, &config_name(ctx))
+}
+
+/// The built-in and user themes, and the index of `[ui] theme` among them. A user theme that
+/// does not parse (`FILE:LINE:COLUMN: why`) or a `[ui] theme` that names none of them is an
+/// error, reported before the screen changes; shared with `mien doctor`.
+pub fn themes(ctx: &Context) -> anyhow::Result<(Vec<Theme>, usize)> {
+    let (themes, errors) = load_themes(ctx.themes_dir.as_deref());
+    if let Some(first) = errors.first() {
+        let more = match errors.len() {
+            1 => String::new(),
+            n => format!(" (and {} more bad theme files)", n - 1),
+        };
+        anyhow::bail!("bad theme: {first}{more}");
+    }
+    let wanted = &ctx.config.ui.theme;
+    match themes.iter().position(|t| &t.name == wanted) {
+        Some(i) => Ok((themes, i)),
+        None => {
+            let names: Vec<&str> = themes.iter().map(|t| t.name.as_str()).collect();
+            let line = ctx.config.ui.theme_line;
+            anyhow::bail!(
+                "{}:{line}: no theme named {wanted:?} (themes: {}; user themes go in {})",
+                config_name(ctx).display(),
+                names.join(", "),
+                ctx.themes_dir.as_deref().map_or_else(
+                    || "the config dir's themes/".into(),
+                    |d| d.display().to_string()
+                )
+            )
+        }
     }
 }

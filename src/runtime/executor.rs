@@ -11,7 +11,6 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use ratatui::layout::Rect;
-use ratatui_image::picker::Picker;
 
 use super::UiEvent;
 use crate::app::keymap::Keymap;
@@ -62,7 +61,7 @@ impl Runtime {
     pub fn new(
         store: Store,
         engine: Engine,
-        picker: Option<Picker>,
+        picker: Option<crate::terminal::ImageDrawer>,
         data_dir: PathBuf,
         tx: Sender<UiEvent>,
     ) -> std::io::Result<Runtime> {
@@ -146,7 +145,8 @@ impl Runtime {
             Effect::SaveQueue(q) => self.write(WriteCommand::SaveQueue(q)),
             Effect::WritePlaylist(entries) => self.write_playlist(&entries),
             Effect::LoadArt(path) => self.load_art(path),
-            Effect::EmotionChanged(r) => tracing::debug!(label = r.label(), "emotion reading"),
+            // What the face shows is private: never in the log below trace level.
+            Effect::EmotionChanged(r) => tracing::trace!(label = r.label(), "emotion reading"),
             Effect::TagMoods(tracks) => {
                 if let Some(w) = &self.loudness {
                     w.measure(tracks.clone());
@@ -241,7 +241,7 @@ impl Runtime {
         let dir = self.data_dir.join("playlists");
         let stamp = crate::core::now_ms() / 1000;
         let path = dir.join(format!("queue-{stamp}.m3u8"));
-        let result = std::fs::create_dir_all(&dir)
+        let result = crate::core::private::private_dir(&dir)
             .map_err(|e| e.to_string())
             .and_then(|_| write_m3u(&path, entries).map_err(|e| e.to_string()));
         self.answer(Msg::Status(match result {

@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
         watch_signals(tx.clone()).context("cannot watch for SIGTERM, SIGHUP and SIGINT")?;
     let mut term = Terminal::enter()?;
     let picker = if ctx.config.ui.art {
-        image_picker()
+        Some(image_picker(ctx.config.ui.tmux_passthrough))
     } else {
         None
     };

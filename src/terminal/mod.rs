@@ -6,7 +6,7 @@
 mod art;
 pub mod input;
 
-pub use art::ArtView;
+pub use art::{ArtView, ImageDrawer};
 pub use input::TermEvent;
 
 use ratatui::DefaultTerminal;
@@ -74,31 +74,36 @@ impl Drop for Terminal {
 
 /// How to draw images in this terminal. Terminals known to speak an image protocol (kitty,
 /// WezTerm, iTerm2, foot, Ghostty, Konsole, mlterm) are asked which one, with a short timeout;
-/// everywhere else, and inside tmux, mien uses half-block characters without asking, because an
-/// unanswered query costs seconds at start-up and its reader thread would swallow key presses.
-/// Must run after raw mode is on and before the input thread starts.
-pub fn image_picker() -> Option<Picker> {
+/// everywhere else mien draws half blocks without asking, because an unanswered query costs
+/// seconds at start-up and its reader thread would swallow key presses. Inside tmux it also draws
+/// half blocks, unless `tmux_passthrough` (`[ui] tmux_passthrough`) allows asking through tmux,
+/// which turns on the pane's `allow-passthrough`: mien changes no tmux setting otherwise. Must run
+/// after raw mode is on and before the input thread starts.
+pub fn image_picker(tmux_passthrough: bool) -> ImageDrawer {
     let env = |k: &str| std::env::var(k).unwrap_or_default().to_lowercase();
     let (term, program) = (env("TERM"), env("TERM_PROGRAM"));
-    let in_tmux = !env("TMUX").is_empty() || term.starts_with("screen") || term.starts_with("tmux");
+    let in_tmux = !env("TMUX").is_empty()
+        || term.starts_with("screen")
+        || term.starts_with("tmux")
+        || program == "tmux";
     let capable = ["kitty", "wezterm", "foot", "ghostty", "mlterm"]
         .iter()
         .any(|t| term.contains(t))
         || ["iterm.app", "wezterm", "ghostty"].contains(&program.as_str())
         || !env("KITTY_WINDOW_ID").is_empty()
         || !env("KONSOLE_VERSION").is_empty();
-    if !capable || in_tmux {
-        return Some(Picker::halfblocks());
+    if in_tmux && !tmux_passthrough || !in_tmux && !capable {
+        return ImageDrawer::HalfBlocks;
     }
     let options = QueryStdioOptions {
         timeout: Duration::from_millis(500),
         ..QueryStdioOptions::default()
     };
     match Picker::from_query_stdio_with_options(options) {
-        Ok(p) => Some(p),
+        Ok(p) => ImageDrawer::Protocol(p),
         Err(e) => {
             tracing::debug!(error = %e, "terminal image query failed; using half blocks");
-            Some(Picker::halfblocks())
+            ImageDrawer::HalfBlocks
         }
     }
 }

@@ -96,7 +96,27 @@ struct ThemeFile {
     name: Option<String>,
     bold: Option<bool>,
     #[serde(default)]
-    colors: BTreeMap<Spanned<String>, Spanned<String>>,
+    colors: BTreeMap<Spanned<String>, Spanned<ColorValue>>,
+}
+
+/// A colour as written: a string (`"#rrggbb"`, a name, `"33"`) or a bare index (`33`).
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a colour: \"#rrggbb\", a name like \"lightcyan\", or 0 to 255"
+)]
+enum ColorValue {
+    Text(String),
+    Index(i64),
+}
+
+impl ColorValue {
+    fn text(&self) -> String {
+        match self {
+            ColorValue::Text(t) => t.clone(),
+            ColorValue::Index(i) => i.to_string(),
+        }
+    }
 }
 
 impl Default for Theme {
@@ -161,8 +181,9 @@ impl Theme {
                 let message = format!("unknown colour \"{key}\" (known: {})", known.join(", "));
                 return Err(error_at(key.span().start, message));
             };
-            *field(&mut theme) = parse_color(value.get_ref()).map_err(|why| {
-                let message = format!("bad colour \"{}\" for {}: {why}", value.get_ref(), key);
+            let text = value.get_ref().text();
+            *field(&mut theme) = parse_color(&text).map_err(|why| {
+                let message = format!("bad colour \"{text}\" for {}: {why}", key);
                 error_at(value.span().start, message)
             })?;
         }
