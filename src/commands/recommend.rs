@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
             .map(|r| {
                 let t = by_id.get(&r.track);
                 json!({
-                    "path": t.map(|t| t.path.display().to_string()),
+                    "path": t.map(|t| crate::core::path_serde::to_json(&t.path)),
                     "title": title(r.track),
                     "artist": t.map(|t| t.display_artist().to_string()),
                     "score": (f64::from(r.score) * 1000.0).round() / 1000.0,

@@ -142,7 +142,7 @@ fn tag_one(
 
 /// One file's JSON entry.
 fn entry(path: &Path, result: &Result<Tagged, MoodError>, seconds: f64) -> Value {
-    let path = path.display().to_string();
+    let path = crate::core::path_serde::to_json(path);
     let t = match result {
         Ok(t) => t,
         Err(e) => return json!({ "path": path, "error": e.to_string() }),

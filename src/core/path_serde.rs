@@ -41,6 +41,12 @@ impl From<Repr> for PathBuf {
     }
 }
 
+/// A path as a JSON value in the same form (`"..."` or `{"bytes": [...]}`), for commands that
+/// build their JSON by hand, so that every `--json` output writes paths one way.
+pub fn to_json(path: &Path) -> serde_json::Value {
+    serde_json::to_value(PathRef(path)).unwrap_or(serde_json::Value::Null)
+}
+
 pub fn serialize<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
     PathRef(path).serialize(s)
 }
@@ -89,5 +95,9 @@ mod tests {
         assert!(json.contains("\"one\":\"/m/a.flac\""), "{json}");
         assert!(json.contains("{\"bytes\":["), "{json}");
         assert_eq!(serde_json::from_str::<Holder>(&json).unwrap(), h);
+        // Hand-built JSON (recommend, tag) writes them the same way.
+        assert_eq!(to_json(Path::new("/m/a.flac")), serde_json::json!("/m/a.flac"));
+        let bytes: Vec<u8> = b"/m/bad\xff.wav".to_vec();
+        assert_eq!(to_json(&odd), serde_json::json!({ "bytes": bytes }));
     }
 }
