@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     let ctx = match Context::from_args(&cli.global) {
         Ok(ctx) => ctx,
         Err(e) => {
-            eprintln!("mien: {e:#}");
+            eprintln!("mien: {}", one_line(&e));
             return ExitCode::FAILURE;
         }
     };
@@ -42,13 +42,48 @@ fn main() -> ExitCode {
 }
 
 /// The error and its causes on one line, each said once: a cause whose text the message before
-/// it already contains (errors that quote their source) is left out.
+/// it already contains (errors that quote their source) is left out, and so is Rust's
+/// " (os error N)" after the system's own words.
 fn one_line(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for cause in e.chain().map(|c| c.to_string()) {
+    for cause in e.chain().map(|c| without_os_error(&c.to_string())) {
         if !parts.last().is_some_and(|last| last.contains(&cause)) {
             parts.push(cause);
         }
     }
     parts.join(": ")
+}
+
+/// `text` without every " (os error N)".
+fn without_os_error(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" (os error ") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + " (os error ".len()..];
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && tail[digits..].starts_with(')') {
+            rest = &tail[digits + 1..];
+        } else {
+            out.push_str(" (os error ");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_says_each_cause_once_without_os_error_numbers() {
+        let io = std::io::Error::from_raw_os_error(21);
+        let e = anyhow::Error::new(io).context("/tmp: cannot read: Is a directory (os error 21)");
+        assert_eq!(one_line(&e), "/tmp: cannot read: Is a directory");
+        let e = anyhow::anyhow!("plain").context("outer");
+        assert_eq!(one_line(&e), "outer: plain");
+        assert_eq!(without_os_error("a (os error x) b"), "a (os error x) b");
+    }
 }

@@ -7,8 +7,11 @@ use crate::core::{Rating, TrackId};
 
 pub fn run(ctx: &Context, file: &Path, stars: u8) -> anyhow::Result<()> {
     let path = absolute(file);
-    if !path.is_file() {
-        anyhow::bail!("{}: no such file", file.display());
+    match std::fs::metadata(&path) {
+        Err(e) => anyhow::bail!("{}: {}", file.display(), crate::core::io_reason(&e)),
+        Ok(m) if m.is_dir() => anyhow::bail!("{}: a folder, not a track", file.display()),
+        Ok(m) if !m.is_file() => anyhow::bail!("{}: not a regular file", file.display()),
+        Ok(_) => {}
     }
     let store = ctx.open_store()?;
     let id = TrackId::from_path(&path);

@@ -96,7 +96,10 @@ mod tests {
         assert!(json.contains("{\"bytes\":["), "{json}");
         assert_eq!(serde_json::from_str::<Holder>(&json).unwrap(), h);
         // Hand-built JSON (recommend, tag) writes them the same way.
-        assert_eq!(to_json(Path::new("/m/a.flac")), serde_json::json!("/m/a.flac"));
+        assert_eq!(
+            to_json(Path::new("/m/a.flac")),
+            serde_json::json!("/m/a.flac")
+        );
         let bytes: Vec<u8> = b"/m/bad\xff.wav".to_vec();
         assert_eq!(to_json(&odd), serde_json::json!({ "bytes": bytes }));
     }
