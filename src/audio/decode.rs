@@ -1,7 +1,6 @@
 //! `TrackDecoder`: opens one file with symphonia (through `open.rs`) and yields interleaved f32 frames at the file's
 //! own rate and channel count, with sample-accurate seeking. Runs on the engine thread.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use symphonia::core::codecs::audio::AudioDecoder;
@@ -9,16 +8,14 @@ use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::Time;
 
+use super::file::{open_regular, FileError};
 use super::open::open_stream;
 
 /// Why a file could not be opened or decoded. Carries the path.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     #[error("{path}: cannot open: {source}")]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Open { path: PathBuf, source: FileError },
     #[error("{path}: not a supported audio file: {reason}")]
     Unsupported { path: PathBuf, reason: String },
     #[error("{path}: corrupt audio: {reason}")]
@@ -47,7 +44,7 @@ pub struct TrackDecoder {
 
 impl TrackDecoder {
     pub fn open(path: &Path) -> Result<TrackDecoder, DecodeError> {
-        let file = File::open(path).map_err(|source| DecodeError::Open {
+        let file = open_regular(path).map_err(|source| DecodeError::Open {
             path: path.to_path_buf(),
             source,
         })?;

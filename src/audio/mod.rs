@@ -16,6 +16,7 @@ mod crossfade;
 mod decode;
 mod device;
 mod engine;
+pub mod file;
 mod flow;
 mod gain;
 pub mod loudness;

@@ -125,7 +125,7 @@ pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyh
     Ok(())
 }
 
-/// One line per output opened, track started and track skipped.
+/// One line per output opened and track started on stdout; one per track skipped on stderr.
 fn print(ev: &EngineEvent) {
     match ev {
         EngineEvent::OutputOpened {
@@ -143,7 +143,7 @@ fn print(ev: &EngineEvent) {
             );
         }
         EngineEvent::TrackFailed { path, reason } => {
-            println!("skipped {}: {reason}", path.display());
+            crate::logging::eprint_line(&format!("skipped {}: {reason}", path.display()));
         }
         _ => {}
     }
