@@ -144,7 +144,12 @@ mod tests {
         symlink(d.join("a.mp3"), d.join("b.mp3")).expect("link");
         symlink("/dev/zero", d.join("zero.mp3")).expect("link");
         fs::write(d.join("ok.mp3"), b"data").expect("write");
-        let reason = |name: &str| open_regular(&d.join(name)).map(|_| ()).unwrap_err().to_string();
+        let reason = |name: &str| {
+            open_regular(&d.join(name))
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(reason("pipe.mp3"), "not a regular file (fifo)");
         assert_eq!(reason("dangling.mp3"), "dangling symlink");
         assert_eq!(reason("a.mp3"), "symlink loop");
@@ -153,6 +158,9 @@ mod tests {
         assert_eq!(reason("nothing.mp3"), "no such file");
         assert!(open_regular(&d.join("ok.mp3")).is_ok());
         assert_eq!(read_regular(&d.join("ok.mp3"), 4).expect("read"), b"data");
-        assert!(read_regular(&d.join("ok.mp3"), 3).is_err(), "over the limit");
+        assert!(
+            read_regular(&d.join("ok.mp3"), 3).is_err(),
+            "over the limit"
+        );
     }
 }

@@ -1,11 +1,11 @@
 //! Cover art: finding a track's picture (embedded, else an image file beside it) and decoding it
 //! to a bounded size. Does file I/O and decoding: run it off the UI thread, once per track change.
 
+use crate::audio::file::{open_regular, read_regular};
 use image::{DynamicImage, ImageReader, Limits};
 use lofty::config::ParseOptions;
 use lofty::file::TaggedFileExt;
 use lofty::picture::{Picture, PictureType};
-use crate::audio::file::{open_regular, read_regular};
 use std::fs;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -144,8 +144,8 @@ fn folder_cover(track_path: &Path) -> Option<CoverArt> {
         .filter(|(_, path)| path.is_file())
         .collect();
     candidates.sort();
-    candidates.into_iter().find_map(|(_, path)| {
-        match read_regular(&path, MAX_COVER_FILE_BYTES) {
+    candidates.into_iter().find_map(
+        |(_, path)| match read_regular(&path, MAX_COVER_FILE_BYTES) {
             Ok(bytes) => Some(CoverArt {
                 bytes,
                 source: CoverSource::File(path),
@@ -154,8 +154,8 @@ fn folder_cover(track_path: &Path) -> Option<CoverArt> {
                 tracing::debug!(path = %path.display(), error = %e, "cannot read cover image");
                 None
             }
-        }
-    })
+        },
+    )
 }
 
 /// `(stem preference, extension preference)` when `path` is named like a cover image.

@@ -4,9 +4,9 @@
 
 use super::decode::{check_decodes, unsupported_container, StreamInfo};
 use super::tags::{read_tags, FileTags};
+use crate::audio::file::{open_regular, FileError};
 pub use crate::core::file_stamp;
 use crate::core::{Track, TrackId};
-use crate::audio::file::{open_regular, FileError};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -106,11 +106,9 @@ fn build_track(
         disc_no: tags.disc_no,
         year: tags.year,
         genre: tags.genre,
-        duration_ms: if tags.duration_ms > 0 {
-            tags.duration_ms
-        } else {
-            stream.duration_ms
-        },
+        // The tags' duration when the file can hold it, else symphonia's (already checked).
+        duration_ms: crate::audio::open::plausible_duration_ms(tags.duration_ms, size)
+            .unwrap_or(stream.duration_ms),
         sample_rate: tags.sample_rate.unwrap_or(stream.sample_rate),
         channels: tags.channels.unwrap_or(stream.channels),
         replay_gain: tags.replay_gain,

@@ -134,8 +134,11 @@ pub(crate) fn walk_root(
                     continue;
                 }
                 Err(e) => {
-                    walk.warnings
-                        .push(format!("cannot read {}: {}", path.display(), io_reason(&e)));
+                    walk.warnings.push(format!(
+                        "cannot read {}: {}",
+                        path.display(),
+                        io_reason(&e)
+                    ));
                     walk.unreadable.push(path);
                     continue;
                 }
