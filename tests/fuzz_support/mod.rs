@@ -130,26 +130,26 @@ pub fn mkfifo(path: &Path) {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
 }
 
-/// A 16-bit mono PCM WAV of `frames` frames of a 440 Hz tone.
+/// A 16-bit mono PCM WAV of `frames` frames of a 440 Hz tone (header as its fields, in order).
 pub fn wav_tone(rate: u32, frames: u32) -> Vec<u8> {
-    let mut b = b"RIFF".to_vec();
-    b.extend_from_slice(&(36 + frames * 2).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    for v in [1u16, 1] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * 2).to_le_bytes());
-    for v in [2u16, 16] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&(frames * 2).to_le_bytes());
-    for i in 0..frames {
-        let s = ((i as f32 * 440.0 * std::f32::consts::TAU / rate as f32).sin() * 8000.0) as i16;
-        b.extend_from_slice(&s.to_le_bytes());
-    }
+    let data = frames * 2;
+    let fields: [&[u8]; 12] = [
+        b"RIFF",
+        &(36 + data).to_le_bytes(),
+        b"WAVEfmt ",
+        &16u32.to_le_bytes(),
+        &1u16.to_le_bytes(), // PCM
+        &1u16.to_le_bytes(), // mono
+        &rate.to_le_bytes(),
+        &(rate * 2).to_le_bytes(),
+        &2u16.to_le_bytes(),
+        &16u16.to_le_bytes(),
+        b"data",
+        &data.to_le_bytes(),
+    ];
+    let mut b = fields.concat();
+    let step = 440.0 * std::f32::consts::TAU / rate as f32;
+    b.extend((0..frames).flat_map(|i| (((i as f32 * step).sin() * 8000.0) as i16).to_le_bytes()));
     b
 }
 
