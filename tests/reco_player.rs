@@ -103,6 +103,7 @@ fn a_track_start_reorders_the_unpinned_upcoming_tracks_and_player_events_reach_t
         path: AWAKE.into(),
         position_ms: 88_800,
         completed: false,
+        failure: None,
     }));
     h.send(Msg::Action(Action::Rate5));
     let rated = h.pump_until(|s| s.ratings.contains_key(&id(AWAKE)));

@@ -234,11 +234,15 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             path,
             position_ms,
             completed,
+            failure,
         } => {
-            let outcome = if completed {
-                PlayOutcome::Completed
-            } else {
-                PlayOutcome::Skipped
+            let outcome = match failure {
+                Some(reason) => {
+                    state.error(format!("{} stopped early: {reason}", path.display()));
+                    PlayOutcome::Failed(reason)
+                }
+                None if completed => PlayOutcome::Completed,
+                None => PlayOutcome::Skipped,
             };
             vec![record(&path, outcome, position_ms)]
         }
@@ -333,5 +337,33 @@ mod tests {
         assert_eq!(engine(&seek), [&EngineCommand::Seek { ms: 61_000 }]);
         let back = remote(&mut state, Remote::SeekBy(-5_000));
         assert_eq!(engine(&back), [&EngineCommand::SeekBy { ms: -5_000 }]);
+    }
+
+    #[test]
+    fn a_track_that_stops_early_is_recorded_as_failed_and_shown_in_the_status_line() {
+        let mut state = AppState::new(Vec::new(), Vec::new());
+        let reason = "playback ended at 0:00 of 0:08: truncated (unexpected end of file)";
+        let effects = engine_event(
+            &mut state,
+            EngineEvent::TrackEnded {
+                path: "/m/a.m4a".into(),
+                position_ms: 200,
+                completed: false,
+                failure: Some(reason.into()),
+            },
+        );
+        let [Effect::RecordPlay(rec)] = &effects[..] else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(rec.outcome, PlayOutcome::Failed(reason.into()));
+        assert_eq!(rec.position_ms, 200);
+        let status = state.status.as_ref().expect("status");
+        assert!(
+            status
+                .text
+                .contains("/m/a.m4a stopped early: playback ended"),
+            "{status:?}"
+        );
+        assert_eq!(status.level, super::super::state::StatusLevel::Error);
     }
 }

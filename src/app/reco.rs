@@ -127,10 +127,12 @@ pub fn engine_event(state: &mut AppState, ev: &EngineEvent) -> Vec<Effect> {
     let now = now_ms();
     match ev {
         EngineEvent::TrackStarted { path, .. } => track_started(state, path, now),
+        // A damaged file that stopped early says nothing about the listener's taste.
         EngineEvent::TrackEnded {
             path,
             position_ms,
             completed,
+            failure: None,
         } => track_ended(state, path, *position_ms, *completed, now),
         _ => Vec::new(),
     }

@@ -163,6 +163,7 @@ fn a_skip_logs_the_fraction_heard_and_the_valence_change_over_the_track() {
             path: path(0),
             position_ms: 25_000,
             completed: false,
+            failure: None,
         }),
     );
     let ev = events(&effects);
@@ -191,6 +192,7 @@ fn starting_the_track_that_just_ended_again_is_a_replay_but_repeat_one_is_not() 
         path: path(0),
         position_ms: 100_000,
         completed: true,
+        failure: None,
     });
     update(&mut s, ended);
     let signals: Vec<Signal> = events(&update(&mut s, started(0)))
@@ -205,6 +207,7 @@ fn starting_the_track_that_just_ended_again_is_a_replay_but_repeat_one_is_not() 
             path: path(0),
             position_ms: 100_000,
             completed: true,
+            failure: None,
         }),
     );
     assert_eq!(events(&update(&mut s, started(0))).len(), 1);

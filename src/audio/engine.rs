@@ -39,6 +39,8 @@ pub(super) struct Segment {
     /// Sample index one past its last sample, once decoding has finished.
     pub(super) end: Option<u64>,
     pub(super) started: bool,
+    /// Why decoding ended early (a damaged or truncated file), once it has.
+    pub(super) failure: Option<String>,
 }
 
 pub(super) struct EngineThread {
@@ -219,6 +221,7 @@ impl EngineThread {
                     path: seg.req.path.clone(),
                     position_ms: pos,
                     completed: false,
+                    failure: None,
                 });
             }
         }
@@ -265,6 +268,7 @@ impl EngineThread {
             duration_ms,
             end: None,
             started: true,
+            failure: None,
         });
         self.current = Some(loaded);
         self.set_idle(false);
@@ -298,6 +302,7 @@ impl EngineThread {
             duration_ms: loaded.dec.duration_ms(),
             end: None,
             started: false,
+            failure: None,
         });
     }
 
@@ -404,6 +409,7 @@ impl EngineThread {
                     duration_ms: cur.dec.duration_ms(),
                     end: None,
                     started: true,
+                    failure: None,
                 });
                 self.current = Some(cur);
                 self.set_idle(false);

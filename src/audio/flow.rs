@@ -82,10 +82,9 @@ impl EngineThread {
         let (more, failed) = read_packet(loaded, &mut buf, rate, channels, out);
         self.dec_buf = buf;
         if let Some(reason) = failed {
-            if let Some(l) = self.loaded_mut(which) {
-                let path = l.req.path.clone();
-                self.emit(EngineEvent::TrackFailed { path, reason });
-            }
+            // The decoder keeps it as its damage: the track ends here, reported as failed when
+            // the listener reaches the end of what was decoded.
+            tracing::warn!(%reason, "decoding failed: the track ends early");
         }
         more
     }
@@ -111,13 +110,18 @@ impl EngineThread {
         }
     }
 
-    /// The current track has been decoded to its end: its segment ends after what is queued.
+    /// The current track has been decoded to its end: its segment ends after what is queued,
+    /// with the decoder's damage (if it ended early) to report when the listener gets there.
     pub(super) fn finish_current(&mut self) {
         let seam = self.pushed + (self.pending.len() - self.pending_off) as u64;
+        let failure = self
+            .current
+            .take()
+            .and_then(|c| c.dec.damage().map(str::to_string));
         if let Some(seg) = self.segments.iter_mut().rev().find(|s| s.end.is_none()) {
             seg.end = Some(seam);
+            seg.failure = failure;
         }
-        self.current = None;
     }
 
     /// The heard position in the front track, in milliseconds.
@@ -179,7 +183,8 @@ impl EngineThread {
         self.emit(EngineEvent::TrackEnded {
             path: seg.req.path,
             position_ms,
-            completed: true,
+            completed: seg.failure.is_none(),
+            failure: seg.failure,
         });
     }
 

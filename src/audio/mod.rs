@@ -16,6 +16,7 @@ mod crossfade;
 mod decode;
 mod device;
 mod engine;
+pub mod file;
 mod flow;
 mod gain;
 pub mod loudness;
@@ -145,11 +146,13 @@ pub enum EngineEvent {
         duration_ms: Option<u64>,
     },
     /// The track stopped playing: `completed` when it played to its end, otherwise it was left
-    /// (next, play, stop) at `position_ms`.
+    /// (next, play, stop) at `position_ms`, or, with `failure` saying why, it ended early because
+    /// the file is damaged (a decode error, or the stream ended well before its known length).
     TrackEnded {
         path: PathBuf,
         position_ms: u64,
         completed: bool,
+        failure: Option<String>,
     },
     /// A track could not be played (corrupt, unsupported, unreadable). The engine moves on to the
     /// preloaded next track if there is one; the owner should `SetNext` past it otherwise.

@@ -11,17 +11,18 @@ pub fn run(ctx: &Context, json: bool, limit: Option<usize>) -> anyhow::Result<()
         return Ok(());
     }
     for r in records {
-        let what = match r.outcome {
-            PlayOutcome::Started => "started",
-            PlayOutcome::Completed => "completed",
-            PlayOutcome::Skipped => "skipped",
+        let (what, why) = match &r.outcome {
+            PlayOutcome::Started => ("started", String::new()),
+            PlayOutcome::Completed => ("completed", String::new()),
+            PlayOutcome::Skipped => ("skipped", String::new()),
+            PlayOutcome::Failed(reason) => ("failed", format!(" ({reason})")),
         };
         let name = store
             .track(r.track)?
             .map(|t| format!("{} — {}", t.display_title(), t.display_artist()))
             .unwrap_or_else(|| r.path.display().to_string());
         println!(
-            "{}  {what:9} at {:>5}  {name}",
+            "{}  {what:9} at {:>5}  {name}{why}",
             format_time(r.at_ms),
             mmss(r.position_ms)
         );

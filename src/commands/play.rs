@@ -20,6 +20,10 @@ struct Headless {
     state: AppState,
     /// Tracks that started playing.
     started: usize,
+    /// Of those, tracks that stopped early because the file is damaged.
+    damaged: usize,
+    /// Whether the last event asked the engine for something (a failed track's successor).
+    asked: bool,
 }
 
 /// What an event asks of this command.
@@ -39,7 +43,12 @@ impl Headless {
             .collect();
         let mut state = AppState::new(known, Vec::new());
         state.queue.append(files.into_iter().map(QueueItem::new));
-        Headless { state, started: 0 }
+        Headless {
+            state,
+            started: 0,
+            damaged: 0,
+            asked: false,
+        }
     }
 
     /// Starts the first track.
@@ -49,10 +58,16 @@ impl Headless {
 
     /// The engine's event through `update`.
     fn on_event(&mut self, ev: &EngineEvent) -> Todo {
-        if matches!(ev, EngineEvent::TrackStarted { .. }) {
-            self.started += 1;
+        match ev {
+            EngineEvent::TrackStarted { .. } => self.started += 1,
+            EngineEvent::TrackEnded {
+                failure: Some(_), ..
+            } => self.damaged += 1,
+            _ => {}
         }
-        self.apply(Msg::Engine(ev.clone()))
+        let todo = self.apply(Msg::Engine(ev.clone()));
+        self.asked = !todo.engine.is_empty();
+        todo
     }
 
     fn apply(&mut self, msg: Msg) -> Todo {
@@ -74,10 +89,11 @@ impl Headless {
     }
 
     /// Whether to stop after `ev`: the engine went idle (it does only with nothing left to play;
-    /// `update` asks for nothing more then), or every track failed.
+    /// `update` asks for nothing more then), or every track failed (a failure that started the
+    /// last track is not the end: that one is still to be tried).
     fn finished_after(&self, ev: &EngineEvent) -> bool {
         let failed = matches!(ev, EngineEvent::TrackFailed { .. });
-        *ev == EngineEvent::Idle || failed && self.started == 0 && self.exhausted()
+        *ev == EngineEvent::Idle || failed && self.started == 0 && self.exhausted() && !self.asked
     }
 }
 
@@ -119,13 +135,14 @@ pub fn run_files(ctx: &Context, files: &[PathBuf], seconds: Option<f64>) -> anyh
     }
     drop(engine);
     store.flush()?;
-    if player.started == 0 {
+    if player.started == player.damaged {
         anyhow::bail!("none of the {total} tracks could be played");
     }
     Ok(())
 }
 
-/// One line per output opened, track started and track skipped.
+/// One line per output opened and track started on stdout; one per track skipped (cannot be
+/// opened) or failed (stopped early, damaged) on stderr.
 fn print(ev: &EngineEvent) {
     match ev {
         EngineEvent::OutputOpened {
@@ -143,7 +160,14 @@ fn print(ev: &EngineEvent) {
             );
         }
         EngineEvent::TrackFailed { path, reason } => {
-            println!("skipped {}: {reason}", path.display());
+            crate::logging::eprint_line(&format!("skipped {}: {reason}", path.display()));
+        }
+        EngineEvent::TrackEnded {
+            path,
+            failure: Some(reason),
+            ..
+        } => {
+            crate::logging::eprint_line(&format!("failed {}: {reason}", path.display()));
         }
         _ => {}
     }
@@ -249,6 +273,10 @@ mod tests {
         let (_dir, mut p) = player(&["/m/bad", "/m/c"]);
         p.start();
         assert_eq!(p.on_event(&failed("/m/bad")).engine, [play("/m/c")]);
+        assert!(
+            !p.finished_after(&failed("/m/bad")),
+            "c is still to be tried"
+        );
         assert!(!p.finished_after(&EngineEvent::Position {
             path: "/m/c".into(),
             position_ms: 0,

@@ -37,6 +37,8 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
                     skipped: false,
                     valence_change: None,
                 },
+                // A damaged file that stopped early says nothing about taste.
+                PlayOutcome::Failed(_) => continue,
                 PlayOutcome::Skipped => {
                     let duration = store
                         .track(record.track)?

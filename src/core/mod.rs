@@ -32,8 +32,9 @@ impl Rating {
     }
 }
 
-/// What happened to a track in one play.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened to a track in one play. In JSON: `"started"`, `"completed"`, `"skipped"`, or
+/// `{"failed": "reason"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlayOutcome {
     /// Playback of the track began.
@@ -42,6 +43,8 @@ pub enum PlayOutcome {
     Completed,
     /// The listener left the track before its end.
     Skipped,
+    /// Playback ended early because the file is damaged (the reason says how).
+    Failed(String),
 }
 
 /// One entry of the play history: a track, what happened and where in the track it happened.

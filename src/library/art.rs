@@ -1,6 +1,7 @@
 //! Cover art: finding a track's picture (embedded, else an image file beside it) and decoding it
 //! to a bounded size. Does file I/O and decoding: run it off the UI thread, once per track change.
 
+use crate::audio::file::{open_regular, read_regular};
 use image::{DynamicImage, ImageReader, Limits};
 use lofty::config::ParseOptions;
 use lofty::file::TaggedFileExt;
@@ -95,8 +96,17 @@ pub fn decode_cover(bytes: &[u8]) -> Result<DynamicImage, ArtError> {
 
 fn embedded_cover(track_path: &Path) -> Option<CoverArt> {
     let options = ParseOptions::new().read_properties(false);
-    let tagged = lofty::probe::Probe::open(track_path)
-        .and_then(|probe| probe.options(options).guess_file_type().map_err(Into::into))
+    let file = match open_regular(track_path) {
+        Ok(file) => file,
+        Err(e) => {
+            tracing::debug!(path = %track_path.display(), error = %e, "cannot open for cover art");
+            return None;
+        }
+    };
+    let tagged = lofty::probe::Probe::new(std::io::BufReader::new(file))
+        .options(options)
+        .guess_file_type()
+        .map_err(lofty::error::LoftyError::from)
         .and_then(|probe| probe.read());
     let tagged = match tagged {
         Ok(tagged) => tagged,
@@ -134,13 +144,8 @@ fn folder_cover(track_path: &Path) -> Option<CoverArt> {
         .filter(|(_, path)| path.is_file())
         .collect();
     candidates.sort();
-    candidates.into_iter().find_map(|(_, path)| {
-        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
-        if size > MAX_COVER_FILE_BYTES {
-            tracing::debug!(path = %path.display(), size, "cover image file too large; skipped");
-            return None;
-        }
-        match fs::read(&path) {
+    candidates.into_iter().find_map(
+        |(_, path)| match read_regular(&path, MAX_COVER_FILE_BYTES) {
             Ok(bytes) => Some(CoverArt {
                 bytes,
                 source: CoverSource::File(path),
@@ -149,8 +154,8 @@ fn folder_cover(track_path: &Path) -> Option<CoverArt> {
                 tracing::debug!(path = %path.display(), error = %e, "cannot read cover image");
                 None
             }
-        }
-    })
+        },
+    )
 }
 
 /// `(stem preference, extension preference)` when `path` is named like a cover image.

@@ -3,7 +3,7 @@
 //! codec to an [`AudioFormat`]. Pure; runs on the thread that probes the file.
 
 use super::probe::ProbeError;
-use crate::audio::open::{open_stream, OpenError, OpenStream};
+use crate::audio::open::{open_stream, plausible_duration_ms, OpenError, OpenStream};
 use crate::core::AudioFormat;
 use std::fs::File;
 use std::path::Path;
@@ -51,7 +51,9 @@ fn corrupt(err: SymphoniaError) -> ProbeError {
 }
 
 /// Opens `file` (named `path`, whose extension is a hint) with symphonia and decodes the start.
+/// A duration the file's size cannot hold is reported as unknown (0).
 pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, ProbeError> {
+    let file_bytes = file.metadata()?.len();
     let OpenStream {
         mut reader,
         track,
@@ -61,6 +63,7 @@ pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, Probe
         OpenError::Probe(SymphoniaError::Unsupported(_)) => ProbeError::NotAudio,
         OpenError::Probe(other) => corrupt(other),
         OpenError::NoAudioTrack | OpenError::NoCodecParameters => ProbeError::NoAudioTrack,
+        OpenError::Implausible(why) => ProbeError::Corrupt(why),
         OpenError::Decoder { codec, source } => match source {
             SymphoniaError::Unsupported(why) => {
                 // A decoder that exists but not for this stream says why (e.g. Opus in 5.1).
@@ -119,6 +122,7 @@ pub(crate) fn check_decodes(file: File, path: &Path) -> Result<StreamInfo, Probe
         (Some(frames), rate) if rate > 0 => frames.saturating_mul(1000) / u64::from(rate),
         _ => container_ms.map_or(0, |ms| u64::try_from(ms).unwrap_or(0)),
     };
+    let duration_ms = plausible_duration_ms(duration_ms, file_bytes).unwrap_or(0);
     Ok(StreamInfo {
         format,
         sample_rate,

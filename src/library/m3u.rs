@@ -1,6 +1,7 @@
 //! M3U / M3U8 playlists: reading them into paths and writing the queue out as one. Pure file I/O;
 //! runs on whichever thread asks (the UI thread for a save, the library thread for a load).
 
+use crate::audio::file::{read_regular, FileError};
 use crate::core::Track;
 use std::ffi::OsString;
 use std::fs;
@@ -46,13 +47,16 @@ impl From<&Track> for PlaylistEntry {
     }
 }
 
+/// Playlists larger than this are refused (a text list of 64 MiB is far beyond any real one).
+const MAX_PLAYLIST_BYTES: u64 = 64 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum PlaylistError {
     #[error("cannot read playlist {}: {source}", path.display())]
     Read {
         path: PathBuf,
         #[source]
-        source: io::Error,
+        source: FileError,
     },
     #[error("playlist {} is not valid UTF-8 (line {line})", path.display())]
     NotUtf8 { path: PathBuf, line: usize },
@@ -68,7 +72,7 @@ pub enum PlaylistError {
 /// it is valid and as Latin-1 otherwise. `#` lines and blank lines are skipped, CRLF is accepted,
 /// `file://` URIs are percent-decoded, and other URLs go to [`Playlist::ignored`].
 pub fn read_m3u(path: &Path) -> Result<Playlist, PlaylistError> {
-    let bytes = fs::read(path).map_err(|source| PlaylistError::Read {
+    let bytes = read_regular(path, MAX_PLAYLIST_BYTES).map_err(|source| PlaylistError::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -4,6 +4,7 @@
 
 use super::decode::{check_decodes, unsupported_container, StreamInfo};
 use super::tags::{read_tags, FileTags};
+use crate::audio::file::{open_regular, FileError};
 pub use crate::core::file_stamp;
 use crate::core::{Track, TrackId};
 use std::fs::File;
@@ -21,8 +22,11 @@ pub const AUDIO_EXTENSIONS: &[&str] = &[
 /// of skipped files, which already names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
-    #[error("cannot read: {0}")]
+    #[error("cannot read: {}", crate::audio::file::io_reason(.0))]
     Io(#[from] std::io::Error),
+    /// Not a regular file, or a broken link: the reason says which.
+    #[error("{0}")]
+    File(FileError),
     #[error("empty file")]
     Empty,
     #[error("not an audio file")]
@@ -50,7 +54,10 @@ pub fn is_audio_path(path: &Path) -> bool {
 /// open the container, build a decoder for the default audio track and decode its first packet.
 /// A file whose tags cannot be read but which decodes is accepted without tags.
 pub fn probe_file(path: &Path) -> Result<Track, ProbeError> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path).map_err(|e| match e {
+        FileError::Io(io) => ProbeError::Io(io),
+        other => ProbeError::File(other),
+    })?;
     let (size, mtime_ns) = file_stamp(&file.metadata()?);
     if size == 0 {
         return Err(ProbeError::Empty);
@@ -99,11 +106,9 @@ fn build_track(
         disc_no: tags.disc_no,
         year: tags.year,
         genre: tags.genre,
-        duration_ms: if tags.duration_ms > 0 {
-            tags.duration_ms
-        } else {
-            stream.duration_ms
-        },
+        // The tags' duration when the file can hold it, else symphonia's (already checked).
+        duration_ms: crate::audio::open::plausible_duration_ms(tags.duration_ms, size)
+            .unwrap_or(stream.duration_ms),
         sample_rate: tags.sample_rate.unwrap_or(stream.sample_rate),
         channels: tags.channels.unwrap_or(stream.channels),
         replay_gain: tags.replay_gain,

@@ -81,7 +81,8 @@ pub fn scan_cancellable(
         warnings: std::mem::take(&mut walk.warnings),
         ..Default::default()
     };
-    let mut skipped: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut skipped: BTreeMap<PathBuf, String> =
+        std::mem::take(&mut walk.skipped).into_iter().collect();
     let mut to_probe: Vec<(FoundFile, Previous)> = Vec::new();
     for file in walk.files {
         match catalogue.get_mut(&file.path) {

@@ -1,8 +1,11 @@
 //! Walking music folders: lists the audio files under a folder with their size and mtime, one
-//! stat per audio file, following symlinks but never entering the same directory twice. Runs on
-//! the calling thread (the scanner or the watcher).
+//! stat per audio file, following symlinks but never entering the same directory twice; entries
+//! with an audio name that are not regular files (FIFOs, devices, broken links) are listed as
+//! skipped with the reason, never opened. Runs on the calling thread (the scanner or the
+//! watcher).
 
 use super::probe::{file_stamp, is_audio_path};
+use crate::audio::file::{io_reason, regular_metadata, special_kind};
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,6 +24,9 @@ pub(crate) struct FoundFile {
 pub(crate) struct Walk {
     pub files: Vec<FoundFile>,
     pub unreadable: Vec<PathBuf>,
+    /// Entries with an audio name that are not regular files (FIFOs, devices, broken links),
+    /// with the reason; they are never opened.
+    pub skipped: Vec<(PathBuf, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -105,36 +111,56 @@ pub(crate) fn walk_root(
                 continue;
             };
             let path = entry.path();
-            let meta = if kind.is_symlink() {
-                // Follow the link; a dangling one is ignored.
-                match fs::metadata(&path) {
-                    Ok(m) => m,
-                    Err(_) => continue,
-                }
-            } else if kind.is_dir() || (kind.is_file() && is_audio_path(&path)) {
-                match entry.metadata() {
-                    Ok(m) => m,
-                    Err(e) => {
-                        walk.warnings
-                            .push(format!("cannot read {}: {e}", path.display()));
-                        walk.unreadable.push(path);
-                        continue;
-                    }
-                }
+            let audio = is_audio_path(&path);
+            let followed = if kind.is_symlink() {
+                fs::metadata(&path)
+            } else if kind.is_dir() || audio {
+                entry.metadata()
             } else {
                 continue;
+            };
+            let meta = match followed {
+                Ok(m) => m,
+                Err(_) if kind.is_symlink() => {
+                    // Dangling or looping: an audio name is a skipped file, any other a warning.
+                    let reason = regular_metadata(&path)
+                        .err()
+                        .map_or_else(|| "cannot follow symlink".into(), |e| e.to_string());
+                    if audio {
+                        walk.skipped.push((path, reason));
+                    } else {
+                        walk.warnings.push(format!("{}: {reason}", path.display()));
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    walk.warnings.push(format!(
+                        "cannot read {}: {}",
+                        path.display(),
+                        io_reason(&e)
+                    ));
+                    walk.unreadable.push(path);
+                    continue;
+                }
             };
             if meta.is_dir() {
                 if dir_key(&path, &meta).is_none_or(|key| visited.insert(key)) {
                     stack.push(path);
                 }
-            } else if meta.is_file() && is_audio_path(&path) {
-                let (size, mtime_ns) = file_stamp(&meta);
-                walk.files.push(FoundFile {
-                    path,
-                    size,
-                    mtime_ns,
-                });
+            } else if audio {
+                match special_kind(&meta) {
+                    None => {
+                        let (size, mtime_ns) = file_stamp(&meta);
+                        walk.files.push(FoundFile {
+                            path,
+                            size,
+                            mtime_ns,
+                        });
+                    }
+                    Some(kind) => walk
+                        .skipped
+                        .push((path, format!("not a regular file ({kind})"))),
+                }
             }
         }
     }
