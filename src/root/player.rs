@@ -51,7 +51,7 @@ impl PlayerSetup {
             .and_then(|p| p.parent())
             .map(|d| d.join("themes"));
         let (themes, theme_errors) = load_themes(user_themes.as_deref());
-        let store = ctx.open_store()?;
+        let (store, recovery) = ctx.open_store_reporting()?;
         let mut state = initial_state(&store, ctx.config.playback.resume && !with_playlist)?;
         state.help = keymap.help_table();
         state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
@@ -73,6 +73,11 @@ impl PlayerSetup {
                 "no theme named {:?}; using {}",
                 ctx.config.ui.theme, state.theme_names[0]
             ));
+        }
+        if let Some(r) = recovery {
+            // A rebuilt database matters more than a theme: it gets the status line.
+            tracing::warn!("{r}");
+            state.error(r.to_string());
         }
         Ok(PlayerSetup {
             store,
