@@ -37,7 +37,7 @@ fn play(n: u64) -> PlayRecord {
         at_ms: 1_700_000_000_000 + n * 1000,
         track: TrackId::from_path(&path),
         path,
-        outcome: if n % 2 == 0 {
+        outcome: if n.is_multiple_of(2) {
             PlayOutcome::Started
         } else {
             PlayOutcome::Completed
@@ -319,4 +319,64 @@ fn export_then_import_into_a_new_data_dir_round_trips_and_is_idempotent() {
         "{}",
         text(&bad.stderr)
     );
+}
+
+#[test]
+fn recommender_events_come_back_after_the_db_is_lost() {
+    use mien::recommend::{ListenEvent, ListenerMood, RecoStore, Signal, TrackMood};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let events: Vec<ListenEvent> = (0..70u64)
+        .map(|n| ListenEvent {
+            at_ms: 1_000 + n,
+            track: TrackId(n % 9),
+            signal: Signal::Finished {
+                heard: 0.9,
+                skipped: n % 4 == 1,
+                valence_change: Some(0.1),
+            },
+            listener: Some(ListenerMood {
+                valence: -0.5,
+                arousal: 0.2,
+            }),
+            mood: Some(TrackMood::new(-0.3, -0.4)),
+        })
+        .collect();
+    let learned = {
+        let store = Store::open(&data).expect("open");
+        let (mut reco, mut model) = RecoStore::open(&store).expect("reco");
+        reco.append_all(&mut model, &events[..40])
+            .expect("group commit");
+        for e in &events[40..] {
+            reco.append(&mut model, e).expect("append");
+        }
+        sorted_items(&model)
+    };
+    fs::remove_dir_all(data.join("db")).expect("lose the db");
+    let (store, rec) = Store::open_reporting(&data).expect("reopen");
+    assert_eq!(rec.expect("a report").restored.reco_events, 70);
+    let (reco, model) = RecoStore::open(&store).expect("reco again");
+    assert_eq!(reco.event_count(), 70);
+    let replayed: Vec<ListenEvent> = reco
+        .events_from(0)
+        .expect("log")
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(replayed, events);
+    assert_eq!(
+        sorted_items(&model),
+        learned,
+        "the model relearned the same"
+    );
+}
+
+fn sorted_items(model: &mien::recommend::TasteModel) -> Vec<String> {
+    let mut rows: Vec<String> = model
+        .items
+        .iter()
+        .map(|(t, s)| format!("{t:?} {s:?}"))
+        .collect();
+    rows.sort();
+    rows
 }

@@ -61,14 +61,13 @@ impl Store {
     /// Appends events to the log (not journalled, not flushed).
     pub(super) fn put_reco_events(&self, events: &[Vec<u8>]) -> Result<()> {
         let tree = self.db.open_tree(EVENTS_TREE)?;
-        let mut seq = self.reco_event_count()?;
-        for event in events {
+        let first = self.reco_event_count()?;
+        for (seq, event) in (first..).zip(events) {
             let key = (seq / RECO_EVENTS_PER_CHUNK).to_be_bytes();
             let mut chunk = tree.get(key)?.map(|v| v.to_vec()).unwrap_or_default();
             chunk.truncate((seq % RECO_EVENTS_PER_CHUNK) as usize * RECO_EVENT_BYTES);
             chunk.extend_from_slice(event);
             tree.insert(key, chunk)?;
-            seq += 1;
         }
         Ok(())
     }
