@@ -2,7 +2,7 @@
 //! (sled's own text repeats itself and ends in "backtrace ()"), and moving damaged files aside
 //! to `<data dir>/db.damaged-<time>/`. Pure helpers, run on the thread opening the store.
 
-use super::journal::sync_dir;
+use super::private_files::sync_dir;
 use super::{io_error, Result};
 use std::fs;
 use std::io::Read;
@@ -69,27 +69,13 @@ pub fn utc_stamp() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
+    let (y, m, d) = crate::core::civil_from_days(days as i64);
     format!(
         "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
         rest / 3600,
         rest / 60 % 60,
         rest % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// Moves `db_path` to `<dir>/db.damaged-<time>` (a free name), if it exists; returns where.
@@ -115,10 +101,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates_match_known_days() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(20_788), (2026, 12, 1));
+    fn utc_stamps_are_sortable_text() {
+        let stamp = utc_stamp();
+        assert_eq!(stamp.len(), 16, "{stamp}");
+        assert!(stamp.starts_with("20") && stamp.ends_with('Z') && stamp.as_bytes()[8] == b'T');
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! queue. When the superseded bytes outgrow both the live ones and [`COMPACT_MIN_BYTES`], the
 //! journal is rewritten with only the live lines (temp file, fsync, rename, fsync of the dir).
 
+use super::private_files::{sync_dir, write_private};
 use super::{io_error, Result, StoreError};
 use crate::core::{PlayRecord, SavedQueue, TrackId};
 use serde::{Deserialize, Serialize};
@@ -299,28 +300,6 @@ impl Journal {
         *self = fresh;
         Ok(())
     }
-}
-
-/// Writes `bytes` to a new 0600 file at `path` and fsyncs it.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| io_error(path, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io_error(path, e))
-}
-
-/// Fsyncs the directory holding `path`, so a rename in it is durable.
-pub fn sync_dir(path: &Path) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_error(dir, e))
 }
 
 #[cfg(test)]

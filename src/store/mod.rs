@@ -27,6 +27,7 @@
 pub mod backup;
 mod damage;
 mod events;
+mod health;
 mod history;
 mod journal;
 mod loudness;
@@ -43,10 +44,11 @@ pub mod writer;
 
 pub use damage::describe_sled;
 pub use events::{RecommenderTrees, RECO_EVENTS_PER_CHUNK, RECO_EVENT_BYTES};
+pub use health::{Health, Problem};
 pub use journal::JOURNAL_FILE;
 pub use loudness::LoudnessRecord;
 pub use moods::MoodRecord;
-pub use recovery::{Health, Problem, Recovery, Restored};
+pub use recovery::{Recovery, Restored};
 pub use schema::SCHEMA_VERSION;
 pub use skipped::SkippedFile;
 
@@ -167,7 +169,7 @@ impl Store {
 
     /// Checks the database in `dir` against its journal, repairing nothing (`mien db check`).
     pub fn check(dir: &Path) -> Result<Health> {
-        recovery::check(dir)
+        health::check(dir)
     }
 
     fn assemble(db: sled::Db, path: PathBuf, journal: Arc<Mutex<Journal>>) -> Result<Store> {
