@@ -75,8 +75,10 @@ impl PlayerSetup {
             ));
         }
         if let Some(r) = recovery {
-            // A rebuilt database matters more than a theme: it gets the status line.
+            // A rebuilt database matters more than a theme: it gets the status line, and a line
+            // on the terminal before the screen changes, still there after quitting.
             tracing::warn!("{r}");
+            crate::logging::eprint_line(&format!("mien: {r}"));
             state.error(r.to_string());
         }
         Ok(PlayerSetup {

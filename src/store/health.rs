@@ -84,14 +84,12 @@ pub(super) fn check(dir: &Path) -> Result<Health> {
     };
     let (journal, _) = Journal::open(&journal_path)?;
     let store = Store::assemble(db, db_path.clone(), Arc::new(Mutex::new(journal)))?;
-    match store.schema_version() {
-        Ok(None) if !contents.is_empty() => {
-            problem(&db_path, "is empty, but the journal holds data".into())
-        }
-        Ok(_) => {}
-        Err(e) => problem(&db_path, e.to_string()),
-    }
+    let empty = matches!(store.schema_version(), Ok(None));
     match store.missing(&contents) {
+        Ok(m) if empty && m.count() > 0 => problem(
+            &db_path,
+            format!("opened empty, but the journal holds {}", m.restored()),
+        ),
         Ok(m) if m.count() > 0 => problem(&db_path, m.describe()),
         Ok(_) => {}
         Err(e) => problem(&db_path, e.to_string()),
