@@ -145,6 +145,37 @@ pub enum ProductCommand {
         #[command(flatten)]
         vision: VisionOpts,
     },
+    /// Check the database against its journal, or rebuild it from the journal
+    #[command(display_order = 11)]
+    Db {
+        #[command(subcommand)]
+        which: DbCommand,
+    },
+    /// Write ratings and play history as JSON, for a backup (stdout unless --output)
+    #[command(display_order = 12)]
+    Export {
+        /// Write to FILE (mode 0600) instead of stdout
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Read ratings and play history from a `mien export` file
+    #[command(display_order = 13)]
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// `mien db ...`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Say whether the database and journal are whole, naming any damaged file (exit 1 if not)
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move the database to db.damaged-<time>/ and rebuild it from the journal
+    Rebuild,
 }
 
 /// The evaluations and benchmarks `eval` runs.

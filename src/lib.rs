@@ -2,9 +2,9 @@
 //!
 //! Layers, lowest first. A module imports only modules of lower layers, never a peer or a higher
 //! one (`tests/layers.rs` checks it against this list; docs/ARCHITECTURE.md explains it):
-//! 0. `core`, `config`, `cli`, `assets`, `kernel`, `logging`: value types, plain config and
-//!    argument data, where bundled files are, the shared CNN pieces, logging
-//! 1. `store`, `audio`: the database and the playback engine
+//! 0. `core`, `config`, `cli`, `assets`, `kernel`: value types, plain config and argument data,
+//!    where bundled files are, the shared CNN pieces
+//! 1. `store`, `audio`, `logging`: the database, the playback engine, the log (a private file)
 //! 2. `library`, `mood`, `loudness`, `recommend`, `vision`, `mpris`: the other subsystems, each
 //!    on its own thread
 //! 3. `app`: the UI thread's state and `update`, pure

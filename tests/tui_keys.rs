@@ -851,3 +851,17 @@ fn every_fixture_path_is_a_catalogue_track() {
         assert!(p.state.catalogue.get(id(path)).is_some(), "{path}");
     }
 }
+
+#[test]
+fn a_sticky_alert_outlasts_background_messages_until_a_key_is_pressed() {
+    use mien::app::state::Status;
+    let mut p = Player::new();
+    p.state.alert("rebuilt the database from the journal");
+    p.send(Msg::Status(Status::info("scanned 8 tracks")));
+    p.state.info("tagging moods 3/8");
+    let shown = p.state.status.clone().unwrap();
+    assert_eq!(shown.text, "rebuilt the database from the journal");
+    p.press("j");
+    p.send(Msg::Status(Status::info("scanned 8 tracks")));
+    assert_eq!(p.state.status.unwrap().text, "scanned 8 tracks");
+}

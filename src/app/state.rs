@@ -40,6 +40,9 @@ pub enum StatusLevel {
 pub struct Status {
     pub text: String,
     pub level: StatusLevel,
+    /// Stays on screen, whatever background work reports, until the listener presses a key
+    /// (what mien did to their data at start, e.g. a rebuilt database).
+    pub sticky: bool,
 }
 
 impl Status {
@@ -47,6 +50,7 @@ impl Status {
         Status {
             text: text.into(),
             level: StatusLevel::Info,
+            sticky: false,
         }
     }
 
@@ -54,6 +58,7 @@ impl Status {
         Status {
             text: text.into(),
             level: StatusLevel::Error,
+            sticky: false,
         }
     }
 }
@@ -343,11 +348,25 @@ impl AppState {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status::info(text));
+        self.set_status(Status::info(text));
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status::error(text));
+        self.set_status(Status::error(text));
+    }
+
+    /// An error that stays on the status line until the next key press.
+    pub fn alert(&mut self, text: impl Into<String>) {
+        let mut s = Status::error(text);
+        s.sticky = true;
+        self.status = Some(s);
+    }
+
+    /// Shows `s`, unless a sticky status is there (it waits for a key press).
+    pub fn set_status(&mut self, s: Status) {
+        if !self.status.as_ref().is_some_and(|old| old.sticky) {
+            self.status = Some(s);
+        }
     }
 
     /// Brings derived data up to date before drawing (the browser rows after catalogue changes).

@@ -16,7 +16,13 @@ use crate::vision::service::VisionCommand;
 /// Applies one message to the state and returns what the runtime must do.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Action(a) => action(state, a),
+        Msg::Action(a) => {
+            // A key press lets a sticky message go (the next message replaces it).
+            if let Some(s) = state.status.as_mut() {
+                s.sticky = false;
+            }
+            action(state, a)
+        }
         Msg::Terminate { signal } => {
             // Whatever overlay or prompt is open: the process is ending.
             state.exit_code = u8::try_from(128 + signal.clamp(0, 127)).unwrap_or(u8::MAX);
@@ -99,7 +105,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Status(s) => {
-            state.status = Some(s);
+            state.set_status(s);
             Vec::new()
         }
         Msg::PlaylistLoaded { path, result } => reports::playlist_loaded(state, &path, result),

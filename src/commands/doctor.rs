@@ -199,26 +199,39 @@ fn config(ctx: &Context) -> Check {
 }
 
 fn data_dir(ctx: &Context) -> Check {
-    match ctx.open_store() {
-        Ok(store) => {
-            let ratings = store.ratings().map(|r| r.len()).unwrap_or(0);
+    // The same check as `mien db check`: damage is named, never shown as an empty library.
+    match crate::store::Store::check(&ctx.data_dir) {
+        Ok(health) if !health.problems.is_empty() => {
+            let what: Vec<String> = health
+                .problems
+                .iter()
+                .map(|p| format!("{}: {}", p.file.display(), p.what))
+                .collect();
             check(
                 "data",
-                Status::Ok,
-                format!(
-                    "{}: {} tracks, {} ratings, {} plays",
-                    ctx.data_dir.display(),
-                    store.track_count(),
-                    ratings,
-                    store.history_len()
+                Status::Error,
+                format!("damaged: {}", what.join("; ")),
+                Some(
+                    "run `mien db rebuild` to rebuild it from the journal (the old files are kept)",
                 ),
-                None,
             )
         }
+        Ok(health) => check(
+            "data",
+            Status::Ok,
+            format!(
+                "{}: {} tracks, {} ratings, {} plays",
+                ctx.data_dir.display(),
+                health.tracks,
+                health.ratings,
+                health.plays
+            ),
+            None,
+        ),
         Err(e) => check(
             "data",
             Status::Error,
-            format!("{e:#}"),
+            e.to_string(),
             Some("pass --data-dir DIR to use another place, or close the other mien"),
         ),
     }

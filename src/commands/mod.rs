@@ -2,8 +2,10 @@
 //! one subcommand on top of the composition root (`crate::root`) and the library, store and audio
 //! layers.
 
+mod db;
 mod doctor;
 pub mod emotion;
+mod export;
 mod history;
 mod play;
 mod rate;
@@ -13,7 +15,7 @@ pub mod tag;
 
 use std::path::PathBuf;
 
-use crate::cli::ProductCommand;
+use crate::cli::{DbCommand, ProductCommand};
 
 pub use crate::root::{absolute, Context};
 
@@ -45,6 +47,12 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
             explain,
             vision,
         } => emotion::run(&images, json, explain.as_deref(), &vision),
+        ProductCommand::Db { which } => match which {
+            DbCommand::Check { json } => db::check(ctx, json),
+            DbCommand::Rebuild => db::rebuild(ctx),
+        },
+        ProductCommand::Export { output } => export::export(ctx, output.as_deref()),
+        ProductCommand::Import { file } => export::import(ctx, &file),
     }
 }
 

@@ -20,7 +20,8 @@
 //! early layout with a row per pair written through on every event took 83 MiB of disk for 100k
 //! events; whole-table values are stored by sled as blobs that are replaced, not accumulated.
 //!
-//! Durability: [`RecoStore::append`] writes the event to the log and flushes before it returns
+//! Durability: [`RecoStore::append`] writes the event to the store's journal (fsynced), then to
+//! the log, and flushes before it returns
 //! (an acknowledged event survives kill -9), then applies it to the in-memory model. The tables are
 //! checkpointed every [`CHECKPOINT_EVERY`] events and on [`RecoStore::checkpoint`] (the thread
 //! calls it on shutdown). On open, events after the checkpoint are replayed from the log; tables
@@ -36,8 +37,9 @@ use crate::store::Store;
 
 /// The layout of `reco_derived`; a different stored version means "rebuild from the log".
 pub const DERIVED_VERSION: u8 = 3;
-/// Events per key of the `reco_events` tree.
-pub const EVENTS_PER_CHUNK: u64 = 32;
+/// Events per key of the `reco_events` tree (the store rebuilds the log from its journal with it).
+pub const EVENTS_PER_CHUNK: u64 = crate::store::RECO_EVENTS_PER_CHUNK;
+const _: () = assert!(EVENT_BYTES == crate::store::RECO_EVENT_BYTES);
 /// Events between two checkpoints of the derived tables.
 pub const CHECKPOINT_EVERY: u64 = 500;
 const TABLES: [&str; 4] = ["items", "pairs", "states", "session"];
@@ -135,8 +137,11 @@ impl RecoStore {
 
     /// Appends several events with one flush (group commit): all are durable when this returns.
     pub fn append_all(&mut self, model: &mut TasteModel, events: &[ListenEvent]) -> Result<()> {
+        let encoded: Vec<[u8; EVENT_BYTES]> = events.iter().map(ListenEvent::encode).collect();
+        let refs: Vec<&[u8]> = encoded.iter().map(|e| &e[..]).collect();
+        self.store.journal_reco_events(&refs)?;
         for event in events {
-            self.log_only(event)?;
+            self.log_raw(event)?;
         }
         self.store.flush()?;
         self.applied(model, events)
@@ -153,9 +158,16 @@ impl RecoStore {
         Ok(())
     }
 
-    /// Adds an event to the log only (not flushed, model and tables untouched), as a crash right
-    /// after the log write would leave it; returns its sequence number. Tests use it to fake that.
+    /// Adds an event to the journal and the log only (not flushed, model and tables untouched),
+    /// as a crash right after the log write would leave it; returns its sequence number. Tests
+    /// use it to fake that.
     pub fn log_only(&mut self, event: &ListenEvent) -> Result<u64> {
+        self.store.journal_reco_events(&[&event.encode()])?;
+        self.log_raw(event)
+    }
+
+    /// Adds an event to the log (the journal already holds it).
+    fn log_raw(&mut self, event: &ListenEvent) -> Result<u64> {
         let seq = self.next_seq;
         let key = (seq / EVENTS_PER_CHUNK).to_be_bytes();
         let mut chunk = self

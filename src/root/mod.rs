@@ -7,8 +7,6 @@ mod player;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
-
 use crate::cli::GlobalArgs;
 use crate::config::{Config, DefaultPaths};
 use crate::store::Store;
@@ -86,10 +84,21 @@ impl Context {
         crate::audio::EngineConfig::from_config(&self.config.playback)
     }
 
-    /// Opens the store in the data dir.
+    /// Opens the store in the data dir; what recovery did (a damaged database rebuilt from the
+    /// journal) is one line on stderr.
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.data_dir)
-            .with_context(|| format!("cannot open the database in {}", self.data_dir.display()))
+        let (store, recovery) = self.open_store_reporting()?;
+        if let Some(r) = recovery {
+            tracing::warn!("{r}");
+            crate::logging::eprint_line(&format!("mien: {r}"));
+        }
+        Ok(store)
+    }
+
+    /// Opens the store in the data dir, returning what recovery did for the caller to show.
+    /// The store's errors name the database's path themselves.
+    pub fn open_store_reporting(&self) -> anyhow::Result<(Store, Option<crate::store::Recovery>)> {
+        Ok(Store::open_reporting(&self.data_dir)?)
     }
 }
 

@@ -42,7 +42,7 @@ impl PlayerSetup {
     pub fn open(ctx: &Context, with_playlist: bool) -> anyhow::Result<PlayerSetup> {
         let keymap = keymap(ctx)?;
         let (themes, theme) = themes(ctx)?;
-        let store = ctx.open_store()?;
+        let (store, recovery) = ctx.open_store_reporting()?;
         let mut state = initial_state(&store, ctx.config.playback.resume && !with_playlist)?;
         state.help = keymap.help_table();
         state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
@@ -56,6 +56,13 @@ impl PlayerSetup {
         state.reco.settings = RecoSettings::from_config(&ctx.config.recommend);
         if let Some(note) = keymap.notes().first() {
             state.info(note.clone());
+        }
+        if let Some(r) = recovery {
+            // A rebuilt database matters more than a theme: it gets the status line, and a line
+            // on the terminal before the screen changes, still there after quitting.
+            tracing::warn!("{r}");
+            crate::logging::eprint_line(&format!("mien: {r}"));
+            state.alert(r.to_string());
         }
         Ok(PlayerSetup {
             store,

@@ -5,7 +5,8 @@
 //!   big-endian bytes → the [`PlayRecord`] as JSON. Iteration order is chronological, and two
 //!   events in the same millisecond get different keys, so both are kept (in recording order).
 
-use super::{decode, encode, Result, Store};
+use super::journal::Record;
+use super::{decode, encode, lock, Result, Store};
 use crate::core::PlayRecord;
 
 pub(super) const TREE: &str = "history";
@@ -18,8 +19,20 @@ fn history_key(at_ms: u64, seq: u64) -> [u8; 16] {
 }
 
 impl Store {
-    /// Appends one play event. Not flushed: sled writes it within half a second.
+    /// Appends one play event: journalled (fsynced) first, then into the tree, which sled
+    /// writes within half a second (the journal is what makes it durable).
     pub fn record_play(&self, record: &PlayRecord) -> Result<()> {
+        let mut journal = lock(&self.journal);
+        journal.append(&[Record::Play {
+            play: record.clone(),
+        }])?;
+        self.put_play(record)?;
+        journal.compact_if_due();
+        Ok(())
+    }
+
+    /// Adds a play to the tree only (the journal already holds it).
+    pub(super) fn put_play(&self, record: &PlayRecord) -> Result<()> {
         let key = history_key(record.at_ms, self.db.generate_id()?);
         self.history.insert(key, encode(TREE, &key, record)?)?;
         Ok(())

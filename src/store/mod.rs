@@ -16,51 +16,65 @@
 //! Values are JSON unless a file says otherwise. A value or key that cannot be decoded is
 //! [`StoreError::Corrupt`], never a panic.
 //!
-//! Durability: sled writes to disk in the background every 500 ms. [`Store::set_rating`] and
-//! [`Store::save_queue`] flush before returning; [`Store::flush`] flushes on demand. The player
-//! makes its writes through [`writer::StoreWriter`], a thread of its own, so that no flush runs
-//! on the UI thread.
+//! Durability: ratings, the play history, the recommender's events and the saved queue are
+//! written first to the journal (`journal.rs`, `<data dir>/journal.jsonl`, fsynced) and then to
+//! sled; [`Store::set_rating`] and [`Store::save_queue`] also flush sled before returning, the
+//! rest sled writes within 500 ms. [`Store::open_reporting`] compares the database with the
+//! journal and rebuilds what is missing or damaged (`recovery.rs`), saying what it did. The
+//! player makes its writes through [`writer::StoreWriter`], a thread of its own, so that no
+//! fsync runs on the UI thread.
 
+pub mod backup;
+mod damage;
 mod events;
+mod health;
 mod history;
+mod journal;
 mod loudness;
 mod moods;
 mod private_files;
 mod queue;
 mod ratings;
+mod recovery;
+mod replay;
 mod schema;
 mod skipped;
 mod tracks;
 pub mod writer;
 
-pub use events::RecommenderTrees;
+pub use damage::describe_sled;
+pub use events::{RecommenderTrees, RECO_EVENTS_PER_CHUNK, RECO_EVENT_BYTES};
+pub use health::{Health, Problem};
+pub use journal::JOURNAL_FILE;
 pub use loudness::LoudnessRecord;
 pub use moods::MoodRecord;
+pub use recovery::{Recovery, Restored};
 pub use schema::SCHEMA_VERSION;
 pub use skipped::SkippedFile;
 
+use journal::Journal;
 use private_files::{restrict_permissions, PrivateUmask};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
-use std::fs;
 use std::io;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-/// What can go wrong in the store. Each variant names the path or key it concerns.
+/// What can go wrong in the store. Each variant names the path or key it concerns. None has a
+/// `source`: each message already says everything once (sled's and the OS's text cleaned up).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database at {}: {source}", path.display())]
-    Open { path: PathBuf, source: sled::Error },
+    #[error("cannot open the database at {}: {}", path.display(), describe_sled(error))]
+    Open { path: PathBuf, error: sled::Error },
     #[error(
         "the database at {} is in use by another mien process: close it or use another \
-         --data-dir ({source})",
+         --data-dir",
         path.display()
     )]
-    InUse { path: PathBuf, source: sled::Error },
-    #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
+    InUse { path: PathBuf, error: sled::Error },
+    #[error("database error: {}", describe_sled(.0))]
+    Sled(sled::Error),
     #[error(
         "database at {} has schema version {found}, but this mien supports up to {supported}: \
          upgrade mien or use another --data-dir",
@@ -77,14 +91,20 @@ pub enum StoreError {
         key: String,
         reason: String,
     },
-    #[error("cannot encode the record for the {tree} tree at key {key}: {source}")]
+    #[error("cannot encode the record for the {tree} tree at key {key}: {error}")]
     Encode {
         tree: &'static str,
         key: String,
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
-    #[error("cannot prepare {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    #[error("{}: {}", path.display(), damage::io_text(error))]
+    Io { path: PathBuf, error: io::Error },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> StoreError {
+        StoreError::Sled(e)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -95,6 +115,8 @@ pub struct Store {
     /// `<data dir>/db`, for error messages.
     path: PathBuf,
     db: sled::Db,
+    /// Shared by every clone; held across a journalled write so the journal's order is sled's.
+    journal: Arc<Mutex<Journal>>,
     meta: sled::Tree,
     tracks: sled::Tree,
     track_ids: sled::Tree,
@@ -113,25 +135,45 @@ impl fmt::Debug for Store {
     }
 }
 
+/// The journal, whatever a panicking writer left behind (each append is whole or not at all).
+fn lock(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
+    journal.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Store {
+    /// Opens (creating if needed) the database in `dir`, the data directory, as
+    /// [`Store::open_reporting`] does; what recovery did goes to the log only. Edges that can
+    /// tell the user call `open_reporting`.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let (store, recovery) = Store::open_reporting(dir)?;
+        if let Some(r) = recovery {
+            tracing::warn!("{r}");
+        }
+        Ok(store)
+    }
+
     /// Opens (creating if needed) the database in `dir`, the data directory. `dir` is created
     /// with mode 0700 if missing; everything under `dir/db` is made 0600 (files) or 0700
-    /// (directories). An existing `dir` keeps its mode. Refuses a database written by a newer
-    /// mien ([`StoreError::NewerSchema`]) and one already open, in this process or another
-    /// ([`StoreError::InUse`]).
-    pub fn open(dir: &Path) -> Result<Store> {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|source| io_error(dir, source))?;
-        let path = dir.join("db");
-        let db = open_waiting_for_lock(&path)?;
-        // Files sled made before the umask was set, or that it creates later, are covered here
-        // on every open; the 0700 directories keep them private in between.
-        restrict_permissions(&path)?;
+    /// (directories). Refuses a database written by a newer mien ([`StoreError::NewerSchema`])
+    /// and one already open, in this process or another ([`StoreError::InUse`]). A database
+    /// that sled refuses, that opens empty or lacking what the journal holds is moved aside and
+    /// rebuilt from the journal; the [`Recovery`] says what was done (`None`: nothing was).
+    pub fn open_reporting(dir: &Path) -> Result<(Store, Option<Recovery>)> {
+        recovery::open(dir)
+    }
 
-        let store = Store {
+    /// Moves the database in `dir` aside and rebuilds it from the journal (`mien db rebuild`).
+    pub fn rebuild(dir: &Path) -> Result<(Store, Recovery)> {
+        recovery::rebuild(dir)
+    }
+
+    /// Checks the database in `dir` against its journal, repairing nothing (`mien db check`).
+    pub fn check(dir: &Path) -> Result<Health> {
+        health::check(dir)
+    }
+
+    fn assemble(db: sled::Db, path: PathBuf, journal: Arc<Mutex<Journal>>) -> Result<Store> {
+        Ok(Store {
             meta: db.open_tree(schema::TREE)?,
             tracks: db.open_tree(tracks::TREE)?,
             track_ids: db.open_tree(tracks::ID_TREE)?,
@@ -141,11 +183,10 @@ impl Store {
             state: db.open_tree(queue::TREE)?,
             moods: db.open_tree(moods::TREE)?,
             loudness: db.open_tree(loudness::TREE)?,
+            journal,
             db,
             path,
-        };
-        store.check_schema()?;
-        Ok(store)
+        })
     }
 
     /// The database's own directory, `<data dir>/db`.
@@ -195,16 +236,22 @@ fn open_error(path: &Path, source: sled::Error) -> StoreError {
     };
     let path = path.to_path_buf();
     if locked {
-        StoreError::InUse { path, source }
+        StoreError::InUse {
+            path,
+            error: source,
+        }
     } else {
-        StoreError::Open { path, source }
+        StoreError::Open {
+            path,
+            error: source,
+        }
     }
 }
 
 fn io_error(path: &Path, source: io::Error) -> StoreError {
     StoreError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 
@@ -240,10 +287,10 @@ fn corrupt(tree: &'static str, key: &[u8], reason: impl Into<String>) -> StoreEr
 }
 
 fn encode<T: Serialize>(tree: &'static str, key: &[u8], value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|source| StoreError::Encode {
+    serde_json::to_vec(value).map_err(|error| StoreError::Encode {
         tree,
         key: show_key(tree, key),
-        source,
+        error,
     })
 }
 
@@ -262,6 +309,7 @@ fn decode_track_id(tree: &'static str, key: &[u8]) -> Result<crate::core::TrackI
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::os::unix::fs::PermissionsExt;
 
     pub(super) fn open_temp() -> (tempfile::TempDir, Store) {

@@ -1,9 +1,11 @@
-//! Keeping the database private to its user: the umask held while sled creates its files, and
-//! the walk that tightens modes afterwards. Runs on the thread calling `Store::open`.
+//! Keeping the database private to its user: the umask held while sled creates its files, the
+//! walk that tightens modes afterwards, and writing a private file durably (0600, fsynced, its
+//! directory fsynced after a rename). Runs on the thread calling `Store::open`.
 
 use super::{io_error, Result};
-use std::fs;
-use std::io;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -66,6 +68,28 @@ pub(super) fn restrict_permissions(root: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes `bytes` to a new 0600 file at `path` and fsyncs it.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| io_error(path, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io_error(path, e))
+}
+
+/// Fsyncs the directory holding `path`, so a rename in it is durable.
+pub fn sync_dir(path: &Path) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error(dir, e))
 }
 
 #[cfg(test)]

@@ -3,18 +3,32 @@
 //! Keys:
 //! - `state`: `queue` → the [`SavedQueue`] as JSON.
 
-use super::{decode, encode, Result, Store};
+use super::journal::Record;
+use super::{decode, encode, lock, Result, Store};
 use crate::core::SavedQueue;
 
 pub(super) const TREE: &str = "state";
 const QUEUE_KEY: &[u8] = b"queue";
 
 impl Store {
-    /// Replaces the saved queue. Flushes before returning, so the queue survives a crash.
+    /// Replaces the saved queue. Journals it and flushes before returning, so the queue
+    /// survives a crash and a damaged database; the journal keeps only the latest.
     pub fn save_queue(&self, queue: &SavedQueue) -> Result<()> {
+        let mut journal = lock(&self.journal);
+        journal.append(&[Record::Queue {
+            queue: queue.clone(),
+        }])?;
+        self.put_queue(queue)?;
+        self.flush()?;
+        journal.compact_if_due();
+        Ok(())
+    }
+
+    /// Writes the queue into the tree only (the journal already holds it).
+    pub(super) fn put_queue(&self, queue: &SavedQueue) -> Result<()> {
         self.state
             .insert(QUEUE_KEY, encode(TREE, QUEUE_KEY, queue)?)?;
-        self.flush()
+        Ok(())
     }
 
     /// The saved queue, `None` if none was ever saved.

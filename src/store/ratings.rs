@@ -4,7 +4,8 @@
 //! - `ratings`: the [`TrackId`] as 8 big-endian bytes → one byte, the stars (1 to 5). Not JSON: a
 //!   byte outside 1..=5 is [`StoreError::Corrupt`](super::StoreError::Corrupt).
 
-use super::{corrupt, decode_track_id, Result, Store};
+use super::journal::Record;
+use super::{corrupt, decode_track_id, lock, Result, Store};
 use crate::core::{Rating, TrackId};
 
 pub(super) const TREE: &str = "ratings";
@@ -22,19 +23,29 @@ fn decode_rating(key: &[u8], value: &[u8]) -> Result<Rating> {
 }
 
 impl Store {
-    /// Sets the track's rating, or clears it with `None`. Flushes the database before returning:
-    /// a rating is on disk before it is acknowledged, so a crash right after cannot lose it.
+    /// Sets the track's rating, or clears it with `None`. Journals it (fsynced) and then flushes
+    /// the database before returning: a rating is on disk twice before it is acknowledged, so
+    /// neither a crash right after nor a damaged database can lose it.
     pub fn set_rating(&self, id: TrackId, rating: Option<Rating>) -> Result<()> {
+        let mut journal = lock(&self.journal);
+        journal.append(&[Record::Rating {
+            track: id,
+            stars: rating.map_or(0, Rating::stars),
+        }])?;
+        self.put_rating(id, rating)?;
+        self.flush()?;
+        journal.compact_if_due();
+        Ok(())
+    }
+
+    /// Writes a rating into the tree only (the journal already holds it).
+    pub(super) fn put_rating(&self, id: TrackId, rating: Option<Rating>) -> Result<()> {
         let key = id.to_be_bytes();
         match rating {
-            Some(rating) => {
-                self.ratings.insert(key, &[rating.stars()][..])?;
-            }
-            None => {
-                self.ratings.remove(key)?;
-            }
-        }
-        self.flush()
+            Some(rating) => self.ratings.insert(key, &[rating.stars()][..])?,
+            None => self.ratings.remove(key)?,
+        };
+        Ok(())
     }
 
     /// The track's rating, if it has one.

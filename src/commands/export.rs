@@ -1,0 +1,74 @@
+//! `mien export [--output FILE]` and `mien import FILE`: ratings and play history as JSON, for
+//! backups. An exported file is 0600 and replaced atomically.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use super::Context;
+use crate::store::backup::{Backup, BACKUP_VERSION};
+
+pub fn export(ctx: &Context, output: Option<&Path>) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    let backup = store.export()?;
+    let mut json = serde_json::to_vec_pretty(&backup)?;
+    json.push(b'\n');
+    match output {
+        None => std::io::stdout().lock().write_all(&json)?,
+        Some(path) => {
+            write_private(path, &json)?;
+            crate::logging::eprint_line(&format!(
+                "exported {} ratings and {} plays to {}",
+                backup.ratings.len(),
+                backup.history.len(),
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` as a 0600 file: a temp file beside it, fsynced, renamed over it.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let mut tmp_name = name.to_os_string();
+    tmp_name.push(".mien-tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+pub fn import(ctx: &Context, file: &Path) -> anyhow::Result<()> {
+    let bytes = fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let backup: Backup = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{}: not a mien export", file.display()))?;
+    if backup.mien_backup > BACKUP_VERSION {
+        anyhow::bail!(
+            "{}: written by a newer mien (backup version {}, this mien reads up to {BACKUP_VERSION})",
+            file.display(),
+            backup.mien_backup
+        );
+    }
+    let store = ctx.open_store()?;
+    let done = store.import(&backup)?;
+    println!(
+        "imported {} ratings and {} plays ({} plays were already in the history)",
+        done.ratings, done.plays, done.plays_already_there
+    );
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Backups of the listener's data: ratings and play history as one JSON document
+//! (`mien export` / `mien import`). Paths are written as `scan --json` writes them (a string, or
+//! `{"bytes": [...]}` for a name that is not UTF-8). Called from the command's thread.
+
+use super::journal::Record;
+use super::{lock, Result, Store};
+use crate::core::{path_serde, PlayRecord, Rating, TrackId};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The format's version, in `mien_backup`.
+pub const BACKUP_VERSION: u32 = 1;
+
+/// One exported document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Backup {
+    pub mien_backup: u32,
+    pub ratings: Vec<RatedTrack>,
+    pub history: Vec<PlayRecord>,
+}
+
+/// A rating, with the track's path when the catalogue knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RatedTrack {
+    pub track: TrackId,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_path")]
+    pub path: Option<PathBuf>,
+    pub stars: u8,
+}
+
+mod opt_path {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    struct P(#[serde(with = "path_serde")] PathBuf);
+
+    pub fn serialize<S: Serializer>(
+        p: &Option<PathBuf>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => path_serde::serialize(p, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<PathBuf>, D::Error> {
+        Ok(Option::<P>::deserialize(d)?.map(|p| p.0))
+    }
+}
+
+/// What an import changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Imported {
+    pub ratings: usize,
+    /// Plays added (those already in the history are skipped).
+    pub plays: usize,
+    pub plays_already_there: usize,
+}
+
+impl Store {
+    /// Every rating and the whole history.
+    pub fn export(&self) -> Result<Backup> {
+        let ratings = self
+            .ratings()?
+            .into_iter()
+            .map(|(track, r)| {
+                Ok(RatedTrack {
+                    track,
+                    path: self.track(track)?.map(|t| t.path),
+                    stars: r.stars(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Backup {
+            mien_backup: BACKUP_VERSION,
+            ratings,
+            history: self.history(None)?,
+        })
+    }
+
+    /// Sets the backup's ratings (a track named by path gets the id of that path) and adds its
+    /// plays that the history lacks. Journalled with one fsync, then flushed.
+    pub fn import(&self, backup: &Backup) -> Result<Imported> {
+        let ratings: Vec<(TrackId, Option<Rating>)> = backup
+            .ratings
+            .iter()
+            .map(|r| {
+                let id = r.path.as_deref().map_or(r.track, TrackId::from_path);
+                (id, Rating::new(r.stars))
+            })
+            .collect();
+        let mut have: HashMap<String, usize> = HashMap::new();
+        for p in self.history(None)? {
+            *have
+                .entry(serde_json::to_string(&p).unwrap_or_default())
+                .or_default() += 1;
+        }
+        let mut plays = Vec::new();
+        let mut already = 0;
+        for p in &backup.history {
+            match have.get_mut(&serde_json::to_string(p).unwrap_or_default()) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    already += 1;
+                }
+                _ => plays.push(p.clone()),
+            }
+        }
+        let mut records: Vec<Record> = ratings
+            .iter()
+            .map(|(track, r)| Record::Rating {
+                track: *track,
+                stars: r.map_or(0, Rating::stars),
+            })
+            .collect();
+        records.extend(plays.iter().map(|p| Record::Play { play: p.clone() }));
+        let mut journal = lock(&self.journal);
+        journal.append(&records)?;
+        for (id, r) in &ratings {
+            self.put_rating(*id, *r)?;
+        }
+        for p in &plays {
+            self.put_play(p)?;
+        }
+        self.flush()?;
+        journal.compact_if_due();
+        Ok(Imported {
+            ratings: ratings.len(),
+            plays: plays.len(),
+            plays_already_there: already,
+        })
+    }
+}
