@@ -218,3 +218,19 @@ fn wav_tone(rate: u32, frames: u32) -> Vec<u8> {
     }
     b
 }
+
+#[test]
+fn a_log_that_cannot_be_written_is_said_once_and_doctor_still_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // A folder where the log file would be: the log cannot be opened (even as root).
+    std::fs::create_dir_all(data.join("mien.log")).unwrap();
+    let out = mien(&data, &["doctor"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: no log: cannot write") && err.contains("mien.log"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    assert!(stdout(&out).contains("data"), "doctor ran: {}", stdout(&out));
+}
