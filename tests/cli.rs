@@ -232,5 +232,9 @@ fn a_log_that_cannot_be_written_is_said_once_and_doctor_still_runs() {
         "{err}"
     );
     assert!(!err.contains("os error"), "{err}");
-    assert!(stdout(&out).contains("data"), "doctor ran: {}", stdout(&out));
+    assert!(
+        stdout(&out).contains("data"),
+        "doctor ran: {}",
+        stdout(&out)
+    );
 }

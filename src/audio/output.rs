@@ -186,6 +186,14 @@ impl Output {
         }
     }
 
+    /// Measures what the device still holds just before it is closed (see
+    /// `PulseStream::measure_before_close`); other sinks' readings are current already.
+    pub fn measure_before_close(&self, shared: &Shared) {
+        if let Sink::Device(super::device::Opened::Pulse(p)) = &self.sink {
+            p.measure_before_close(shared);
+        }
+    }
+
     /// Discards what the device holds and has not played (after a seek or a skip). Only the
     /// PulseAudio stream holds enough to matter.
     pub fn flush_device(&self) {

@@ -136,11 +136,28 @@ fn encode(samples: &[f32], format: SampleFormat, out: &mut [u8]) {
 /// An open playback stream. Dropping it deletes the stream on the server.
 pub struct PulseStream {
     stream: pulseaudio::PlaybackStream,
+    spec: protocol::SampleSpec,
     closing: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
 }
 
 impl PulseStream {
+    /// Before the stream is closed (pause, idle): corks it, so that the server takes no more
+    /// data, and reads how much it still holds, so that what counts as heard is measured now
+    /// instead of interpolated from a reading up to `CHECK_EVERY` old (which runs ahead of the
+    /// listener when the client fell behind under load). Errors leave the old reading.
+    pub fn measure_before_close(&self, shared: &Shared) {
+        if block_on(self.stream.cork()).is_err() {
+            return;
+        }
+        if let Ok(t) = block_on(self.stream.timing_info()) {
+            let queued = (t.write_offset - t.read_offset).max(0) as usize;
+            shared.note_callback(
+                Duration::from_micros(t.sink_usec) + self.spec.bytes_to_duration(queued),
+            );
+        }
+    }
+
     /// Discards what the server holds (after a seek or a skip), without waiting.
     pub fn flush(&self) {
         let _ = self.stream.flush().now_or_never();
@@ -286,6 +303,7 @@ pub(super) fn open(
     Ok((
         PulseStream {
             stream,
+            spec,
             closing,
             threads: vec![driver, checker],
         },

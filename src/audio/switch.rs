@@ -97,6 +97,7 @@ impl EngineThread {
         if self.output.is_null() || self.output.is_closed() {
             return;
         }
+        self.output.measure_before_close(&self.shared);
         let heard = self.shared.heard();
         self.output.close();
         self.shared.rewind_to(heard);
