@@ -25,7 +25,14 @@ pub struct PulseServer {
     dir: tempfile::TempDir,
     pid: Option<i32>,
     sinks: Vec<String>,
+    /// One server (and one test through it) at a time: on 2 loaded cores another test's server
+    /// starting up made this one's stream underrun. Last, so the daemon is gone before the next
+    /// test's turn.
+    _turn: MutexGuard<'static, ()>,
 }
+
+/// This process's PulseAudio clients point at a test's server (see [`PulseServer::connect`]).
+pub struct Connected;
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -62,6 +69,7 @@ impl PulseServer {
             eprintln!("skipped: {msg}");
             return None;
         }
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().expect("temp dir");
         for sub in ["run", "home"] {
             std::fs::create_dir(dir.path().join(sub)).expect("server dirs");
@@ -75,6 +83,7 @@ impl PulseServer {
             dir,
             pid: None,
             sinks: sinks.iter().map(|s| s.to_string()).collect(),
+            _turn: turn,
         };
         server.launch();
         Some(server)
@@ -158,15 +167,12 @@ impl PulseServer {
             .count()
     }
 
-    /// Points this process's PulseAudio clients (cpal) at the server, for as long as the guard
-    /// lives; other tests that do the same wait.
-    pub fn connect(&self) -> MutexGuard<'static, ()> {
-        let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY (set_var): the lock keeps the other tests of this binary from touching the
-        // environment meanwhile.
+    /// Points this process's PulseAudio clients at the server. The server's turn (held since
+    /// `start`) keeps the other tests of this binary from touching the environment meanwhile.
+    pub fn connect(&self) -> Connected {
         std::env::set_var("PULSE_SERVER", self.address());
         std::env::set_var("PULSE_CLIENTCONFIG", self.dir.path().join("client.conf"));
-        guard
+        Connected
     }
 
     /// Starts recording `sink`'s monitor (float, stereo, at `RATE`).
