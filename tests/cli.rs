@@ -1,18 +1,11 @@
 //! The real `mien` binary, run the way scripts run it: exit codes, JSON output, errors that name
 //! the file and line, and state that persists between runs. No sound card or network needed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::mien;
 
-fn mien(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mien"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("XDG_CONFIG_HOME", data.join("no-config"))
-        .output()
-        .expect("run mien")
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -3,8 +3,10 @@
 //! by tools/musicnn/make_fixture.py, see the README there); then the tagger and `mien tag` on
 //! real, silent and corrupt files.
 
+mod common;
+use common::mien;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use mien::mood::mel::{log_compress, MelFrontEnd, N_MELS};
@@ -236,16 +238,6 @@ fn a_track_shorter_than_a_patch_is_padded_into_one() {
     write_wav(&path, 16_000, &samples);
     let r = tagger().tag_file(&path).expect("tag");
     assert_eq!((r.patches, r.tags.len()), (1, 50));
-}
-
-fn mien(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mien"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("XDG_CONFIG_HOME", data.join("no-config"))
-        .output()
-        .expect("run mien")
 }
 
 #[test]

@@ -4,6 +4,9 @@
 //! are kept, and the real binary says what it did. Then `mien db check|rebuild` and
 //! `mien export|import` round trips.
 
+mod common;
+use common::mien;
+
 use mien::core::{PlayOutcome, PlayRecord, Rating, SavedQueue, TrackId};
 use mien::store::Store;
 use std::ffi::OsString;
@@ -11,17 +14,6 @@ use std::fs;
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn mien(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mien"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("XDG_CONFIG_HOME", data.join("no-config"))
-        .output()
-        .expect("run mien")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

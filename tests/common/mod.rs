@@ -228,3 +228,15 @@ impl Player {
             .collect()
     }
 }
+
+/// `mien --data-dir DATA ARGS...` with no user config (`$XDG_CONFIG_HOME` inside DATA), run to
+/// the end: what the CLI tests run.
+pub fn mien(data: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("XDG_CONFIG_HOME", data.join("no-config"))
+        .output()
+        .expect("run mien")
+}
