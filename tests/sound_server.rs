@@ -71,6 +71,69 @@ fn offset_sine(from: usize, to: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Waits for the engine to report the end of the queue and then to close its idle stream (once
+/// what the stream held has played, by its own reckoning), plus time for the last samples to
+/// reach the recorder: anything the engine cut off would be missing from the recording.
+/// Returns how many frames had been recorded when the engine said it was idle.
+fn until_closed(
+    server: &PulseServer,
+    rx: &Receiver<EngineEvent>,
+    rec: &Recording,
+    secs: u64,
+) -> usize {
+    wait_for(rx, secs, |e| *e == EngineEvent::Idle);
+    let at_idle = rec.frames();
+    let idle = Instant::now();
+    while server.sink_inputs() > 0 {
+        assert!(
+            idle.elapsed() < Duration::from_secs(5),
+            "the idle stream was never closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    at_idle
+}
+
+/// The engine said it was idle when the last sample was heard: `at_idle` frames had been
+/// recorded then, and the recording's sound ended at `end`. The recorder lags the sink by its
+/// own latency (20 ms asked), so a little sound may still come after; reporting the end a
+/// request (100 ms) or more early means `heard` ran ahead of the listener.
+fn assert_idle_on_time(at_idle: usize, end: usize) {
+    let late_ms = (end as f64 - at_idle as f64) * 1000.0 / f64::from(RATE);
+    assert!(
+        (-250.0..=80.0).contains(&late_ms),
+        "the end was heard {late_ms:.0} ms after the engine said it was idle"
+    );
+}
+
+/// Where the recording `got` (from its first sound) first differs from `want` (scaled by
+/// `gain`), for a failure message that says whether samples went missing at the start, in the
+/// middle or at the end.
+fn first_difference(got: &[f32], want: &[f32], gain: f32) -> String {
+    let Some((s, e)) = sounding(got) else {
+        return "nothing recorded".into();
+    };
+    let at = got[s..e]
+        .iter()
+        .zip(want)
+        .position(|(g, w)| (g - w * gain).abs() >= 1e-6);
+    match at {
+        None => format!("the {} frames recorded match; {} wanted", e - s, want.len()),
+        Some(i) => {
+            let around =
+                |v: &[f32], i: usize| v[i.saturating_sub(2)..(i + 3).min(v.len())].to_vec();
+            format!(
+                "recorded {} frames, {} wanted; first difference at frame {i}: got {:?}, want {:?}",
+                e - s,
+                want.len(),
+                around(&got[s..e], i),
+                around(want, i).iter().map(|w| w * gain).collect::<Vec<_>>()
+            )
+        }
+    }
+}
+
 #[test]
 fn two_tracks_join_with_no_gap_no_overlap_and_no_jump_at_the_seam() {
     let Some(server) = PulseServer::start() else {
@@ -96,11 +159,16 @@ fn two_tracks_join_with_no_gap_no_overlap_and_no_jump_at_the_seam() {
     play(&eng, &a);
     eng.send(EngineCommand::SetNext(Some(TrackRequest::new(&b))));
     eng.send(EngineCommand::Resume);
-    wait_for(&rx, 20, |e| *e == EngineEvent::Idle);
-    std::thread::sleep(Duration::from_millis(300));
+    let at_idle = until_closed(&server, &rx, &rec, 20);
     let got = left(&rec.stop());
     let (s, e) = sounding(&got).expect("something was recorded");
-    assert_eq!(e - s, n1 + n2, "recorded frames: no gap and no overlap");
+    assert_idle_on_time(at_idle, e);
+    assert_eq!(
+        e - s,
+        n1 + n2,
+        "recorded frames: no gap and no overlap ({})",
+        first_difference(&got, &want, 1.0)
+    );
     let worst = got[s..e]
         .iter()
         .zip(&want)
@@ -222,11 +290,11 @@ fn volume_scales_the_recorded_samples() {
     eng.send(EngineCommand::SetVolume(0.5));
     let rec = server.record("nullsink");
     play(&eng, &path);
-    wait_for(&rx, 10, |e| *e == EngineEvent::Idle);
-    std::thread::sleep(Duration::from_millis(300));
+    let at_idle = until_closed(&server, &rx, &rec, 10);
     let got = left(&rec.stop());
     let (s, e) = sounding(&got).expect("something was recorded");
-    assert_eq!(e - s, want.len());
+    assert_idle_on_time(at_idle, e);
+    assert_eq!(e - s, want.len(), "{}", first_difference(&got, &want, 0.5));
     let worst = got[s..e]
         .iter()
         .zip(&want)

@@ -203,10 +203,11 @@ impl EngineThread {
 
     /// Drops everything queued for output and forgets the in-flight tracks.
     pub(super) fn flush(&mut self) {
+        // The ring first, so that nothing old reaches the device after the device's flush.
+        self.shared.discard_until(self.pushed);
         self.output.flush_device();
         self.pending.clear();
         self.pending_off = 0;
-        self.shared.discard_until(self.pushed);
         self.segments.clear();
         self.current = None;
         self.fade = None;

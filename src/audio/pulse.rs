@@ -10,7 +10,8 @@
 //!
 //! Threads: the crate's reactor (one per connection) runs the data callback; "audio-pulse" (one
 //! per open stream) asks the server every five seconds how far behind the listener is
-//! (`Shared::note_callback`) and whether a named sink is still there; it ends with the stream.
+//! (`Shared::note_callback`), and again at once when samples follow silence, and whether a named
+//! sink is still there; it ends with the stream. "audio-flush" waits for one flush's answer.
 //! One connection per process and server, shared by the engine, the watcher and `mien doctor`.
 
 use std::ffi::CString;
@@ -32,6 +33,8 @@ use super::EngineCommand;
 
 /// How long connecting may take before the server counts as unavailable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest a flush waits for the server's answer.
+const FLUSH_WAIT: Duration = Duration::from_millis(500);
 /// How often the stream's latency (and a named sink's presence) is read.
 const CHECK_EVERY: Duration = Duration::from_secs(5);
 pub(super) const HOST: &str = "pulseaudio";
@@ -158,9 +161,28 @@ impl PulseStream {
         }
     }
 
-    /// Discards what the server holds (after a seek or a skip), without waiting.
+    /// Discards what the server holds (after a seek or a skip) and waits for the server to say
+    /// so (a round trip, bounded by `FLUSH_WAIT`): the crate writes stream data before queued
+    /// commands, so samples of the new track taken before the flush reached the server would
+    /// be dropped with the old ones (the first milliseconds of a track or of a seek's target).
     pub fn flush(&self) {
-        let _ = self.stream.flush().now_or_never();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stream = self.stream.clone();
+        let spawned = std::thread::Builder::new()
+            .name("audio-flush".into())
+            .spawn(move || {
+                let _ = tx.send(block_on(stream.flush()));
+            });
+        match spawned {
+            Ok(_) => match rx.recv_timeout(FLUSH_WAIT) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(%e, "PulseAudio flush failed"),
+                Err(_) => tracing::warn!("PulseAudio did not answer a flush in time"),
+            },
+            Err(_) => {
+                let _ = self.stream.flush().now_or_never();
+            }
+        }
         if let Some(checker) = self.threads.last() {
             checker.thread().unpark(); // its latency reading is stale now
         }
@@ -224,6 +246,12 @@ pub(super) fn open(
     };
     let mut cons = cons(rate, channels);
     let data_shared = Arc::clone(shared);
+    // The latency checker, woken from the callback when samples follow silence: `heard` counts
+    // from its last reading as if every sample after it came back to back, so silence written
+    // since (a new stream's first request, an underrun) would make it run ahead until the
+    // next reading, and the engine would report the end of the queue before it was heard.
+    let checker_slot: Arc<std::sync::OnceLock<std::thread::Thread>> = Arc::default();
+    let data_checker = Arc::clone(&checker_slot);
     let mut scratch = vec![0.0f32; 16_384 * channels];
     let callback = move |buf: &mut [u8]| -> usize {
         let whole = buf.len() / frame_bytes * frame_bytes;
@@ -235,6 +263,11 @@ pub(super) fn open(
             let n = chunk.len() / bps;
             fill(&mut scratch[..n], &mut cons, &data_shared);
             encode(&scratch[..n], format, chunk);
+        }
+        if data_shared.take_anchor_wanted() {
+            if let Some(checker) = data_checker.get() {
+                checker.unpark();
+            }
         }
         whole
     };
@@ -299,6 +332,7 @@ pub(super) fn open(
             }
         })
         .map_err(|e| e.to_string())?;
+    let _ = checker_slot.set(checker.thread().clone());
     let label = format!("{HOST}:{}", text(&sink.name));
     Ok((
         PulseStream {

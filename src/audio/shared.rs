@@ -25,6 +25,12 @@ pub struct Shared {
     expecting: AtomicBool,
     /// Callbacks that found the ring empty while samples were expected. Written by the sink.
     underruns: AtomicU64,
+    /// The last `fill` ended in silence (written by the sink).
+    padding: AtomicBool,
+    /// Samples came after silence: a sink that measures its latency only now and then (the
+    /// PulseAudio stream) should measure again, since `heard` interpolates as if the silence
+    /// were not there. Set by `fill`, taken by the sink.
+    anchor_wanted: AtomicBool,
     /// Set by the output's error callback when the device fails after it was opened.
     failed: AtomicBool,
     /// Samples per frame of the current output.
@@ -51,6 +57,8 @@ impl Shared {
             discard_until: AtomicU64::new(0),
             expecting: AtomicBool::new(false),
             underruns: AtomicU64::new(0),
+            padding: AtomicBool::new(true),
+            anchor_wanted: AtomicBool::new(false),
             failed: AtomicBool::new(false),
             channels: AtomicUsize::new(2),
             rate: AtomicU32::new(44_100),
@@ -92,6 +100,10 @@ impl Shared {
     }
     pub fn underruns(&self) -> u64 {
         self.underruns.load(Ordering::Relaxed)
+    }
+    /// Whether samples followed silence since the last call (see `anchor_wanted`).
+    pub fn take_anchor_wanted(&self) -> bool {
+        self.anchor_wanted.swap(false, Ordering::AcqRel)
     }
     pub fn mark_failed(&self) {
         self.failed.store(true, Ordering::Release);
@@ -157,6 +169,7 @@ pub fn fill(out: &mut [f32], cons: &mut HeapCons<f32>, shared: &Shared) -> usize
     if shared.paused.load(Ordering::Acquire) {
         out.fill(0.0);
         shared.popped.store(popped, Ordering::Release);
+        shared.padding.store(true, Ordering::Relaxed);
         return 0;
     }
     let whole = cons.occupied_len() / channels * channels;
@@ -166,6 +179,9 @@ pub fn fill(out: &mut [f32], cons: &mut HeapCons<f32>, shared: &Shared) -> usize
     out[n..].fill(0.0);
     if n < out.len() && shared.expecting.load(Ordering::Acquire) {
         shared.underruns.fetch_add(1, Ordering::Relaxed);
+    }
+    if shared.padding.swap(n < out.len(), Ordering::Relaxed) && n > 0 {
+        shared.anchor_wanted.store(true, Ordering::Release);
     }
     let volume = f32::from_bits(shared.volume.load(Ordering::Relaxed));
     if volume != 1.0 {
@@ -212,6 +228,26 @@ mod tests {
         shared.set_expecting(true);
         fill(&mut out, &mut cons, &shared);
         assert_eq!(shared.underruns(), 1);
+    }
+
+    #[test]
+    fn samples_after_silence_ask_for_a_fresh_latency_reading() {
+        let (mut prod, mut cons) = HeapRb::<f32>::new(64).split();
+        let shared = Shared::new(1.0);
+        shared.reset_for_output(48_000, 2);
+        let mut out = [9.0; 4];
+        fill(&mut out, &mut cons, &shared);
+        assert!(!shared.take_anchor_wanted(), "silence alone");
+        prod.push_slice(&[1.0; 8]);
+        fill(&mut out, &mut cons, &shared);
+        assert!(shared.take_anchor_wanted(), "samples after the silence");
+        assert!(!shared.take_anchor_wanted(), "taken once");
+        fill(&mut out, &mut cons, &shared);
+        assert!(!shared.take_anchor_wanted(), "samples after samples");
+        fill(&mut out, &mut cons, &shared);
+        prod.push_slice(&[1.0; 2]);
+        fill(&mut out, &mut cons, &shared);
+        assert!(shared.take_anchor_wanted(), "after an underrun");
     }
 
     #[test]

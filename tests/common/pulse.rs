@@ -243,6 +243,11 @@ pub struct Recording {
 }
 
 impl Recording {
+    /// Stereo frames recorded so far.
+    pub fn frames(&self) -> usize {
+        self.bytes.lock().unwrap().len() / 8
+    }
+
     /// Stops recording; the interleaved stereo samples recorded.
     pub fn stop(mut self) -> Vec<f32> {
         let _ = self.child.kill();
