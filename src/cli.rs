@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod ctl;
+pub use ctl::{Amount, CtlCommand, SleepArg, MOOD_CHOICES};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mien",
@@ -12,9 +15,10 @@ use clap::{Args, Parser, Subcommand};
     about = "A terminal music player that reads the listener's face and the music's mood"
 )]
 pub struct Cli {
-    /// An m3u/m3u8 playlist to play instead of restoring the last queue
-    #[arg(value_name = "PLAYLIST")]
-    pub playlist: Option<PathBuf>,
+    /// Audio files or m3u/m3u8 playlists to play instead of restoring the last queue; with a
+    /// player already running on this data dir, they are added to its queue
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -163,6 +167,12 @@ pub enum ProductCommand {
     Import {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Control the player running on this data dir (status, play-pause, next, volume, add, ...)
+    #[command(display_order = 14)]
+    Ctl {
+        #[command(subcommand)]
+        which: CtlCommand,
     },
 }
 

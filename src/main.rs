@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     };
     logging::install_panic_hook();
     let result = match cli.command {
-        None => commands::player(&ctx, cli.playlist),
+        None => commands::player(&ctx, cli.files),
         Some(Command::Product(c)) => commands::run(&ctx, c).map(|()| 0),
         Some(Command::Eval(c)) => eval::run(&ctx, c).map(|()| 0),
     };

@@ -645,3 +645,317 @@ fn media_keys_over_mpris_control_playback_and_see_its_state() {
         tmux.diagnostics(&tmux.capture())
     );
 }
+
+// --- Remote control: `mien ctl` and `mien FILE...` from outside the player -------------------
+
+/// Three 40 s tracks (long enough that nothing ends while a test talks to the player) under
+/// `dir`, in play order.
+fn write_long_library(dir: &Path) -> Vec<PathBuf> {
+    ["01 One", "02 Two", "03 Three"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let path = dir.join(format!("Cleo Rae/Remote/{name}.wav"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let title = &name[3..];
+            let wav = tagged_wav(40.0, 300.0 + 100.0 * i as f32, title, "Cleo Rae", "Remote");
+            std::fs::write(&path, wav).unwrap();
+            path.canonicalize().unwrap()
+        })
+        .collect()
+}
+
+/// `mien --data-dir ROOT/data --config ROOT/config.toml ARGS...` run to the end.
+fn mien_in(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(root.join("data"))
+        .arg("--config")
+        .arg(root.join("config.toml"))
+        .args(args)
+        .output()
+        .expect("run mien")
+}
+
+/// `mien ctl ARGS...`, which must succeed; its stdout.
+#[track_caller]
+fn ctl_ok(root: &Path, args: &[&str]) -> String {
+    let mut all = vec!["ctl"];
+    all.extend_from_slice(args);
+    let out = mien_in(root, &all);
+    assert!(
+        out.status.success(),
+        "mien ctl {args:?}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+}
+
+/// Polls `mien ctl status --json` until `want` holds of it (the player acts on the engine's
+/// answers, a moment after the request); fails with the last status and the player's log.
+#[track_caller]
+fn wait_status(
+    tmux: &Tmux,
+    root: &Path,
+    what: &str,
+    want: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let out = mien_in(root, &["ctl", "status", "--json"]);
+        let last = if out.status.success() {
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {text}"));
+            if want(&v) {
+                return v;
+            }
+            text
+        } else {
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        if start.elapsed() > STEP {
+            panic!(
+                "status never showed {what}; last: {last}\n{}",
+                tmux.diagnostics(&tmux.capture())
+            );
+        }
+        sleep(POLL);
+    }
+}
+
+fn track_path(v: &serde_json::Value) -> Option<PathBuf> {
+    v["track"]["path"].as_str().map(PathBuf::from)
+}
+
+#[test]
+fn mien_ctl_from_outside_drives_the_player_and_status_json_reports_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    let tracks = write_long_library(&music);
+    let playlist = root.join("remote.m3u");
+    let lines: Vec<String> = tracks[..2]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    std::fs::write(&playlist, lines.join("\n")).unwrap();
+    let tmux = Tmux::start_with(&root, &music, Some(&playlist));
+    tmux.wait_for("2. Two"); // the scan has read the queued tracks' tags
+
+    let v = wait_status(&tmux, &root, "the first track playing", |v| {
+        v["state"] == "playing" && track_path(v).as_ref() == Some(&tracks[0])
+    });
+    assert_eq!(v["queue_len"], 2, "{v}");
+    let mode = std::fs::metadata(root.join("data/mien.sock")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(mode.permissions().mode() & 0o777, 0o600);
+
+    assert_eq!(ctl_ok(&root, &["pause"]), "paused");
+    tmux.wait_for("⏸ paused");
+    wait_status(&tmux, &root, "paused", |v| v["state"] == "paused");
+
+    assert_eq!(ctl_ok(&root, &["volume", "40"]), "volume 40%");
+    assert_eq!(ctl_ok(&root, &["volume", "-15"]), "volume 25%");
+    wait_status(&tmux, &root, "volume 25", |v| v["volume"] == 25);
+
+    assert_eq!(ctl_ok(&root, &["next"]), "next: Cleo Rae – Two");
+    let v = wait_status(&tmux, &root, "the second track playing", |v| {
+        v["state"] == "playing" && track_path(v).as_ref() == Some(&tracks[1])
+    });
+    assert_eq!(v["track"]["title"], "Two", "{v}");
+    assert_eq!(v["track"]["artist"], "Cleo Rae", "{v}");
+    assert_eq!(v["track"]["duration_s"], 40.0, "{v}");
+
+    assert_eq!(ctl_ok(&root, &["seek", "20"]), "seeking to 0:20");
+    wait_status(&tmux, &root, "the position past 20 s", |v| {
+        v["position_s"].as_f64().is_some_and(|p| p >= 20.0)
+    });
+    ctl_ok(&root, &["rate", "4"]);
+    wait_status(&tmux, &root, "the rating", |v| v["rating"] == 4);
+    tmux.wait_for("★★★★☆");
+    assert_eq!(ctl_ok(&root, &["mood", "happy"]), "mood: happy");
+    let v = wait_status(&tmux, &root, "the emotion", |v| !v["emotion"].is_null());
+    assert_eq!(v["emotion"]["label"], "happy", "{v}");
+    assert_eq!(v["emotion"]["source"], "manual", "{v}");
+
+    let third = tracks[2].display().to_string();
+    assert_eq!(
+        ctl_ok(&root, &["add", &third]),
+        "added 1 track to the queue (3 in all)"
+    );
+    tmux.wait_for("Queue · 3 ");
+    wait_status(&tmux, &root, "three queued", |v| v["queue_len"] == 3);
+
+    let line = ctl_ok(
+        &root,
+        &[
+            "status",
+            "--format",
+            "{state}|{artist} - {title}|{volume}|{rating}",
+        ],
+    );
+    assert_eq!(line, "playing|Cleo Rae - Two|25|★★★★☆");
+    let plain = ctl_ok(&root, &["status"]);
+    assert!(
+        plain.starts_with("playing: Cleo Rae – Two (Remote)"),
+        "{plain}"
+    );
+
+    // What the player cannot do, and what ctl cannot parse, are errors.
+    let out = mien_in(&root, &["ctl", "sleep", "10"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wind-down timer is not available"), "{err}");
+    let out = mien_in(&root, &["ctl", "status", "--format", "{nope}"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown placeholder {nope}"));
+    let out = mien_in(&root, &["ctl", "volume", "loud"]);
+    assert_eq!(out.status.code(), Some(2), "a clap error");
+
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
+    assert!(
+        !root.join("data/mien.sock").exists(),
+        "the socket is removed on quit"
+    );
+}
+
+#[test]
+fn mien_ctl_with_no_player_running_says_so_in_one_sentence_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    std::fs::write(root.join("config.toml"), "").unwrap();
+    for args in [&["ctl", "status", "--json"][..], &["ctl", "next"]] {
+        let out = mien_in(&root, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err,
+            format!(
+                "mien: no mien player is running on this data dir (nothing listens on {})\n",
+                root.join("data/mien.sock").display()
+            )
+        );
+    }
+}
+
+#[test]
+fn a_stale_socket_left_by_a_killed_player_is_replaced_at_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    write_long_library(&music);
+    let socket = root.join("data/mien.sock");
+    {
+        let tmux = Tmux::start(&root, &music);
+        wait_status(&tmux, &root, "the player answering", |v| {
+            v["state"] == "stopped"
+        });
+        let pid = mien_pid(&tmux.data_dir);
+        assert!(Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .unwrap()
+            .success());
+        assert_eq!(tmux.wait_for_exit(), "EXIT=137");
+    }
+    assert!(socket.exists(), "SIGKILL leaves the socket behind");
+    let out = mien_in(&root, &["ctl", "status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no mien player is running"));
+
+    std::fs::remove_file(root.join("exit")).unwrap();
+    let tmux = Tmux::start(&root, &music);
+    tmux.wait_for("Cleo Rae");
+    let v = wait_status(&tmux, &root, "the new player answering", |v| {
+        v["state"] == "stopped"
+    });
+    assert_eq!(v["queue_len"], 0, "{v}");
+    let log = std::fs::read_to_string(root.join("data/mien.log")).unwrap();
+    assert!(log.contains("stale control socket"), "{log}");
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
+    assert!(!socket.exists());
+}
+
+#[test]
+fn mien_files_while_a_player_runs_hand_the_files_to_its_queue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    let tracks = write_long_library(&music);
+    let tmux = Tmux::start(&root, &music);
+    wait_status(&tmux, &root, "the player answering", |v| {
+        v["queue_len"] == 0
+    });
+
+    let list = root.join("two.m3u8");
+    std::fs::write(
+        &list,
+        format!("{}\n{}\n", tracks[1].display(), tracks[2].display()),
+    )
+    .unwrap();
+    let first = tracks[0].display().to_string();
+    let out = mien_in(&root, &[&first, list.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.trim_end(),
+        format!(
+            "added 3 tracks to the queue (3 in all): handed to the player already running on {}",
+            root.join("data").display()
+        )
+    );
+    tmux.wait_for("Queue · 3 ");
+    let v = wait_status(&tmux, &root, "three queued", |v| v["queue_len"] == 3);
+    assert_eq!(v["state"], "stopped", "added, not started: {v}");
+
+    // A missing file is named and nothing is added.
+    let out = mien_in(&root, &[root.join("gone.wav").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gone.wav"));
+    // Without files a second player still meets the data dir's lock, and says so.
+    let out = mien_in(&root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another mien process"), "{err}");
+    assert_eq!(
+        wait_status(&tmux, &root, "still three", |_| true)["queue_len"],
+        3
+    );
+
+    // A signal ends the player as `q` does, the socket included.
+    let pid = mien_pid(&tmux.data_dir);
+    assert!(Command::new("kill")
+        .args(["-s", "TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=143",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
+    assert!(
+        !root.join("data/mien.sock").exists(),
+        "the socket is removed on SIGTERM"
+    );
+}

@@ -194,9 +194,15 @@ pub enum Msg {
     RecoUnavailable(String),
     /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
     VisionStarted,
+    /// The files given on the command line (`mien FILE...`), playlists read: they replace the
+    /// queue and the first plays (`app::control`).
+    FilesOpened {
+        given: Vec<PathBuf>,
+        result: Result<Vec<PathBuf>, String>,
+    },
 }
 
-/// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
+/// What a remote control (MPRIS, the control socket) asks beyond the key actions: requests
 /// whose outcome depends on the state, and exact seeks and volumes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Remote {
@@ -212,6 +218,9 @@ pub enum Remote {
     SeekTo(u64),
     /// Set the volume, linear 0.0..=1.0.
     SetVolume(f32),
+    /// A `mien ctl` request from the control socket; answered with `Effect::Reply`
+    /// (`app::control`).
+    Control(crate::control::Request),
 }
 
 /// What `update` asks the runtime to do.
@@ -242,6 +251,11 @@ pub enum Effect {
     RecoEvent(crate::recommend::ListenEvent),
     /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.
     RecoRank(RankRequest),
+    /// Send this answer to the `mien ctl` request that waits for it.
+    Reply {
+        to: crate::control::ReplyTo,
+        reply: crate::control::Reply,
+    },
 }
 
 /// The UI thread's state.

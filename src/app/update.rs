@@ -98,6 +98,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Remote(r) => match r {
             super::state::Remote::Action(a) => action(state, a),
+            super::state::Remote::Control(req) => super::control::request(state, req),
             r => playback::remote(state, r),
         },
         Msg::Resize { list_rows } => {
@@ -121,6 +122,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![Effect::Vision(VisionCommand::Enable(true))]
         }
         Msg::VisionStarted => Vec::new(),
+        Msg::FilesOpened { given, result } => super::control::files_opened(state, &given, result),
     }
 }
 

@@ -2,6 +2,7 @@
 //! one subcommand on top of the composition root (`crate::root`) and the library, store and audio
 //! layers.
 
+mod ctl;
 mod db;
 mod doctor;
 pub mod emotion;
@@ -19,10 +20,15 @@ use crate::cli::{DbCommand, ProductCommand};
 
 pub use crate::root::{absolute, Context};
 
-/// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
+/// `mien` (and `mien FILE...`): the interactive player; with files and a player already
+/// running on this data dir, the files go to its queue instead (`ctl::hand_off`).
 /// Returns the exit status (128 + a signal's number when a signal ended it).
-pub fn player(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
-    crate::runtime::run(ctx, playlist.map(|p| absolute(&p)))
+pub fn player(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
+    let files: Vec<PathBuf> = files.iter().map(|p| absolute(p)).collect();
+    if let Some(code) = ctl::hand_off(ctx, &files)? {
+        return Ok(code);
+    }
+    crate::runtime::run(ctx, files)
 }
 
 /// Runs one of the product's subcommands.
@@ -53,6 +59,7 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
         },
         ProductCommand::Export { output } => export::export(ctx, output.as_deref()),
         ProductCommand::Import { file } => export::import(ctx, &file),
+        ProductCommand::Ctl { which } => ctl::run(ctx, which),
     }
 }
 

@@ -3,6 +3,7 @@
 //! and the player's first state. Runs on the main thread at start-up; nothing below
 //! `commands`/the runtime imports it.
 
+pub mod files;
 mod player;
 
 use std::path::{Path, PathBuf};

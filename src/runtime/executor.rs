@@ -52,6 +52,8 @@ pub struct Runtime {
     art: ArtView,
     /// What was last published over MPRIS: (path, paused, volume).
     published: Option<(Option<PathBuf>, bool, u8)>,
+    /// The control socket's listener (`mien ctl`), once started; dropping it removes the socket.
+    pub(super) control: Option<crate::control::ControlServer>,
 }
 
 impl Runtime {
@@ -81,6 +83,7 @@ impl Runtime {
             vision: None,
             art: ArtView::new(picker),
             published: None,
+            control: None,
         })
     }
 
@@ -172,6 +175,7 @@ impl Runtime {
                 }
             }
             Effect::RecoRank(req) => self.rank(req),
+            Effect::Reply { to, reply } => to.send(reply),
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
@@ -299,6 +303,8 @@ impl Runtime {
     /// Saves the queue and position for resume, waits for every write to be on disk, and stops
     /// the recommender (which checkpoints its tables).
     pub fn shutdown(&mut self, state: &AppState) {
+        // No more requests: the socket goes first (its file is removed).
+        self.control = None;
         self.write(WriteCommand::SaveQueue(state.saved_queue()));
         self.writer = None;
         self.reco = None;

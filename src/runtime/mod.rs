@@ -3,6 +3,7 @@
 //! vision), turns every event into a `Msg` for `app::update`, performs the effects `update`
 //! returns (never deciding anything itself) and redraws only after something happened.
 
+mod control;
 mod executor;
 mod services;
 
@@ -16,7 +17,6 @@ use ratatui::layout::Rect;
 use crate::app::keys::KeyState;
 use crate::app::state::{AppState, Msg, StatusLevel};
 use crate::audio::Engine;
-use crate::library::m3u::read_m3u;
 use crate::library::LibraryService;
 use crate::root::{Context, PlayerSetup};
 use crate::terminal::{image_picker, input, TermEvent, Terminal};
@@ -56,16 +56,17 @@ fn forward<T: Send + 'static>(
         .map(drop)
 }
 
-/// `mien` (and `mien PLAYLIST.m3u`): the interactive player.
+/// `mien` (and `mien FILE...`, playlists or audio files: they replace the saved queue): the
+/// interactive player.
 /// Returns the exit status: 0 after `q`, 128 + the signal's number after SIGTERM, SIGHUP or
 /// SIGINT (the queue and position saved either way).
-pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
     let PlayerSetup {
         store,
         mut state,
         keymap,
         themes,
-    } = PlayerSetup::open(ctx, playlist.is_some())?;
+    } = PlayerSetup::open(ctx, !files.is_empty())?;
 
     let (tx, rx) = mpsc::channel::<UiEvent>();
     // Before the terminal changes, so that no signal finds it raw with nobody to restore it.
@@ -102,11 +103,17 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
         let started = rt.start_mpris();
         rt.apply_all(&mut state, started);
     }
-    if let Some(path) = playlist {
-        let result = read_m3u(&path)
-            .map(|list| list.entries)
-            .map_err(|e| e.to_string());
-        rt.apply(&mut state, Msg::PlaylistLoaded { path, result });
+    let started = rt.start_control(&ctx.data_dir);
+    rt.apply_all(&mut state, started);
+    if !files.is_empty() {
+        let result = crate::root::files::tracks_of_all(&files);
+        rt.apply(
+            &mut state,
+            Msg::FilesOpened {
+                given: files,
+                result,
+            },
+        );
     }
     state.prepare();
     let theme = |s: &AppState| -> Theme { themes.get(s.theme).cloned().unwrap_or_default() };
