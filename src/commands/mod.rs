@@ -3,9 +3,11 @@
 //! layers.
 
 mod db;
+mod diary;
 mod doctor;
 pub mod emotion;
 mod export;
+mod forget;
 mod history;
 mod play;
 mod rate;
@@ -53,6 +55,8 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
         },
         ProductCommand::Export { output } => export::export(ctx, output.as_deref()),
         ProductCommand::Import { file } => export::import(ctx, &file),
+        ProductCommand::Diary { days, json } => diary::run(ctx, days, json),
+        ProductCommand::Forget { last, reco } => forget::run(ctx, last, reco),
     }
 }
 
