@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod browser;
+pub mod diary;
 pub mod keymap;
 pub mod keys;
 pub mod mood_watch;

@@ -27,7 +27,11 @@ pub enum Pane {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    MoodPicker { cursor: usize },
+    MoodPicker {
+        cursor: usize,
+    },
+    /// The mood diary's full-pane view (`Y`).
+    Diary,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +198,8 @@ pub enum Msg {
     RecoUnavailable(String),
     /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
     VisionStarted,
+    /// The diary view's data, loaded off the UI thread (an answer to `Effect::LoadDiary`).
+    DiaryLoaded(Result<crate::diary::Diary, String>),
 }
 
 /// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
@@ -242,6 +248,13 @@ pub enum Effect {
     RecoEvent(crate::recommend::ListenEvent),
     /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.
     RecoRank(RankRequest),
+    /// Store an emotion reading (through the store's writer; answered only if it fails).
+    RecordReading(crate::store::ReadingRecord),
+    /// Load the mood diary of the last `days` days off the UI thread; answered with
+    /// `Msg::DiaryLoaded`.
+    LoadDiary {
+        days: u32,
+    },
 }
 
 /// The UI thread's state.
@@ -274,6 +287,8 @@ pub struct AppState {
     pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
+    /// The mood diary: which readings are stored, and the diary view's data.
+    pub diary: super::diary::DiaryState,
 }
 
 impl AppState {
@@ -303,6 +318,7 @@ impl AppState {
             quit: false,
             exit_code: 0,
             help: Vec::new(),
+            diary: super::diary::DiaryState::default(),
         }
     }
 

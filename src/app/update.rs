@@ -121,6 +121,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![Effect::Vision(VisionCommand::Enable(true))]
         }
         Msg::VisionStarted => Vec::new(),
+        Msg::DiaryLoaded(result) => {
+            super::diary::loaded(state, result);
+            Vec::new()
+        }
     }
 }
 
@@ -139,6 +143,10 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             Action::Back | Action::PickMood | Action::Quit => state.overlay = None,
             _ => {}
         }
+        return Vec::new();
+    }
+    if state.overlay == Some(Overlay::Diary) && matches!(a, Action::Back | Action::Quit) {
+        state.overlay = None;
         return Vec::new();
     }
     if state.overlay == Some(Overlay::Help)
@@ -236,6 +244,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             state.quit = true;
             return vec![Effect::SaveQueue(state.saved_queue())];
         }
+        Action::ToggleDiary => return super::diary::toggle(state),
     }
     Vec::new()
 }
