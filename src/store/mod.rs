@@ -44,7 +44,9 @@ mod tracks;
 pub mod writer;
 
 pub use damage::describe_sled;
-pub use events::{RecommenderTrees, RECO_EVENTS_PER_CHUNK, RECO_EVENT_BYTES};
+pub use events::{
+    strip_reco_listener_bytes, RecommenderTrees, RECO_EVENTS_PER_CHUNK, RECO_EVENT_BYTES,
+};
 pub use health::{Health, Problem};
 pub use journal::JOURNAL_FILE;
 pub use loudness::LoudnessRecord;
