@@ -42,7 +42,7 @@ fn play(n: u64) -> PlayRecord {
 fn reading(n: u64) -> ReadingRecord {
     ReadingRecord {
         at_ms: 1_700_000_000_000 + n * 1500,
-        source: if n % 3 == 0 {
+        source: if n.is_multiple_of(3) {
             EmotionSource::Manual
         } else {
             EmotionSource::Camera

@@ -4,6 +4,8 @@
 use crate::core::civil_from_days;
 
 /// The local time zone's offset from UTC at `at_ms`, in seconds east (0 if unknown).
+// `c_long` is i32 on 32-bit targets: the conversion to i64 is not useless there.
+#[allow(clippy::useless_conversion)]
 pub fn local_offset_s(at_ms: u64) -> i64 {
     let Ok(t) = libc::time_t::try_from(at_ms / 1000) else {
         return 0;

@@ -398,8 +398,14 @@ mod tests {
             listener: None,
             ..event
         };
-        assert_eq!(stripped, expected, "time, track, kind and the track's mood stay");
-        assert!(!crate::store::strip_reco_listener_bytes(&mut bytes), "nothing left");
+        assert_eq!(
+            stripped, expected,
+            "time, track, kind and the track's mood stay"
+        );
+        assert!(
+            !crate::store::strip_reco_listener_bytes(&mut bytes),
+            "nothing left"
+        );
     }
 
     #[test]
