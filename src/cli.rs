@@ -174,6 +174,56 @@ pub enum ProductCommand {
         #[command(subcommand)]
         which: CtlCommand,
     },
+    /// Your mood per day and hour against what played and what you skipped, and what lifted you
+    #[command(display_order = 15)]
+    Diary {
+        /// How many days, today included
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=400))]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete your stored emotion readings (only those) of the last SPAN: 30m, 2h, 1d, 2w or all
+    #[command(display_order = 16)]
+    Forget {
+        /// How far back from now: 30m, 2h, 1d, 2w (minutes, hours, days, weeks) or all
+        #[arg(long, value_name = "SPAN", value_parser = parse_span)]
+        last: ForgetSpan,
+        /// Also remove your emotion from the recommender's events of the span (the plays and
+        /// ratings stay; it relearns its mood tables from what is left)
+        #[arg(long)]
+        reco: bool,
+    },
+}
+
+/// What `mien forget --last` covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForgetSpan {
+    All,
+    /// The last this many milliseconds.
+    Last(u64),
+}
+
+/// `30m`, `2h`, `1d`, `2w` (a whole number and a unit: minutes, hours, days, weeks) or `all`.
+pub fn parse_span(text: &str) -> Result<ForgetSpan, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(ForgetSpan::All);
+    }
+    let bad = || format!("{text:?} is not a span: use e.g. 30m, 2h, 1d, 2w or all");
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let n: u64 = text[..split].parse().map_err(|_| bad())?;
+    let unit: u64 = match &text[split..] {
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return Err(bad()),
+    };
+    match n.checked_mul(unit) {
+        Some(ms) if n > 0 => Ok(ForgetSpan::Last(ms)),
+        _ => Err(bad()),
+    }
 }
 
 /// `mien db ...`.
@@ -322,4 +372,22 @@ pub struct MoodModelArgs {
     /// with a non-default count or model are not cached
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub patches: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_a_number_and_a_unit_or_all() {
+        assert_eq!(parse_span("30m"), Ok(ForgetSpan::Last(1_800_000)));
+        assert_eq!(parse_span("2h"), Ok(ForgetSpan::Last(7_200_000)));
+        assert_eq!(parse_span("1d"), Ok(ForgetSpan::Last(86_400_000)));
+        assert_eq!(parse_span("2w"), Ok(ForgetSpan::Last(14 * 86_400_000)));
+        assert_eq!(parse_span("ALL"), Ok(ForgetSpan::All));
+        for bad in ["", "h", "0h", "1y", "-1d", "1.5h", "99999999999999999w"] {
+            let err = parse_span(bad).expect_err(bad);
+            assert!(err.contains("is not a span"), "{err}");
+        }
+    }
 }

@@ -5,8 +5,9 @@
 //! 0. `core`, `config`, `cli`, `assets`, `kernel`: value types, plain config and argument data,
 //!    where bundled files are, the shared CNN pieces
 //! 1. `store`, `audio`, `logging`: the database, the playback engine, the log (a private file)
-//! 2. `library`, `mood`, `loudness`, `recommend`, `vision`, `mpris`, `control`: the other
-//!    subsystems, each on its own thread (`control`: the remote-control socket and its protocol)
+//! 2. `library`, `mood`, `loudness`, `recommend`, `vision`, `mpris`, `control`, `diary`: the
+//!    other subsystems, each on its own thread (`control`: the remote-control socket and its
+//!    protocol), and the mood diary's computation
 //! 3. `app`: the UI thread's state and `update`, pure
 //! 4. `ui`: pure rendering
 //! 5. `terminal`: raw mode, drawing, the input thread, the album art's image state
@@ -25,6 +26,7 @@ pub mod commands;
 pub mod config;
 pub mod control;
 pub mod core;
+pub mod diary;
 pub mod eval;
 pub mod kernel;
 pub mod library;

@@ -7,8 +7,8 @@
 mod common;
 use common::mien;
 
-use mien::core::{PlayOutcome, PlayRecord, Rating, SavedQueue, TrackId};
-use mien::store::Store;
+use mien::core::{EmotionSource, PlayOutcome, PlayRecord, Rating, SavedQueue, TrackId};
+use mien::store::{ReadingRecord, Store};
 use std::ffi::OsString;
 use std::fs;
 use std::os::unix::ffi::OsStringExt;
@@ -35,6 +35,22 @@ fn play(n: u64) -> PlayRecord {
             PlayOutcome::Completed
         },
         position_ms: n * 10,
+    }
+}
+
+/// The 12 emotion readings every test expects back, oldest first.
+fn reading(n: u64) -> ReadingRecord {
+    ReadingRecord {
+        at_ms: 1_700_000_000_000 + n * 1500,
+        source: if n.is_multiple_of(3) {
+            EmotionSource::Manual
+        } else {
+            EmotionSource::Camera
+        },
+        label: ["happy", "sad", "neutral"][n as usize % 3].into(),
+        valence: n as f32 / 12.0 - 0.5,
+        arousal: 0.25,
+        confidence: 0.75,
     }
 }
 
@@ -68,6 +84,9 @@ fn populate(data: &Path) {
     for n in 0..40 {
         store.record_play(&play(n)).expect("play");
     }
+    for n in 0..12 {
+        store.record_reading(&reading(n)).expect("reading");
+    }
     store.save_queue(&queue()).expect("queue");
     store.flush().expect("flush");
 }
@@ -79,6 +98,10 @@ fn assert_all_there(data: &Path) {
     history.sort_by_key(|p| p.at_ms);
     assert_eq!(history, (0..40).map(play).collect::<Vec<_>>());
     assert_eq!(store.load_queue().expect("queue"), Some(queue()));
+    assert_eq!(
+        store.readings(0, u64::MAX).expect("readings"),
+        (0..12).map(reading).collect::<Vec<_>>()
+    );
 }
 
 fn damaged_copies(data: &Path) -> Vec<PathBuf> {
@@ -129,7 +152,7 @@ fn damaged_then_recovered(damage: impl Fn(&Path), expect_in_message: &str, kept:
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains(expect_in_message), "{err}");
     assert!(
-        err.contains("rebuilt 30 ratings, 40 plays and the saved queue from"),
+        err.contains("rebuilt 30 ratings, 40 plays, 12 emotion readings and the saved queue from"),
         "{err}"
     );
     let history: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -257,7 +280,8 @@ fn db_rebuild_moves_the_db_aside_and_loses_nothing() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         said.starts_with("moved the database to ")
-            && said.contains("rebuilt 30 ratings, 40 plays and the saved queue"),
+            && said
+                .contains("rebuilt 30 ratings, 40 plays, 12 emotion readings and the saved queue"),
         "{said}"
     );
     assert_eq!(damaged_copies(&data).len(), 1);
@@ -292,16 +316,19 @@ fn export_then_import_into_a_new_data_dir_round_trips_and_is_idempotent() {
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert_eq!(
         text(&first.stdout).trim(),
-        "imported 30 ratings and 40 plays (0 plays were already in the history)"
+        "imported 30 ratings, 40 plays and 12 emotion readings (0 plays were already in the \
+         history)"
     );
     let second = mien(&other, &["import", file.to_str().expect("utf-8")]);
     assert_eq!(
         text(&second.stdout).trim(),
-        "imported 30 ratings and 0 plays (40 plays were already in the history)"
+        "imported 30 ratings, 0 plays and 0 emotion readings (40 plays were already in the \
+         history)"
     );
     let store = Store::open(&other).expect("open");
     assert_eq!(store.ratings().expect("ratings"), expected_ratings());
     assert_eq!(store.history_len(), 40);
+    assert_eq!(store.readings_len(), 12);
 
     fs::write(&file, b"{\"mien_backup\": 1, \"ratings\": [").expect("write");
     let bad = mien(&other, &["import", file.to_str().expect("utf-8")]);

@@ -631,9 +631,52 @@ fn the_mood_picker_sets_a_manual_reading_from_the_chosen_row() {
     let current = p.state.emotion.current.clone().expect("a reading");
     assert_eq!(current.label(), "surprise");
     assert_eq!(current.source, EmotionSource::Manual);
-    assert_eq!(effects, [Effect::EmotionChanged(current)]);
+    let stored = mien::store::ReadingRecord {
+        at_ms: current.at_ms,
+        source: EmotionSource::Manual,
+        label: "surprise".into(),
+        valence: current.valence,
+        arousal: current.arousal,
+        confidence: 1.0,
+    };
+    assert_eq!(
+        effects,
+        [
+            Effect::EmotionChanged(current),
+            Effect::RecordReading(stored)
+        ],
+        "shown, and stored for the diary"
+    );
     assert_eq!(p.state.overlay, None);
     assert_eq!(p.state.emotion.history.len(), 1);
+}
+
+#[test]
+fn y_opens_the_diary_and_loads_it_and_y_q_or_esc_close_it_without_quitting() {
+    let mut p = Player::new();
+    let effects = p.press("Y");
+    assert_eq!(p.state.overlay, Some(Overlay::Diary));
+    assert_eq!(effects, [Effect::LoadDiary { days: 7 }]);
+    assert!(p.state.diary.loading);
+    p.press("q");
+    assert_eq!(p.state.overlay, None);
+    assert!(!p.state.quit, "q closes the view, not the player");
+    p.press("Y");
+    p.press("Y");
+    assert_eq!(p.state.overlay, None);
+    p.press("Y");
+    p.press_one(key("esc"));
+    assert_eq!(p.state.overlay, None);
+    p.press("Y");
+    p.send(Msg::DiaryLoaded(Err("disk on fire".into())));
+    assert!(!p.state.diary.loading);
+    assert_eq!(p.state.diary.error.as_deref(), Some("disk on fire"));
+    p.press("j");
+    assert_eq!(
+        p.state.overlay,
+        Some(Overlay::Diary),
+        "other keys leave it open"
+    );
 }
 
 #[test]

@@ -68,6 +68,8 @@ pub enum Action {
     ToggleHelp,
     CycleTheme,
     Quit,
+    /// Open or close the mood diary's view.
+    ToggleDiary,
 }
 
 impl Action {
@@ -119,6 +121,7 @@ impl Action {
         Action::ToggleHelp,
         Action::CycleTheme,
         Action::Quit,
+        Action::ToggleDiary,
     ];
 
     /// The config name (`snake_case`).
@@ -183,6 +186,7 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
+            Action::ToggleDiary => "mood diary (esc, q or Y close it)",
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod browser;
 pub mod control;
+pub mod diary;
 pub mod keymap;
 pub mod keys;
 pub mod mood_watch;

@@ -55,6 +55,7 @@ pub(super) fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<
     }
     panel.current = Some(reading.clone());
     let mut effects = reco::emotion(state, &reading);
+    effects.extend(super::diary::reading_effect(state, &reading));
     effects.insert(0, Effect::EmotionChanged(reading));
     effects
 }

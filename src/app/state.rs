@@ -27,7 +27,11 @@ pub enum Pane {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    MoodPicker { cursor: usize },
+    MoodPicker {
+        cursor: usize,
+    },
+    /// The mood diary's full-pane view (`Y`).
+    Diary,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,6 +204,8 @@ pub enum Msg {
         given: Vec<PathBuf>,
         result: Result<Vec<PathBuf>, String>,
     },
+    /// The diary view's data, loaded off the UI thread (an answer to `Effect::LoadDiary`).
+    DiaryLoaded(Result<crate::diary::Diary, String>),
 }
 
 /// What a remote control (MPRIS, the control socket) asks beyond the key actions: requests
@@ -256,6 +262,13 @@ pub enum Effect {
         to: crate::control::ReplyTo,
         reply: crate::control::Reply,
     },
+    /// Store an emotion reading (through the store's writer; answered only if it fails).
+    RecordReading(crate::store::ReadingRecord),
+    /// Load the mood diary of the last `days` days off the UI thread; answered with
+    /// `Msg::DiaryLoaded`.
+    LoadDiary {
+        days: u32,
+    },
 }
 
 /// The UI thread's state.
@@ -288,6 +301,8 @@ pub struct AppState {
     pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
+    /// The mood diary: which readings are stored, and the diary view's data.
+    pub diary: super::diary::DiaryState,
 }
 
 impl AppState {
@@ -317,6 +332,7 @@ impl AppState {
             quit: false,
             exit_code: 0,
             help: Vec::new(),
+            diary: super::diary::DiaryState::default(),
         }
     }
 

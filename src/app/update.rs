@@ -123,6 +123,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::VisionStarted => Vec::new(),
         Msg::FilesOpened { given, result } => super::control::files_opened(state, &given, result),
+        Msg::DiaryLoaded(result) => {
+            super::diary::loaded(state, result);
+            Vec::new()
+        }
     }
 }
 
@@ -141,6 +145,10 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             Action::Back | Action::PickMood | Action::Quit => state.overlay = None,
             _ => {}
         }
+        return Vec::new();
+    }
+    if state.overlay == Some(Overlay::Diary) && matches!(a, Action::Back | Action::Quit) {
+        state.overlay = None;
         return Vec::new();
     }
     if state.overlay == Some(Overlay::Help)
@@ -238,6 +246,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             state.quit = true;
             return vec![Effect::SaveQueue(state.saved_queue())];
         }
+        Action::ToggleDiary => return super::diary::toggle(state),
     }
     Vec::new()
 }

@@ -1,5 +1,5 @@
-//! `mien export [--output FILE]` and `mien import FILE`: ratings and play history as JSON, for
-//! backups. An exported file is 0600 and replaced atomically.
+//! `mien export [--output FILE]` and `mien import FILE`: ratings, play history and emotion
+//! readings as JSON, for backups. An exported file is 0600 and replaced atomically.
 
 use std::fs;
 use std::io::Write;
@@ -21,9 +21,10 @@ pub fn export(ctx: &Context, output: Option<&Path>) -> anyhow::Result<()> {
         Some(path) => {
             write_private(path, &json)?;
             crate::logging::eprint_line(&format!(
-                "exported {} ratings and {} plays to {}",
+                "exported {} ratings, {} plays and {} emotion readings to {}",
                 backup.ratings.len(),
                 backup.history.len(),
+                backup.readings.len(),
                 path.display()
             ));
         }
@@ -67,8 +68,9 @@ pub fn import(ctx: &Context, file: &Path) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     let done = store.import(&backup)?;
     println!(
-        "imported {} ratings and {} plays ({} plays were already in the history)",
-        done.ratings, done.plays, done.plays_already_there
+        "imported {} ratings, {} plays and {} emotion readings ({} plays were already in the \
+         history)",
+        done.ratings, done.plays, done.readings, done.plays_already_there
     );
     Ok(())
 }

@@ -4,9 +4,11 @@
 
 mod ctl;
 mod db;
+mod diary;
 mod doctor;
 pub mod emotion;
 mod export;
+mod forget;
 mod history;
 mod play;
 mod rate;
@@ -60,6 +62,8 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
         ProductCommand::Export { output } => export::export(ctx, output.as_deref()),
         ProductCommand::Import { file } => export::import(ctx, &file),
         ProductCommand::Ctl { which } => ctl::run(ctx, which),
+        ProductCommand::Diary { days, json } => diary::run(ctx, days, json),
+        ProductCommand::Forget { last, reco } => forget::run(ctx, last, reco),
     }
 }
 

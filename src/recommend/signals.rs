@@ -371,6 +371,44 @@ mod tests {
     }
 
     #[test]
+    fn the_store_strips_the_listener_where_the_encoding_keeps_it() {
+        let event = ListenEvent {
+            at_ms: 1_700_000_000_123,
+            track: TrackId(7),
+            signal: Signal::Finished {
+                heard: 0.5,
+                skipped: true,
+                valence_change: Some(0.25),
+            },
+            listener: Some(ListenerMood {
+                valence: -0.7,
+                arousal: 0.4,
+            }),
+            mood: Some(TrackMood::new(0.5, -0.25)),
+        };
+        let mut bytes = event.encode();
+        assert!(crate::store::strip_reco_listener_bytes(&mut bytes));
+        let stripped = ListenEvent::decode(&bytes).expect("decode");
+        let expected = ListenEvent {
+            signal: Signal::Finished {
+                heard: 0.5,
+                skipped: true,
+                valence_change: None,
+            },
+            listener: None,
+            ..event
+        };
+        assert_eq!(
+            stripped, expected,
+            "time, track, kind and the track's mood stay"
+        );
+        assert!(
+            !crate::store::strip_reco_listener_bytes(&mut bytes),
+            "nothing left"
+        );
+    }
+
+    #[test]
     fn a_short_or_unknown_record_is_an_error_not_a_panic() {
         assert!(ListenEvent::decode(&[1, 2, 3]).is_err());
         let mut bytes = [0u8; EVENT_BYTES];

@@ -176,6 +176,8 @@ impl Runtime {
             }
             Effect::RecoRank(req) => self.rank(req),
             Effect::Reply { to, reply } => to.send(reply),
+            Effect::RecordReading(r) => self.write(WriteCommand::RecordReading(r)),
+            Effect::LoadDiary { days } => self.load_diary(days),
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
@@ -254,6 +256,21 @@ impl Runtime {
         }));
     }
 
+    /// Builds the mood diary off the UI thread; the answer comes back as `Msg::DiaryLoaded`.
+    fn load_diary(&mut self, days: u32) {
+        let (store, tx) = (self.store.clone(), self.tx.clone());
+        let spawned = std::thread::Builder::new()
+            .name("diary".into())
+            .spawn(move || {
+                let result = crate::diary::load(&store, days, crate::core::now_ms())
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(UiEvent::App(Msg::DiaryLoaded(result)));
+            });
+        if let Err(e) = spawned {
+            self.answer(Msg::DiaryLoaded(Err(format!("no thread to read it: {e}"))));
+        }
+    }
+
     /// Finds and decodes the cover off the UI thread; the answer comes back as `UiEvent::Art`.
     fn load_art(&mut self, path: Option<PathBuf>) {
         if !self.art.want(path.as_deref()) {
@@ -323,6 +340,9 @@ fn written(report: WriteReport) -> Msg {
         }
         WriteReport::PlayNotRecorded(e) => {
             Msg::Status(Status::error(format!("history not saved: {e}")))
+        }
+        WriteReport::ReadingNotRecorded(e) => {
+            Msg::Status(Status::error(format!("emotion reading not saved: {e}")))
         }
     }
 }

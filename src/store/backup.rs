@@ -1,16 +1,17 @@
-//! Backups of the listener's data: ratings and play history as one JSON document
+//! Backups of the listener's data: ratings, play history and emotion readings as one JSON document
 //! (`mien export` / `mien import`). Paths are written as `scan --json` writes them (a string, or
 //! `{"bytes": [...]}` for a name that is not UTF-8). Called from the command's thread.
 
 use super::journal::Record;
-use super::{lock, Result, Store};
+use super::{lock, ReadingRecord, Result, Store};
 use crate::core::{path_serde, PlayRecord, Rating, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// The format's version, in `mien_backup`.
-pub const BACKUP_VERSION: u32 = 1;
+/// The format's version, in `mien_backup`. 2 added `readings` (a version-1 file has none; a mien
+/// that reads only version 1 refuses a version-2 file rather than drop its readings).
+pub const BACKUP_VERSION: u32 = 2;
 
 /// One exported document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,9 @@ pub struct Backup {
     pub mien_backup: u32,
     pub ratings: Vec<RatedTrack>,
     pub history: Vec<PlayRecord>,
+    /// The emotion readings, oldest first.
+    #[serde(default)]
+    pub readings: Vec<ReadingRecord>,
 }
 
 /// A rating, with the track's path when the catalogue knows it.
@@ -60,6 +64,8 @@ pub struct Imported {
     /// Plays added (those already in the history are skipped).
     pub plays: usize,
     pub plays_already_there: usize,
+    /// Readings added (those already stored are skipped).
+    pub readings: usize,
 }
 
 impl Store {
@@ -80,6 +86,7 @@ impl Store {
             mien_backup: BACKUP_VERSION,
             ratings,
             history: self.history(None)?,
+            readings: self.readings(0, u64::MAX)?,
         })
     }
 
@@ -119,6 +126,24 @@ impl Store {
             })
             .collect();
         records.extend(plays.iter().map(|p| Record::Play { play: p.clone() }));
+        let mut have_readings: HashMap<String, usize> = HashMap::new();
+        for r in self.readings(0, u64::MAX)? {
+            *have_readings
+                .entry(serde_json::to_string(&r).unwrap_or_default())
+                .or_default() += 1;
+        }
+        let mut readings = Vec::new();
+        for r in &backup.readings {
+            match have_readings.get_mut(&serde_json::to_string(r).unwrap_or_default()) {
+                Some(n) if *n > 0 => *n -= 1,
+                _ => readings.push(r.clone()),
+            }
+        }
+        records.extend(
+            readings
+                .iter()
+                .map(|r| Record::Reading { reading: r.clone() }),
+        );
         let mut journal = lock(&self.journal);
         journal.append(&records)?;
         for (id, r) in &ratings {
@@ -127,12 +152,16 @@ impl Store {
         for p in &plays {
             self.put_play(p)?;
         }
+        for r in &readings {
+            self.put_reading(r)?;
+        }
         self.flush()?;
         journal.compact_if_due();
         Ok(Imported {
             ratings: ratings.len(),
             plays: plays.len(),
             plays_already_there: already,
+            readings: readings.len(),
         })
     }
 }

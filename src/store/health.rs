@@ -22,6 +22,8 @@ pub struct Health {
     pub journal_ratings: usize,
     pub journal_plays: usize,
     pub journal_reco_events: usize,
+    pub readings: usize,
+    pub journal_readings: usize,
     /// Earlier damaged databases kept in the data dir.
     #[serde(with = "crate::core::path_serde::many")]
     pub kept_damaged: Vec<PathBuf>,
@@ -43,6 +45,7 @@ pub(super) fn check(dir: &Path) -> Result<Health> {
         journal_ratings: contents.ratings.values().filter(|s| **s > 0).count(),
         journal_plays: contents.plays.len(),
         journal_reco_events: contents.reco.len(),
+        journal_readings: contents.readings.len(),
         ..Health::default()
     };
     let mut problem = |file: &Path, what: String| {
@@ -97,5 +100,6 @@ pub(super) fn check(dir: &Path) -> Result<Health> {
     health.tracks = store.track_count();
     health.ratings = store.ratings().map(|r| r.len()).unwrap_or(0);
     health.plays = store.history_len();
+    health.readings = store.readings_len();
     Ok(health)
 }

@@ -1,6 +1,6 @@
 //! The journal: `<data dir>/journal.jsonl`, an append-only copy of what cannot be rebuilt by a
-//! rescan (ratings, play history, recommender events, the saved queue), written and fsynced
-//! before sled is. Owned by the [`Store`](super::Store) behind a mutex; read again at every open.
+//! rescan (ratings, play history, emotion readings, recommender events, the saved queue),
+//! written and fsynced before sled is. Owned by the [`Store`](super::Store) behind a mutex; read again at every open.
 //!
 //! Format: one record per line, `CRC JSON\n`, where CRC is the CRC-32 of the JSON text in 8 hex
 //! digits and JSON is a [`Record`]. A line whose CRC does not match is damaged and skipped; a last
@@ -10,8 +10,15 @@
 //! Bounded size: a new rating of a track supersedes its older ones, and a saved queue every older
 //! queue. When the superseded bytes outgrow both the live ones and [`COMPACT_MIN_BYTES`], the
 //! journal is rewritten with only the live lines (temp file, fsync, rename, fsync of the dir).
+//!
+//! Forgetting: a `forget` line removes the readings of its span written before it (and with
+//! `reco_listener` the listener's emotion from the recommender events of the span), so that
+//! whoever reads the journal after it never sees them; `Store::forget` then rewrites the journal
+//! without them, and the `forget` line goes too.
 
+use super::events::{reco_event_at, strip_reco_listener_bytes};
 use super::private_files::{sync_dir, write_private};
+use super::readings::ReadingRecord;
 use super::{io_error, Result, StoreError};
 use crate::core::{PlayRecord, SavedQueue, TrackId};
 use serde::{Deserialize, Serialize};
@@ -45,6 +52,28 @@ pub enum Record {
     Reco {
         event: String,
     },
+    /// One emotion reading (camera or manual).
+    Reading {
+        reading: ReadingRecord,
+    },
+    /// Forget the readings of a span written before this line (see the module docs).
+    Forget(Forget),
+}
+
+/// A span of readings to forget: `from_ms <= at_ms < to_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forget {
+    pub from_ms: u64,
+    pub to_ms: u64,
+    /// Also strip the listener's emotion from the span's recommender events.
+    #[serde(default)]
+    pub reco_listener: bool,
+}
+
+impl Forget {
+    fn covers(&self, at_ms: u64) -> bool {
+        (self.from_ms..self.to_ms).contains(&at_ms)
+    }
 }
 
 /// What a journal holds, replayed in order.
@@ -55,6 +84,13 @@ pub struct Contents {
     pub plays: Vec<PlayRecord>,
     pub queue: Option<SavedQueue>,
     pub reco: Vec<Vec<u8>>,
+    /// Emotion readings, in journal order, without those a later `forget` line removed.
+    pub readings: Vec<ReadingRecord>,
+    /// The `forget` lines: their work may be unfinished in the database (a crash after the
+    /// line was written), so opening applies them again and compacts.
+    pub forgets: Vec<Forget>,
+    /// Line length of each of `readings`.
+    reading_lens: Vec<u64>,
     /// 1-based numbers of the lines that were damaged (CRC or JSON), skipped.
     pub bad_lines: Vec<usize>,
     /// Bytes of lines a later line supersedes (older ratings of a track, older queues).
@@ -68,10 +104,14 @@ pub struct Contents {
 impl Contents {
     /// Whether the journal holds anything worth keeping.
     pub fn is_empty(&self) -> bool {
-        self.ratings.is_empty() && self.plays.is_empty() && self.reco.is_empty()
+        self.ratings.is_empty()
+            && self.plays.is_empty()
+            && self.reco.is_empty()
+            && self.readings.is_empty()
     }
 
-    /// Every live record, for a compacted journal: ratings, plays, recommender events, queue.
+    /// Every live record, for a compacted journal: ratings, plays, readings, recommender events,
+    /// queue (no `forget` lines: what they removed is not in here).
     pub fn records(&self) -> Vec<Record> {
         let mut ratings: Vec<_> = self.ratings.iter().collect();
         ratings.sort();
@@ -80,6 +120,11 @@ impl Contents {
             .map(|(&track, &stars)| Record::Rating { track, stars })
             .collect();
         out.extend(self.plays.iter().map(|p| Record::Play { play: p.clone() }));
+        out.extend(
+            self.readings
+                .iter()
+                .map(|r| Record::Reading { reading: r.clone() }),
+        );
         out.extend(self.reco.iter().map(|e| Record::Reco { event: hex(e) }));
         out.extend(
             self.queue
@@ -196,6 +241,32 @@ fn apply(
             Some(e) => c.reco.push(e),
             None => c.dead_bytes += len,
         },
+        Record::Reading { reading } => {
+            c.readings.push(reading);
+            c.reading_lens.push(len);
+        }
+        Record::Forget(f) => {
+            let mut kept = Vec::with_capacity(c.readings.len());
+            let mut kept_lens = Vec::with_capacity(c.readings.len());
+            for (r, l) in c.readings.drain(..).zip(c.reading_lens.drain(..)) {
+                if f.covers(r.at_ms) {
+                    c.dead_bytes += l;
+                } else {
+                    kept.push(r);
+                    kept_lens.push(l);
+                }
+            }
+            (c.readings, c.reading_lens) = (kept, kept_lens);
+            if f.reco_listener {
+                for e in &mut c.reco {
+                    if reco_event_at(e).is_some_and(|at| f.covers(at)) {
+                        strip_reco_listener_bytes(e);
+                    }
+                }
+            }
+            c.dead_bytes += len;
+            c.forgets.push(f);
+        }
     }
 }
 

@@ -11,14 +11,14 @@
 //! - `meta` (this file): `schema_version` → [`SCHEMA_VERSION`] as a u32, big-endian.
 //! - `tracks`, `track_ids` (`tracks.rs`); `skipped` (`skipped.rs`); `ratings` (`ratings.rs`);
 //!   `history` (`history.rs`); `state` (`queue.rs`); `reco_events`, `reco_derived` (`events.rs`);
-//!   `moods` (`moods.rs`); `loudness` (`loudness.rs`).
+//!   `moods` (`moods.rs`); `loudness` (`loudness.rs`); `readings` (`readings.rs`).
 //!
 //! Values are JSON unless a file says otherwise. A value or key that cannot be decoded is
 //! [`StoreError::Corrupt`], never a panic.
 //!
-//! Durability: ratings, the play history, the recommender's events and the saved queue are
-//! written first to the journal (`journal.rs`, `<data dir>/journal.jsonl`, fsynced) and then to
-//! sled; [`Store::set_rating`] and [`Store::save_queue`] also flush sled before returning, the
+//! Durability: ratings, the play history, emotion readings, the recommender's events and the
+//! saved queue are written first to the journal (`journal.rs`, `<data dir>/journal.jsonl`,
+//! fsynced) and then to sled; [`Store::set_rating`] and [`Store::save_queue`] also flush sled before returning, the
 //! rest sled writes within 500 ms. [`Store::open_reporting`] compares the database with the
 //! journal and rebuilds what is missing or damaged (`recovery.rs`), saying what it did. The
 //! player makes its writes through [`writer::StoreWriter`], a thread of its own, so that no
@@ -35,6 +35,7 @@ mod moods;
 mod private_files;
 mod queue;
 mod ratings;
+mod readings;
 mod recovery;
 mod replay;
 mod schema;
@@ -43,11 +44,14 @@ mod tracks;
 pub mod writer;
 
 pub use damage::describe_sled;
-pub use events::{RecommenderTrees, RECO_EVENTS_PER_CHUNK, RECO_EVENT_BYTES};
+pub use events::{
+    strip_reco_listener_bytes, RecommenderTrees, RECO_EVENTS_PER_CHUNK, RECO_EVENT_BYTES,
+};
 pub use health::{Health, Problem};
 pub use journal::JOURNAL_FILE;
 pub use loudness::LoudnessRecord;
 pub use moods::MoodRecord;
+pub use readings::{journal_listener_data, Forgotten, ReadingRecord};
 pub use recovery::{Recovery, Restored};
 pub use schema::SCHEMA_VERSION;
 pub use skipped::SkippedFile;
@@ -126,6 +130,7 @@ pub struct Store {
     state: sled::Tree,
     moods: sled::Tree,
     loudness: sled::Tree,
+    readings: sled::Tree,
 }
 
 impl fmt::Debug for Store {
@@ -183,6 +188,7 @@ impl Store {
             state: db.open_tree(queue::TREE)?,
             moods: db.open_tree(moods::TREE)?,
             loudness: db.open_tree(loudness::TREE)?,
+            readings: db.open_tree(readings::TREE)?,
             journal,
             db,
             path,
@@ -269,6 +275,7 @@ fn show_key(tree: &'static str, key: &[u8]) -> String {
         history::TREE,
         moods::TREE,
         loudness::TREE,
+        readings::TREE,
     ]
     .contains(&tree)
     {

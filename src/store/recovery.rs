@@ -40,11 +40,12 @@ pub struct Restored {
     pub plays: usize,
     pub reco_events: usize,
     pub queue: bool,
+    pub readings: usize,
 }
 
 impl Restored {
     fn total(&self) -> usize {
-        self.ratings + self.plays + self.reco_events
+        self.ratings + self.plays + self.reco_events + self.readings
     }
 }
 
@@ -65,6 +66,9 @@ impl fmt::Display for Restored {
                 "recommender event",
                 "recommender events",
             ));
+        }
+        if self.readings > 0 {
+            parts.push(plural(self.readings, "emotion reading", "emotion readings"));
         }
         if self.queue {
             parts.push("the saved queue".into());
@@ -126,11 +130,12 @@ pub(super) struct Missing {
     pub plays: Vec<crate::core::PlayRecord>,
     pub reco: Vec<Vec<u8>>,
     pub queue: Option<crate::core::SavedQueue>,
+    pub readings: Vec<super::ReadingRecord>,
 }
 
 impl Missing {
     pub fn count(&self) -> usize {
-        self.ratings.len() + self.plays.len() + self.reco.len()
+        self.ratings.len() + self.plays.len() + self.reco.len() + self.readings.len()
     }
 
     pub fn restored(&self) -> Restored {
@@ -139,6 +144,7 @@ impl Missing {
             plays: self.plays.len(),
             reco_events: self.reco.len(),
             queue: self.queue.is_some(),
+            readings: self.readings.len(),
         }
     }
 
@@ -232,9 +238,28 @@ pub(super) fn open(dir: &Path) -> Result<(Store, Option<Recovery>)> {
         rec.restored = store.replay_all(&contents)?;
         rec.rebuilt = true;
     }
+    finish_forgets(&store, &contents)?;
     let happened =
         rec.rebuilt || rec.restored != Restored::default() || rec.journal_damage.is_some();
     Ok((store, happened.then_some(rec)))
+}
+
+/// A `forget` line in the journal may be a forget cut short by a crash: its span is removed
+/// from the database again (nothing happens if it already was) and the journal rewritten without
+/// the forgotten lines.
+fn finish_forgets(store: &Store, contents: &journal::Contents) -> Result<()> {
+    if contents.forgets.is_empty() {
+        return Ok(());
+    }
+    let mut journal = super::lock(&store.journal);
+    for f in &contents.forgets {
+        let done = store.apply_forget(f)?;
+        tracing::info!(
+            readings = done.readings,
+            "finished forgetting a span of readings"
+        );
+    }
+    journal.replace_with(&contents.records())
 }
 
 /// `Store::rebuild`: opens (repairing what needs it), then moves the database aside and

@@ -5,13 +5,18 @@
 
 use super::journal::{reco_record, Contents, Record};
 use super::recovery::{Missing, Restored};
-use super::{Result, Store};
+use super::{ReadingRecord, Result, Store};
 use crate::core::{PlayRecord, Rating, TrackId};
 use std::collections::HashMap;
 
 /// A play as a comparable key (records are compared whole).
 fn play_key(p: &PlayRecord) -> String {
-    serde_json::to_string(p).unwrap_or_default()
+    json_key(p)
+}
+
+/// A record as a comparable key: its JSON.
+fn json_key<T: serde::Serialize>(r: &T) -> String {
+    serde_json::to_string(r).unwrap_or_default()
 }
 
 impl Store {
@@ -49,6 +54,22 @@ impl Store {
                 }
             }
         }
+        let mut readings = Vec::new();
+        if self.readings_len() < journal.readings.len() {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for entry in self.readings.iter() {
+                let (_, value) = entry?;
+                if let Ok(r) = serde_json::from_slice::<ReadingRecord>(&value) {
+                    *counts.entry(json_key(&r)).or_default() += 1;
+                }
+            }
+            for r in &journal.readings {
+                match counts.get_mut(&json_key(r)) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => readings.push(r.clone()),
+                }
+            }
+        }
         let stored = self.reco_event_count()? as usize;
         let reco = journal.reco.get(stored..).unwrap_or_default().to_vec();
         let queue = match (&journal.queue, self.load_queue()) {
@@ -60,6 +81,7 @@ impl Store {
             plays,
             reco,
             queue,
+            readings,
         })
     }
 
@@ -70,6 +92,9 @@ impl Store {
         }
         for play in &missing.plays {
             self.put_play(play)?;
+        }
+        for reading in &missing.readings {
+            self.put_reading(reading)?;
         }
         self.put_reco_events(&missing.reco)?;
         if let Some(q) = &missing.queue {
@@ -91,6 +116,10 @@ impl Store {
             self.put_play(play)?;
         }
         restored.plays = journal.plays.len();
+        for reading in &journal.readings {
+            self.put_reading(reading)?;
+        }
+        restored.readings = journal.readings.len();
         self.put_reco_events(&journal.reco)?;
         restored.reco_events = journal.reco.len();
         if let Some(q) = &journal.queue {
@@ -118,6 +147,10 @@ impl Store {
         match self.history(None) {
             Ok(all) => out.extend(all.into_iter().map(|play| Record::Play { play })),
             Err(e) => warn("history", &e),
+        }
+        match self.readings(0, u64::MAX) {
+            Ok(all) => out.extend(all.into_iter().map(|reading| Record::Reading { reading })),
+            Err(e) => warn("emotion readings", &e),
         }
         match self.reco_events_raw() {
             Ok(all) => out.extend(all.iter().map(|e| reco_record(e))),

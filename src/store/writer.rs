@@ -1,5 +1,5 @@
 //! The store's writer thread ("store-writer"): the player's durable writes (ratings, the saved
-//! queue, the play history) done off the UI thread, each answered by value when it matters.
+//! queue, the play history, emotion readings) done off the UI thread, each answered by value when it matters.
 //!
 //! Channels: [`WriteCommand`]s go in over an `mpsc` channel from whoever holds the
 //! [`StoreWriter`] (the UI thread's runtime); [`WriteReport`]s go out to the sender given to
@@ -26,6 +26,8 @@ pub enum WriteCommand {
     SaveQueue(SavedQueue),
     /// Append a play to the history; answered only if it fails.
     RecordPlay(PlayRecord),
+    /// Append an emotion reading; answered only if it fails.
+    RecordReading(super::ReadingRecord),
 }
 
 /// What the writer thread reports.
@@ -42,6 +44,7 @@ pub enum WriteReport {
     },
     QueueNotSaved(String),
     PlayNotRecorded(String),
+    ReadingNotRecorded(String),
 }
 
 /// Handle on the writer thread. See the module docs.
@@ -121,6 +124,10 @@ fn perform(store: &Store, cmd: WriteCommand) -> Option<WriteReport> {
             .record_play(&rec)
             .err()
             .map(|e| WriteReport::PlayNotRecorded(e.to_string())),
+        WriteCommand::RecordReading(r) => store
+            .record_reading(&r)
+            .err()
+            .map(|e| WriteReport::ReadingNotRecorded(e.to_string())),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Pure rendering: `render(frame, &state, &theme)` draws the whole screen from the state and
 //! writes nothing else (`render_with_art` adds the cover the terminal prepared). One file per pane; `layout` decides what fits.
 
+mod diary;
 mod emotion;
 mod help;
 mod layout;
@@ -38,6 +39,15 @@ pub fn render_with_art(
         area,
     );
     let areas = layout(area);
+    if state.overlay == Some(Overlay::Diary) {
+        // A full-pane view: the panes (and the cover art) give it their room.
+        let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+        diary::render(frame, body, state, theme);
+        if let Some(a) = areas.status {
+            status::render(frame, a, state, theme);
+        }
+        return;
+    }
     if let Some(a) = areas.library {
         lists::library(frame, a, state, theme);
     }
@@ -56,6 +66,6 @@ pub fn render_with_art(
     match &state.overlay {
         Some(Overlay::Help) => help::render(frame, area, state, theme),
         Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
-        None => {}
+        Some(Overlay::Diary) | None => {}
     }
 }
