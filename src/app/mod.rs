@@ -5,6 +5,7 @@ pub mod action;
 pub mod browser;
 pub mod keymap;
 pub mod keys;
+pub mod lyrics;
 pub mod mood_watch;
 mod playback;
 pub mod queue;

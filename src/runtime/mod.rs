@@ -4,6 +4,7 @@
 //! returns (never deciding anything itself) and redraws only after something happened.
 
 mod executor;
+mod lyrics;
 mod services;
 
 use std::path::PathBuf;

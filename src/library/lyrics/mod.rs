@@ -233,6 +233,7 @@ mod tests {
     fn an_lrc_file_beside_the_track_is_found_in_either_case() {
         let dir = tempfile::tempdir().expect("tempdir");
         let track = dir.path().join("01 - Song.flac");
+        std::fs::write(&track, b"not audio at all").expect("write");
         assert_eq!(load(&track), LyricsReport::default(), "nothing anywhere");
         std::fs::write(dir.path().join("01 - Song.LRC"), "[00:01.00]upper").expect("write");
         let got = load(&track).lyrics.expect("found");
