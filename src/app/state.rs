@@ -194,6 +194,16 @@ pub enum Msg {
     RecoUnavailable(String),
     /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
     VisionStarted,
+    /// What the `lyrics` thread found for the track at `path` (an `Effect::LoadLyrics`).
+    LyricsLoaded {
+        path: PathBuf,
+        report: crate::library::lyrics::LyricsReport,
+    },
+    /// The wake-up an `Effect::LyricsWake` asked for: the track should be at `position_ms`.
+    LyricsTick {
+        wake: u64,
+        position_ms: u64,
+    },
 }
 
 /// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
@@ -242,6 +252,10 @@ pub enum Effect {
     RecoEvent(crate::recommend::ListenEvent),
     /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.
     RecoRank(RankRequest),
+    /// Find this track's lyrics off the UI thread; the answer comes back as `Msg::LyricsLoaded`.
+    LoadLyrics(PathBuf),
+    /// Send `Msg::LyricsTick` after a delay, replacing any pending one (`None` cancels it).
+    LyricsWake(Option<super::lyrics::LyricsWake>),
 }
 
 /// The UI thread's state.
@@ -274,6 +288,8 @@ pub struct AppState {
     pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
+    /// The lyrics view and the playing track's lyrics.
+    pub lyrics: super::lyrics::LyricsState,
 }
 
 impl AppState {
@@ -303,6 +319,7 @@ impl AppState {
             quit: false,
             exit_code: 0,
             help: Vec::new(),
+            lyrics: Default::default(),
         }
     }
 

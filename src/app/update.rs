@@ -4,6 +4,7 @@
 
 use super::action::Action;
 use super::browser::Row;
+use super::lyrics;
 use super::playback;
 use super::queue::QueueItem;
 use super::reco;
@@ -64,7 +65,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.overlay = None;
             Vec::new()
         }
-        Msg::Engine(ev) => reports::engine(state, ev),
+        Msg::Engine(ev) => {
+            let note = lyrics::note(&ev);
+            let mut effects = reports::engine(state, ev);
+            // First: what the engine's event itself asks for stays last (the queue's save).
+            effects.splice(0..0, lyrics::engine(state, note));
+            effects
+        }
         Msg::RecoRanked(answer) => reco::ranked(state, answer),
         Msg::Library(ev) => reports::library_event(state, *ev),
         Msg::RatingSaved { id, rating } => {
@@ -121,6 +128,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![Effect::Vision(VisionCommand::Enable(true))]
         }
         Msg::VisionStarted => Vec::new(),
+        Msg::LyricsLoaded { path, report } => lyrics::loaded(state, path, report),
+        Msg::LyricsTick { wake, position_ms } => lyrics::tick(state, wake, position_ms),
     }
 }
 
@@ -146,6 +155,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     {
         state.overlay = None;
         return Vec::new();
+    }
+    if let Some(effects) = lyrics::action(state, a) {
+        return effects;
     }
     match a {
         Action::Up | Action::SearchPrev => move_cursor(state, -1),
@@ -236,6 +248,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             state.quit = true;
             return vec![Effect::SaveQueue(state.saved_queue())];
         }
+        // Handled by `lyrics::action` above.
+        Action::ToggleLyrics => {}
     }
     Vec::new()
 }

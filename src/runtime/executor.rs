@@ -52,6 +52,8 @@ pub struct Runtime {
     art: ArtView,
     /// What was last published over MPRIS: (path, paused, volume).
     published: Option<(Option<PathBuf>, bool, u8)>,
+    /// The thread that wakes the UI when the next line of lyrics starts.
+    lyrics_timer: super::lyrics::LyricsTimer,
 }
 
 impl Runtime {
@@ -81,6 +83,7 @@ impl Runtime {
             vision: None,
             art: ArtView::new(picker),
             published: None,
+            lyrics_timer: Default::default(),
         })
     }
 
@@ -172,6 +175,18 @@ impl Runtime {
                 }
             }
             Effect::RecoRank(req) => self.rank(req),
+            Effect::LoadLyrics(path) => {
+                if let Err(msg) = super::lyrics::load(path, &self.tx) {
+                    self.answer(msg);
+                }
+            }
+            Effect::LyricsWake(wake) => {
+                if let Err(e) = self.lyrics_timer.set(wake, &self.tx) {
+                    self.answer(Msg::Status(Status::error(format!(
+                        "lyrics follow the position once a second: no timer thread: {e}"
+                    ))));
+                }
+            }
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
