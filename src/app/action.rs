@@ -68,6 +68,8 @@ pub enum Action {
     ToggleHelp,
     CycleTheme,
     Quit,
+    /// Show or hide the lyrics view (in the library pane's place).
+    ToggleLyrics,
 }
 
 impl Action {
@@ -119,6 +121,7 @@ impl Action {
         Action::ToggleHelp,
         Action::CycleTheme,
         Action::Quit,
+        Action::ToggleLyrics,
     ];
 
     /// The config name (`snake_case`).
@@ -183,6 +186,7 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
+            Action::ToggleLyrics => "lyrics view (in it: move keys scroll, back closes)",
         }
     }
 }

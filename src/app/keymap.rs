@@ -94,6 +94,7 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ToggleHelp, &["?", "f1"]),
     (Action::CycleTheme, &["t"]),
     (Action::Quit, &["q", "ctrl-c"]),
+    (Action::ToggleLyrics, &["L"]),
 ];
 
 impl KeyChord {
