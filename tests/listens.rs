@@ -12,7 +12,13 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// 2026-11-30T10:00:00Z.
 const T0: u64 = 1_796_032_800_000;
 
-fn track(path: &str, title: Option<&str>, artist: Option<&str>, album: Option<&str>, ms: u64) -> Track {
+fn track(
+    path: &str,
+    title: Option<&str>,
+    artist: Option<&str>,
+    album: Option<&str>,
+    ms: u64,
+) -> Track {
     let path = PathBuf::from(path);
     Track {
         id: TrackId::from_path(&path),
@@ -54,26 +60,64 @@ fn data_dir() -> tempfile::TempDir {
     let store = mien::store::Store::open(dir.path()).expect("store");
     store
         .put_tracks(&[
-            track("/m/awake.flac", Some("Awake"), Some("Ada Lin"), Some("Blue Hour"), 200_000),
-            track("/m/drive.flac", Some("Night Drive"), Some("Ada Lin"), Some("Blue Hour"), 180_000),
-            track("/m/jingle.flac", Some("Jingle"), Some("Ada Lin"), None, 20_000),
+            track(
+                "/m/awake.flac",
+                Some("Awake"),
+                Some("Ada Lin"),
+                Some("Blue Hour"),
+                200_000,
+            ),
+            track(
+                "/m/drive.flac",
+                Some("Night Drive"),
+                Some("Ada Lin"),
+                Some("Blue Hour"),
+                180_000,
+            ),
+            track(
+                "/m/jingle.flac",
+                Some("Jingle"),
+                Some("Ada Lin"),
+                None,
+                20_000,
+            ),
             track("/m/long.flac", None, None, None, 600_000),
         ])
         .expect("tracks");
     let s = PlayOutcome::Started;
     for r in [
         play("/m/awake.flac", T0, s.clone(), 0),
-        play("/m/awake.flac", T0 + 200_000, PlayOutcome::Completed, 200_000),
+        play(
+            "/m/awake.flac",
+            T0 + 200_000,
+            PlayOutcome::Completed,
+            200_000,
+        ),
         play("/m/drive.flac", T0 + 200_000, s.clone(), 0),
         play("/m/drive.flac", T0 + 245_000, PlayOutcome::Skipped, 45_000),
         play("/m/drive.flac", T0 + 300_000, s.clone(), 0),
         play("/m/drive.flac", T0 + 391_000, PlayOutcome::Skipped, 91_000),
         play("/m/jingle.flac", T0 + 400_000, s.clone(), 0),
-        play("/m/jingle.flac", T0 + 420_000, PlayOutcome::Completed, 20_000),
+        play(
+            "/m/jingle.flac",
+            T0 + 420_000,
+            PlayOutcome::Completed,
+            20_000,
+        ),
         play("/m/gone/Old Song.mp3", T0 + 500_000, s.clone(), 0),
-        play("/m/gone/Old Song.mp3", T0 + 980_000, PlayOutcome::Skipped, 480_000),
+        play(
+            "/m/gone/Old Song.mp3",
+            T0 + 980_000,
+            PlayOutcome::Skipped,
+            480_000,
+        ),
         play("/m/long.flac", T0 + 86_400_000, s, 0),
-        play("/m/long.flac", T0 + 86_640_000, PlayOutcome::Skipped, 240_000),
+        play(
+            "/m/long.flac",
+            T0 + 86_640_000,
+            PlayOutcome::Skipped,
+            240_000,
+        ),
     ] {
         store.record_play(&r).expect("record");
     }
@@ -96,21 +140,34 @@ fn expected() -> Vec<String> {
     let s = T0 / 1000;
     vec![
         listen(s, "Ada Lin", "Awake", Some("Blue Hour"), Some(200_000)),
-        listen(s + 300, "Ada Lin", "Night Drive", Some("Blue Hour"), Some(180_000)),
+        listen(
+            s + 300,
+            "Ada Lin",
+            "Night Drive",
+            Some("Blue Hour"),
+            Some(180_000),
+        ),
         listen(s + 500, "[unknown]", "Old Song", None, None),
         listen(s + 86_400, "[unknown]", "long", None, Some(600_000)),
     ]
 }
 
 fn stdout(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
 
 #[test]
 fn jsonl_has_exactly_the_plays_that_count_one_per_line() {
     let dir = data_dir();
-    let out = stdout(&mien(dir.path(), &["export", "listens", "--format", "jsonl"]));
+    let out = stdout(&mien(
+        dir.path(),
+        &["export", "listens", "--format", "jsonl"],
+    ));
     let want: String = expected().into_iter().map(|l| l + "\n").collect();
     assert_eq!(out, want);
 }
@@ -135,11 +192,21 @@ fn since_keeps_later_listens_and_output_writes_a_private_file() {
     let out = mien(
         dir.path(),
         &[
-            "export", "listens", "--since", "2026-12-01", "--format", "jsonl", "--output",
+            "export",
+            "listens",
+            "--since",
+            "2026-12-01",
+            "--format",
+            "jsonl",
+            "--output",
             file.to_str().expect("utf-8 path"),
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     let written = std::fs::read_to_string(&file).expect("written");
     assert_eq!(written, expected()[3].clone() + "\n");
@@ -148,9 +215,20 @@ fn since_keeps_later_listens_and_output_writes_a_private_file() {
     assert_eq!(mode, 0o600);
     let exact = stdout(&mien(
         dir.path(),
-        &["export", "listens", "--since", "2026-11-30T10:05:00Z", "--format", "jsonl"],
+        &[
+            "export",
+            "listens",
+            "--since",
+            "2026-11-30T10:05:00Z",
+            "--format",
+            "jsonl",
+        ],
     ));
-    assert_eq!(exact.lines().count(), 3, "a listen started at the very second counts");
+    assert_eq!(
+        exact.lines().count(),
+        3,
+        "a listen started at the very second counts"
+    );
 }
 
 #[test]

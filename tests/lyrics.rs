@@ -14,8 +14,8 @@ use lofty::id3::v2::{
     BinaryFrame, Frame, FrameId, Id3v2Tag, SyncTextContentType, SynchronizedTextFrame,
     TimestampFormat, UnsynchronizedTextFrame,
 };
-use lofty::tag::{ItemKey, ItemValue, Tag, TagExt, TagItem, TagType};
 use lofty::ogg::VorbisComments;
+use lofty::tag::{ItemKey, ItemValue, Tag, TagExt, TagItem, TagType};
 use lofty::TextEncoding;
 use mien::app::lyrics::{LyricsLoad, LyricsWake};
 use mien::app::{Effect, Msg};
@@ -105,12 +105,21 @@ fn an_mp3s_sylt_frame_is_synced_lyrics_and_its_uslt_the_fallback() {
 fn sylt_syllables_are_joined_into_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mp3 = copy(dir.path(), &format!("{ALBUM}/01 - Aberrations.mp3"));
-    let syllables = [(1_000, "Hel"), (1_300, "lo "), (1_600, "you"), (3_000, "\nNext "), (3_500, "line")];
+    let syllables = [
+        (1_000, "Hel"),
+        (1_300, "lo "),
+        (1_600, "you"),
+        (3_000, "\nNext "),
+        (3_500, "line"),
+    ];
     let content = syllables.iter().map(|(t, s)| (*t, s.to_string())).collect();
     id3_with(Some(content), "")
         .save_to_path(&mp3, WriteOptions::default())
         .expect("write ID3v2");
-    assert_eq!(synced(&load(&mp3)), [(1_000, "Hello you"), (3_000, "Next line")]);
+    assert_eq!(
+        synced(&load(&mp3)),
+        [(1_000, "Hello you"), (3_000, "Next line")]
+    );
 }
 
 #[test]
@@ -122,7 +131,10 @@ fn a_vorbis_lyrics_comment_with_lrc_stamps_is_synced() {
         .save_to_path(&ogg, WriteOptions::default())
         .expect("write Vorbis comments");
     let report = load(&ogg);
-    assert_eq!(synced(&report), [(800, "unknown"), (1_800, "enemy"), (2_800, "unknown")]);
+    assert_eq!(
+        synced(&report),
+        [(800, "unknown"), (1_800, "enemy"), (2_800, "unknown")]
+    );
     assert_eq!(source(&report), &LyricsSource::Embedded("Vorbis LYRICS"));
 }
 
@@ -141,7 +153,10 @@ fn a_flac_unsyncedlyrics_comment_is_unsynced_text() {
         lyrics.body,
         LyricsBody::Unsynced(vec!["no stamps".into(), String::new(), "at all".into()])
     );
-    assert_eq!(lyrics.source, LyricsSource::Embedded("Vorbis UNSYNCEDLYRICS"));
+    assert_eq!(
+        lyrics.source,
+        LyricsSource::Embedded("Vorbis UNSYNCEDLYRICS")
+    );
 }
 
 #[test]
@@ -174,7 +189,10 @@ fn an_lrc_file_wins_over_tags_and_a_damaged_one_leaves_the_tags_to_show() {
     assert_eq!(source(&report), &LyricsSource::Embedded("ID3v2 USLT"));
     assert_eq!(
         report.problems,
-        [format!("{}: not UTF-8 or UTF-16 text (invalid byte at offset 1)", lrc.display())]
+        [format!(
+            "{}: not UTF-8 or UTF-16 text (invalid byte at offset 1)",
+            lrc.display()
+        )]
     );
 }
 
@@ -247,7 +265,10 @@ fn a_track_start_loads_its_lyrics_and_a_late_answer_for_another_track_is_dropped
     let mut p = Player::new();
     p.press("g g enter enter"); // into Ada Lin → Blue Hour
     let effects = playing(&mut p);
-    assert!(effects.contains(&Effect::LoadLyrics(AWAKE.into())), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::LoadLyrics(AWAKE.into())),
+        "{effects:?}"
+    );
     assert_eq!(p.state.lyrics.loaded, LyricsLoad::Loading);
     p.send(Msg::LyricsLoaded {
         path: "/music/other.flac".into(),
@@ -278,27 +299,57 @@ fn the_highlight_wakes_up_exactly_when_the_next_line_starts_and_only_while_shown
         path: AWAKE.into(),
         report: song(),
     });
-    assert!(wakes(&position(&mut p, 1_000)).is_empty(), "view hidden: no wake-ups");
+    assert!(
+        wakes(&position(&mut p, 1_000)).is_empty(),
+        "view hidden: no wake-ups"
+    );
     let on = p.press("L");
     assert!(p.state.lyrics.shown);
     assert_eq!(
         wakes(&on),
-        [Some(LyricsWake { wake: 1, after_ms: 200, position_ms: 1_200 })]
+        [Some(LyricsWake {
+            wake: 1,
+            after_ms: 200,
+            position_ms: 1_200
+        })]
     );
     // The wake-up moves the position to the line's start and asks for the next one, 1.4 s on:
     // later than the engine's next position, so none.
-    let tick = p.send(Msg::LyricsTick { wake: 1, position_ms: 1_200 });
+    let tick = p.send(Msg::LyricsTick {
+        wake: 1,
+        position_ms: 1_200,
+    });
     assert_eq!(p.state.player.position_ms, 1_200);
     assert!(wakes(&tick).is_empty(), "{tick:?}");
     let w = wakes(&position(&mut p, 2_010));
-    assert_eq!(w, [Some(LyricsWake { wake: 2, after_ms: 590, position_ms: 2_600 })]);
+    assert_eq!(
+        w,
+        [Some(LyricsWake {
+            wake: 2,
+            after_ms: 590,
+            position_ms: 2_600
+        })]
+    );
     // Lines 400 ms apart: the tick arms the next.
-    let tick = p.send(Msg::LyricsTick { wake: 2, position_ms: 2_600 });
-    assert_eq!(wakes(&tick), [Some(LyricsWake { wake: 3, after_ms: 400, position_ms: 3_000 })]);
+    let tick = p.send(Msg::LyricsTick {
+        wake: 2,
+        position_ms: 2_600,
+    });
+    assert_eq!(
+        wakes(&tick),
+        [Some(LyricsWake {
+            wake: 3,
+            after_ms: 400,
+            position_ms: 3_000
+        })]
+    );
     // Paused: the pending wake-up is cancelled, and its tick, if it comes, changes nothing.
     let paused = p.send(Msg::Engine(EngineEvent::Paused));
     assert_eq!(wakes(&paused), [None]);
-    let stale = p.send(Msg::LyricsTick { wake: 3, position_ms: 3_000 });
+    let stale = p.send(Msg::LyricsTick {
+        wake: 3,
+        position_ms: 3_000,
+    });
     assert!(stale.is_empty());
     assert_eq!(p.state.player.position_ms, 2_600);
     // Hidden again: nothing more.
@@ -317,18 +368,28 @@ fn in_the_view_move_keys_scroll_it_library_keys_rest_and_back_closes_it() {
     assert_eq!(p.state.lyrics.scroll, 2);
     assert_eq!(p.state.browser.cursor, 0, "the hidden library did not move");
     p.press("e enter");
-    assert_eq!(p.state.queue.len(), queued, "nothing queued from hidden rows");
+    assert_eq!(
+        p.state.queue.len(),
+        queued,
+        "nothing queued from hidden rows"
+    );
     let rated = p.press("4");
     let Some(Effect::SaveRating { id, .. }) = rated.first() else {
         panic!("{rated:?}");
     };
     assert_eq!(*id, common::id(AWAKE), "the playing track is rated");
     p.press("tab j");
-    assert_eq!(p.state.lyrics.scroll, 2, "the queue has the keys when focused");
+    assert_eq!(
+        p.state.lyrics.scroll, 2,
+        "the queue has the keys when focused"
+    );
     p.press("backtab backspace");
     assert!(!p.state.lyrics.shown);
     p.press("L /");
-    assert!(!p.state.lyrics.shown && p.state.search_input.is_some(), "search brings the library back");
+    assert!(
+        !p.state.lyrics.shown && p.state.search_input.is_some(),
+        "search brings the library back"
+    );
 }
 
 #[test]

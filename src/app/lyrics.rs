@@ -114,9 +114,10 @@ pub fn loaded(state: &mut AppState, path: PathBuf, report: LyricsReport) -> Vec<
     if state.lyrics.path.as_ref() != Some(&path) {
         return Vec::new();
     }
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
     if let Some(problem) = report.problems.first() {
         state.error(format!("lyrics of {name}: {problem}"));
     }

@@ -127,9 +127,10 @@ pub fn listens(history: &[PlayRecord], track: impl Fn(TrackId) -> Option<Track>)
             continue;
         }
         let file_name = || {
-            r.path
-                .file_stem()
-                .map_or_else(|| r.path.display().to_string(), |s| s.to_string_lossy().into())
+            r.path.file_stem().map_or_else(
+                || r.path.display().to_string(),
+                |s| s.to_string_lossy().into(),
+            )
         };
         let tag = |v: Option<&String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let t = t.as_ref();
@@ -195,7 +196,20 @@ fn parse_date(d: &str) -> Option<i64> {
     }
     let (y, m, day): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, day.parse().ok()?);
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || day == 0 || day > month_days[m as usize - 1] {
         return None;
     }
@@ -253,11 +267,20 @@ mod tests {
     fn the_rule_is_half_the_track_or_four_minutes_and_never_under_thirty_seconds() {
         assert!(counts(100_000, Some(200_000)), "exactly half");
         assert!(!counts(99_999, Some(200_000)));
-        assert!(counts(240_000, Some(1_200_000)), "4 minutes of a long track");
+        assert!(
+            counts(240_000, Some(1_200_000)),
+            "4 minutes of a long track"
+        );
         assert!(!counts(239_999, Some(1_200_000)));
-        assert!(!counts(29_000, Some(29_000)), "a track under 30 s, heard whole");
+        assert!(
+            !counts(29_000, Some(29_000)),
+            "a track under 30 s, heard whole"
+        );
         assert!(counts(15_000, Some(30_000)), "30 s is long enough");
-        assert!(!counts(200_000, None) && counts(240_000, None), "unknown length");
+        assert!(
+            !counts(200_000, None) && counts(240_000, None),
+            "unknown length"
+        );
     }
 
     #[test]
@@ -265,12 +288,25 @@ mod tests {
         assert_eq!(parse_since("1970-01-01").unwrap(), 0);
         assert_eq!(parse_since("2026-11-30").unwrap(), 1_795_996_800);
         assert_eq!(parse_since("2026-11-30T00:00:00Z").unwrap(), 1_795_996_800);
-        assert_eq!(parse_since("2026-11-30T01:30:00+01:30").unwrap(), 1_795_996_800);
-        assert_eq!(parse_since("2026-11-29T23:00:00.250-01:00").unwrap(), 1_795_996_800);
+        assert_eq!(
+            parse_since("2026-11-30T01:30:00+01:30").unwrap(),
+            1_795_996_800
+        );
+        assert_eq!(
+            parse_since("2026-11-29T23:00:00.250-01:00").unwrap(),
+            1_795_996_800
+        );
         assert_eq!(parse_since("2000-02-29").unwrap(), 951_782_400);
         for bad in [
-            "yesterday", "2026-13-01", "2026-02-29", "2026-1-05", "2026-11-30T25:00:00Z",
-            "2026-11-30T10:00:00", "2026-11-30T10:00Z", "2026-11-30T10:00:00.Z", "",
+            "yesterday",
+            "2026-13-01",
+            "2026-02-29",
+            "2026-1-05",
+            "2026-11-30T25:00:00Z",
+            "2026-11-30T10:00:00",
+            "2026-11-30T10:00Z",
+            "2026-11-30T10:00:00.Z",
+            "",
         ] {
             let e = parse_since(bad).expect_err(bad).to_string();
             assert!(e.contains("use YYYY-MM-DD or RFC 3339"), "{bad}: {e}");

@@ -176,7 +176,7 @@ impl Runtime {
             }
             Effect::RecoRank(req) => self.rank(req),
             Effect::LoadLyrics(path) => {
-                if let Err(msg) = super::lyrics::load(path, &self.tx) {
+                if let Some(msg) = super::lyrics::load(path, &self.tx) {
                     self.answer(msg);
                 }
             }

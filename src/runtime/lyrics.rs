@@ -11,7 +11,6 @@ use super::UiEvent;
 use crate::app::lyrics::LyricsWake;
 use crate::app::state::Msg;
 
-
 /// Commands for the `lyrics-timer` thread. Sender: the runtime (`LyricsTimer`); receiver: the
 /// timer thread, which ends when the sender is dropped (with the runtime). Each command replaces
 /// the pending wake-up (`None` cancels it).
@@ -71,8 +70,9 @@ fn run_timer(rx: Receiver<TimerCommand>, ui: Sender<UiEvent>) {
 }
 
 /// Finds `path`'s lyrics on a `lyrics` thread; what went wrong is logged there and reaches the
-/// status line through `update`. A thread that cannot start is the answer's problem.
-pub(super) fn load(path: PathBuf, ui: &Sender<UiEvent>) -> Result<(), Msg> {
+/// status line through `update`. When the thread cannot start, returns the answer to give
+/// `update` instead (with that problem).
+pub(super) fn load(path: PathBuf, ui: &Sender<UiEvent>) -> Option<Msg> {
     let tx = ui.clone();
     let for_error = path.clone();
     std::thread::Builder::new()
@@ -91,8 +91,8 @@ pub(super) fn load(path: PathBuf, ui: &Sender<UiEvent>) -> Result<(), Msg> {
             }
             let _ = tx.send(UiEvent::App(Msg::LyricsLoaded { path, report }));
         })
-        .map(drop)
-        .map_err(|e| Msg::LyricsLoaded {
+        .err()
+        .map(|e| Msg::LyricsLoaded {
             path: for_error,
             report: crate::library::lyrics::LyricsReport {
                 lyrics: None,

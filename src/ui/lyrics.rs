@@ -35,7 +35,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         LyricsLoad::Nothing => vec![Line::styled("nothing playing", dim)],
         LyricsLoad::Loading => vec![Line::styled("looking for lyrics…", dim)],
         LyricsLoad::Missing => {
-            let mut v = vec![Line::styled("no lyrics for this track", dim), Line::default()];
+            let mut v = vec![
+                Line::styled("no lyrics for this track", dim),
+                Line::default(),
+            ];
             let hint = "mien reads a .lrc file of the same name beside it, or lyrics in its tags";
             v.extend(wrap(hint, width).into_iter().map(|r| Line::styled(r, dim)));
             v
@@ -95,10 +98,12 @@ fn centred<'a>(
     // Row `anchor` goes to the middle; rows before the text's start are blank.
     let first = anchor as i64 - (height / 2) as i64;
     (first..first + height as i64)
-        .map(|r| match usize::try_from(r).ok().and_then(|r| rows.get(r)) {
-            Some((i, text)) => Line::styled(text.clone(), style(*i)),
-            None => Line::default(),
-        })
+        .map(
+            |r| match usize::try_from(r).ok().and_then(|r| rows.get(r)) {
+                Some((i, text)) => Line::styled(text.clone(), style(*i)),
+                None => Line::default(),
+            },
+        )
         .collect()
 }
 
@@ -192,7 +197,11 @@ mod tests {
 
     fn rows(b: &Buffer) -> Vec<String> {
         (0..b.area.height)
-            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect::<String>())
+            .map(|y| {
+                (0..b.area.width)
+                    .map(|x| b[(x, y)].symbol())
+                    .collect::<String>()
+            })
             .collect()
     }
 
@@ -226,12 +235,19 @@ mod tests {
     #[test]
     fn before_the_first_line_nothing_is_highlighted_and_after_the_last_it_stays() {
         let b = draw(&state_with(song(), 0), 30, 7);
-        assert_eq!(find(&b, "one"), (3, false), "the first line waits in the middle");
+        assert_eq!(
+            find(&b, "one"),
+            (3, false),
+            "the first line waits in the middle"
+        );
         assert_eq!(find(&b, "two"), (4, false));
         let b = draw(&state_with(song(), 900_000), 30, 7);
         assert_eq!(find(&b, "five"), (3, true));
         assert_eq!(find(&b, "four"), (2, false));
-        assert!(rows(&b)[4].trim_matches(['│', ' ']).is_empty(), "nothing after the last");
+        assert!(
+            rows(&b)[4].trim_matches(['│', ' ']).is_empty(),
+            "nothing after the last"
+        );
     }
 
     #[test]
@@ -253,7 +269,11 @@ mod tests {
         let mut state = state_with(song(), 0);
         state.lyrics.loaded = LyricsLoad::Missing;
         let b = draw(&state, 40, 6);
-        assert!(rows(&b)[1].contains("no lyrics for this track"), "{:?}", rows(&b));
+        assert!(
+            rows(&b)[1].contains("no lyrics for this track"),
+            "{:?}",
+            rows(&b)
+        );
         state.lyrics.loaded = LyricsLoad::Failed("/m/song.lrc: not UTF-8".into());
         assert!(rows(&draw(&state, 40, 6))[1].contains("no lyrics: /m/song.lrc"));
         for (w, h) in [(0, 0), (1, 1), (2, 2), (3, 3), (5, 1)] {

@@ -46,8 +46,8 @@ pub(super) fn read(path: &Path) -> Result<Option<Lyrics>, LyricsError> {
                 .map_err(|e| tags_error(e.to_string()))?;
             let (sylt_found, tagged) = match file_type {
                 FileType::Mpeg => {
-                    let f = lofty::mpeg::MpegFile::read_from(&mut reader, options)
-                        .map_err(read_err)?;
+                    let f =
+                        lofty::mpeg::MpegFile::read_from(&mut reader, options).map_err(read_err)?;
                     (f.id3v2().and_then(sylt), f.into())
                 }
                 FileType::Wav => {

@@ -221,7 +221,10 @@ fn trim_blank(mut lines: Vec<String>) -> Vec<String> {
     while lines.last().is_some_and(|l| l.is_empty()) {
         lines.pop();
     }
-    let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
+    let first = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
     lines.drain(..first);
     lines
 }
@@ -241,14 +244,32 @@ mod tests {
     fn every_stamp_form_gives_its_milliseconds() {
         assert_eq!(parse_stamp("01:02.34"), Some(62_340));
         assert_eq!(parse_stamp("01:02"), Some(62_000));
-        assert_eq!(parse_stamp("01:02:34"), Some(62_340), "mm:ss:xx, hundredths");
+        assert_eq!(
+            parse_stamp("01:02:34"),
+            Some(62_340),
+            "mm:ss:xx, hundredths"
+        );
         assert_eq!(parse_stamp("1:01:02.34"), Some(3_662_340), "h:mm:ss.xx");
         assert_eq!(parse_stamp("00:05.5"), Some(5_500), "tenths");
         assert_eq!(parse_stamp("00:05.123"), Some(5_123), "milliseconds");
-        assert_eq!(parse_stamp("00:05.1239"), Some(5_123), "below a millisecond dropped");
+        assert_eq!(
+            parse_stamp("00:05.1239"),
+            Some(5_123),
+            "below a millisecond dropped"
+        );
         assert_eq!(parse_stamp("00:05,25"), Some(5_250), "comma fraction");
         assert_eq!(parse_stamp("75:00.00"), Some(4_500_000), "minutes past 59");
-        for bad in ["", "1", "a:b", "00:60.00", "00:-1", "1:60:00.00", "0:0:0:0", "00:05.", "ar:x"] {
+        for bad in [
+            "",
+            "1",
+            "a:b",
+            "00:60.00",
+            "00:-1",
+            "1:60:00.00",
+            "0:0:0:0",
+            "00:05.",
+            "ar:x",
+        ] {
             assert_eq!(parse_stamp(bad), None, "{bad:?}");
         }
     }
@@ -258,7 +279,12 @@ mod tests {
         let p = parse("[00:30.00]second\n[00:10.00][01:00.00]chorus\n[00:20.00]first verse\n");
         assert_eq!(
             synced(&p),
-            [(10_000, "chorus"), (20_000, "first verse"), (30_000, "second"), (60_000, "chorus")]
+            [
+                (10_000, "chorus"),
+                (20_000, "first verse"),
+                (30_000, "second"),
+                (60_000, "chorus")
+            ]
         );
         assert_eq!(p.skipped, 0);
     }
@@ -269,7 +295,11 @@ mod tests {
         assert_eq!(synced(&sooner), [(0, "b"), (9_500, "a")], "clamped at 0");
         assert_eq!(sooner.offset_ms, 500);
         let later = parse("[00:10.00]a\n[offset:-250]");
-        assert_eq!(synced(&later), [(10_250, "a")], "the offset applies wherever it is");
+        assert_eq!(
+            synced(&later),
+            [(10_250, "a")],
+            "the offset applies wherever it is"
+        );
         let unsigned = parse("[offset:100]\n[00:01.00]a");
         assert_eq!(synced(&unsigned), [(900, "a")]);
     }
@@ -300,7 +330,11 @@ mod tests {
         let p = parse("[00:12.00]<00:12.00>Hello <00:12.50>bright <00:13.10>world<00:14.00>");
         assert_eq!(synced(&p), [(12_000, "Hello bright world")]);
         let kept = parse("[00:01.00]a <b> c");
-        assert_eq!(synced(&kept), [(1_000, "a <b> c")], "only stamps are stripped");
+        assert_eq!(
+            synced(&kept),
+            [(1_000, "a <b> c")],
+            "only stamps are stripped"
+        );
     }
 
     #[test]

@@ -257,15 +257,24 @@ mod tests {
         assert_eq!(report.lyrics, None);
         assert_eq!(
             report.problems[0],
-            format!("{}: not UTF-8 or UTF-16 text (invalid byte at offset 13)", lrc.display())
+            format!(
+                "{}: not UTF-8 or UTF-16 text (invalid byte at offset 13)",
+                lrc.display()
+            )
         );
         std::fs::write(&lrc, "[xx]\n[0:zz]\n").expect("write");
         let report = load(&track);
-        assert!(report.problems[0].ends_with("no lyric lines (2 unreadable)"), "{report:?}");
+        assert!(
+            report.problems[0].ends_with("no lyric lines (2 unreadable)"),
+            "{report:?}"
+        );
         std::fs::remove_file(&lrc).expect("rm");
         std::fs::create_dir(&lrc).expect("a folder named like the file");
         let report = load(&track);
-        assert!(report.problems[0].ends_with("not a regular file (folder)"), "{report:?}");
+        assert!(
+            report.problems[0].ends_with("not a regular file (folder)"),
+            "{report:?}"
+        );
     }
 
     #[test]
@@ -276,6 +285,10 @@ mod tests {
         let mut be = vec![0xFE, 0xFF];
         be.extend("ok".encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode_text(&be).as_deref(), Ok("ok"));
-        assert_eq!(decode_text(&[0xFF, 0xFE, 0x41]), Err(2), "an odd byte count");
+        assert_eq!(
+            decode_text(&[0xFF, 0xFE, 0x41]),
+            Err(2),
+            "an odd byte count"
+        );
     }
 }
