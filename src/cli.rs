@@ -155,12 +155,15 @@ pub enum ProductCommand {
         #[command(subcommand)]
         which: DbCommand,
     },
-    /// Write ratings and play history as JSON, for a backup (stdout unless --output)
+    /// Write ratings and play history as JSON, for a backup (stdout unless --output); `export
+    /// listens` writes the plays that count as listens, for ListenBrainz or Last.fm
     #[command(display_order = 12)]
     Export {
         /// Write to FILE (mode 0600) instead of stdout
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(subcommand)]
+        what: Option<ExportCommand>,
     },
     /// Read ratings and play history from a `mien export` file
     #[command(display_order = 13)]
@@ -224,6 +227,35 @@ pub fn parse_span(text: &str) -> Result<ForgetSpan, String> {
         Some(ms) if n > 0 => Ok(ForgetSpan::Last(ms)),
         _ => Err(bad()),
     }
+}
+
+/// `mien export ...`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The plays that count as listens (heard for half the track or 4 minutes; tracks under 30 s
+    /// never count), oldest first, dated by when they started. A play whose tags have no title
+    /// is named by its file name (without the extension); one with no artist gets MusicBrainz's
+    /// "[unknown]"; an unknown album is left out. Nothing is sent anywhere: import the file
+    /// yourself
+    Listens {
+        /// Only listens started at or after this: YYYY-MM-DD (midnight UTC) or RFC 3339
+        /// (2026-11-30T18:00:00+01:00)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// listenbrainz: a JSON array of ListenBrainz listens; jsonl: one listen per line
+        #[arg(long, value_enum, default_value_t = ListenFormat::Listenbrainz)]
+        format: ListenFormat,
+        /// Write to FILE (mode 0600) instead of stdout
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// How `mien export listens` writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListenFormat {
+    Listenbrainz,
+    Jsonl,
 }
 
 /// `mien db ...`.

@@ -70,6 +70,8 @@ pub enum Action {
     Quit,
     /// Open or close the mood diary's view.
     ToggleDiary,
+    /// Show or hide the lyrics view (in the library pane's place).
+    ToggleLyrics,
 }
 
 impl Action {
@@ -122,6 +124,7 @@ impl Action {
         Action::CycleTheme,
         Action::Quit,
         Action::ToggleDiary,
+        Action::ToggleLyrics,
     ];
 
     /// The config name (`snake_case`).
@@ -187,6 +190,7 @@ impl Action {
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
             Action::ToggleDiary => "mood diary (esc, q or Y close it)",
+            Action::ToggleLyrics => "lyrics view (in it: move keys scroll, back closes)",
         }
     }
 }

@@ -95,6 +95,7 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::CycleTheme, &["t"]),
     (Action::Quit, &["q", "ctrl-c"]),
     (Action::ToggleDiary, &["Y"]),
+    (Action::ToggleLyrics, &["L"]),
 ];
 
 impl KeyChord {

@@ -7,6 +7,7 @@ pub mod control;
 pub mod diary;
 pub mod keymap;
 pub mod keys;
+pub mod lyrics;
 pub mod mood_watch;
 mod playback;
 pub mod queue;

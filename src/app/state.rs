@@ -206,6 +206,16 @@ pub enum Msg {
     },
     /// The diary view's data, loaded off the UI thread (an answer to `Effect::LoadDiary`).
     DiaryLoaded(Result<crate::diary::Diary, String>),
+    /// What the `lyrics` thread found for the track at `path` (an `Effect::LoadLyrics`).
+    LyricsLoaded {
+        path: PathBuf,
+        report: crate::library::lyrics::LyricsReport,
+    },
+    /// The wake-up an `Effect::LyricsWake` asked for: the track should be at `position_ms`.
+    LyricsTick {
+        wake: u64,
+        position_ms: u64,
+    },
 }
 
 /// What a remote control (MPRIS, the control socket) asks beyond the key actions: requests
@@ -269,6 +279,10 @@ pub enum Effect {
     LoadDiary {
         days: u32,
     },
+    /// Find this track's lyrics off the UI thread; the answer comes back as `Msg::LyricsLoaded`.
+    LoadLyrics(PathBuf),
+    /// Send `Msg::LyricsTick` after a delay, replacing any pending one (`None` cancels it).
+    LyricsWake(Option<super::lyrics::LyricsWake>),
 }
 
 /// The UI thread's state.
@@ -303,6 +317,8 @@ pub struct AppState {
     pub help: Vec<(String, String)>,
     /// The mood diary: which readings are stored, and the diary view's data.
     pub diary: super::diary::DiaryState,
+    /// The lyrics view and the playing track's lyrics.
+    pub lyrics: super::lyrics::LyricsState,
 }
 
 impl AppState {
@@ -333,6 +349,7 @@ impl AppState {
             exit_code: 0,
             help: Vec::new(),
             diary: super::diary::DiaryState::default(),
+            lyrics: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::action::Action;
 use super::browser::Row;
+use super::lyrics;
 use super::playback;
 use super::queue::QueueItem;
 use super::reco;
@@ -64,7 +65,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.overlay = None;
             Vec::new()
         }
-        Msg::Engine(ev) => reports::engine(state, ev),
+        Msg::Engine(ev) => {
+            let note = lyrics::note(&ev);
+            let mut effects = reports::engine(state, ev);
+            // First: what the engine's event itself asks for stays last (the queue's save).
+            effects.splice(0..0, lyrics::engine(state, note));
+            effects
+        }
         Msg::RecoRanked(answer) => reco::ranked(state, answer),
         Msg::Library(ev) => reports::library_event(state, *ev),
         Msg::RatingSaved { id, rating } => {
@@ -127,6 +134,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             super::diary::loaded(state, result);
             Vec::new()
         }
+        Msg::LyricsLoaded { path, report } => lyrics::loaded(state, path, report),
+        Msg::LyricsTick { wake, position_ms } => lyrics::tick(state, wake, position_ms),
     }
 }
 
@@ -156,6 +165,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     {
         state.overlay = None;
         return Vec::new();
+    }
+    if let Some(effects) = lyrics::action(state, a) {
+        return effects;
     }
     match a {
         Action::Up | Action::SearchPrev => move_cursor(state, -1),
@@ -247,6 +259,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             return vec![Effect::SaveQueue(state.saved_queue())];
         }
         Action::ToggleDiary => return super::diary::toggle(state),
+        // Handled by `lyrics::action` above.
+        Action::ToggleLyrics => {}
     }
     Vec::new()
 }

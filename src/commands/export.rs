@@ -33,7 +33,7 @@ pub fn export(ctx: &Context, output: Option<&Path>) -> anyhow::Result<()> {
 }
 
 /// Writes `bytes` to `path` as a 0600 file: a temp file beside it, fsynced, renamed over it.
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(super) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let name = path
         .file_name()
         .with_context(|| format!("{}: not a file name", path.display()))?;

@@ -10,6 +10,7 @@ pub mod emotion;
 mod export;
 mod forget;
 mod history;
+mod listens;
 mod play;
 mod rate;
 mod recommend;
@@ -18,7 +19,7 @@ pub mod tag;
 
 use std::path::PathBuf;
 
-use crate::cli::{DbCommand, ProductCommand};
+use crate::cli::{DbCommand, ExportCommand, ProductCommand};
 
 pub use crate::root::{absolute, Context};
 
@@ -59,7 +60,14 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
             DbCommand::Check { json } => db::check(ctx, json),
             DbCommand::Rebuild => db::rebuild(ctx),
         },
-        ProductCommand::Export { output } => export::export(ctx, output.as_deref()),
+        ProductCommand::Export { output, what } => match what {
+            None => export::export(ctx, output.as_deref()),
+            Some(ExportCommand::Listens {
+                since,
+                format,
+                output: to,
+            }) => listens::run(ctx, since.as_deref(), format, to.or(output).as_deref()),
+        },
         ProductCommand::Import { file } => export::import(ctx, &file),
         ProductCommand::Ctl { which } => ctl::run(ctx, which),
         ProductCommand::Diary { days, json } => diary::run(ctx, days, json),

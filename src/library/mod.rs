@@ -1,9 +1,11 @@
 //! The music library: reading audio files (`probe`, `decode`, `tags`), scanning music folders
 //! into the store (`scan`, `walk`, `report`), watching them for changes (`watch`), and the
-//! "library" thread that runs it all (`service`); plus cover art (`art`) and playlists (`m3u`).
+//! "library" thread that runs it all (`service`); plus cover art (`art`), lyrics (`lyrics`) and
+//! playlists (`m3u`).
 
 pub mod art;
 mod decode;
+pub mod lyrics;
 pub mod m3u;
 mod probe;
 mod report;

@@ -54,6 +54,8 @@ pub struct Runtime {
     published: Option<(Option<PathBuf>, bool, u8)>,
     /// The control socket's listener (`mien ctl`), once started; dropping it removes the socket.
     pub(super) control: Option<crate::control::ControlServer>,
+    /// The thread that wakes the UI when the next line of lyrics starts.
+    lyrics_timer: super::lyrics::LyricsTimer,
 }
 
 impl Runtime {
@@ -84,6 +86,7 @@ impl Runtime {
             art: ArtView::new(picker),
             published: None,
             control: None,
+            lyrics_timer: Default::default(),
         })
     }
 
@@ -178,6 +181,18 @@ impl Runtime {
             Effect::Reply { to, reply } => to.send(reply),
             Effect::RecordReading(r) => self.write(WriteCommand::RecordReading(r)),
             Effect::LoadDiary { days } => self.load_diary(days),
+            Effect::LoadLyrics(path) => {
+                if let Some(msg) = super::lyrics::load(path, &self.tx) {
+                    self.answer(msg);
+                }
+            }
+            Effect::LyricsWake(wake) => {
+                if let Err(e) = self.lyrics_timer.set(wake, &self.tx) {
+                    self.answer(Msg::Status(Status::error(format!(
+                        "lyrics follow the position once a second: no timer thread: {e}"
+                    ))));
+                }
+            }
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());

@@ -5,6 +5,7 @@
 
 mod control;
 mod executor;
+mod lyrics;
 mod services;
 
 use std::path::PathBuf;

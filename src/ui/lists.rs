@@ -17,7 +17,7 @@ pub fn scroll_offset(cursor: usize, height: usize) -> usize {
     cursor.checked_div(height).map_or(0, |page| page * height)
 }
 
-fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+pub(super) fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     let border = if focused { theme.accent } else { theme.border };
     let mut title_style = Style::new().fg(if focused {
         theme.accent

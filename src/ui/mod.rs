@@ -6,6 +6,7 @@ mod emotion;
 mod help;
 mod layout;
 mod lists;
+mod lyrics;
 mod now_playing;
 mod status;
 pub mod theme;
@@ -49,7 +50,11 @@ pub fn render_with_art(
         return;
     }
     if let Some(a) = areas.library {
-        lists::library(frame, a, state, theme);
+        if state.lyrics.shown {
+            lyrics::render(frame, a, state, theme);
+        } else {
+            lists::library(frame, a, state, theme);
+        }
     }
     if let Some(a) = areas.queue {
         lists::queue(frame, a, state, theme);
