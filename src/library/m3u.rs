@@ -48,7 +48,7 @@ impl From<&Track> for PlaylistEntry {
 }
 
 /// Playlists larger than this are refused (a text list of 64 MiB is far beyond any real one).
-const MAX_PLAYLIST_BYTES: u64 = 64 * 1024 * 1024;
+pub(super) const MAX_PLAYLIST_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlaylistError {
@@ -167,8 +167,9 @@ fn extinf(entry: &PlaylistEntry) -> String {
     format!("#EXTINF:{seconds},{}", label.replace(['\r', '\n'], " "))
 }
 
-/// What a non-comment line names: a path (maybe relative), or why it names none.
-fn parse_entry(entry: &str) -> Result<PathBuf, &'static str> {
+/// What a non-comment line names: a path (maybe relative), or why it names none. Shared with the
+/// `.pls` reader, whose `FileN=` values are the same kind of entry.
+pub(super) fn parse_entry(entry: &str) -> Result<PathBuf, &'static str> {
     let lower = entry.get(..7).map(str::to_ascii_lowercase);
     if lower.as_deref() == Some("file://") {
         let rest = &entry[7..];
