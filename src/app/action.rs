@@ -68,6 +68,10 @@ pub enum Action {
     ToggleHelp,
     CycleTheme,
     Quit,
+    /// Switch the library to the folder view (files as they lie on disk) and back.
+    ToggleFolders,
+    /// Open the list of saved playlists (enter plays one, `e` adds it to the queue).
+    OpenPlaylists,
 }
 
 impl Action {
@@ -119,6 +123,8 @@ impl Action {
         Action::ToggleHelp,
         Action::CycleTheme,
         Action::Quit,
+        Action::ToggleFolders,
+        Action::OpenPlaylists,
     ];
 
     /// The config name (`snake_case`).
@@ -183,6 +189,8 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
+            Action::ToggleFolders => "folder view ↔ artists",
+            Action::OpenPlaylists => "saved playlists (enter plays, e adds)",
         }
     }
 }

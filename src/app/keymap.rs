@@ -94,6 +94,8 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ToggleHelp, &["?", "f1"]),
     (Action::CycleTheme, &["t"]),
     (Action::Quit, &["q", "ctrl-c"]),
+    (Action::ToggleFolders, &["F"]),
+    (Action::OpenPlaylists, &["O"]),
 ];
 
 impl KeyChord {

@@ -3,9 +3,12 @@
 
 pub mod action;
 pub mod browser;
+pub mod folders;
 pub mod keymap;
 pub mod keys;
 pub mod mood_watch;
+pub mod mouse;
+mod picker;
 mod playback;
 pub mod queue;
 pub mod reco;

@@ -28,6 +28,11 @@ pub enum Pane {
 pub enum Overlay {
     Help,
     MoodPicker { cursor: usize },
+    /// The saved playlists (`O`), newest first.
+    Playlists {
+        lists: Vec<crate::library::playlist::SavedPlaylist>,
+        cursor: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +199,16 @@ pub enum Msg {
     RecoUnavailable(String),
     /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
     VisionStarted,
+    /// A click or wheel step, already hit-tested against the layout that was drawn.
+    Mouse(super::mouse::MouseInput),
+    /// The answer to `Effect::ListPlaylists`: the saved playlists, or why they cannot be listed.
+    PlaylistsListed(Result<Vec<crate::library::playlist::SavedPlaylist>, String>),
+    /// The answer to `Effect::OpenSavedPlaylist`.
+    SavedPlaylistOpened {
+        path: PathBuf,
+        append: bool,
+        result: Result<crate::library::playlist::OpenedPlaylist, String>,
+    },
 }
 
 /// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
@@ -242,6 +257,12 @@ pub enum Effect {
     RecoEvent(crate::recommend::ListenEvent),
     /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.
     RecoRank(RankRequest),
+    /// List the data dir's saved playlists (off the UI thread); answered by
+    /// `Msg::PlaylistsListed`.
+    ListPlaylists,
+    /// Read this saved playlist for the queue (off the UI thread), to replace it or to append;
+    /// answered by `Msg::SavedPlaylistOpened`.
+    OpenSavedPlaylist { path: PathBuf, append: bool },
 }
 
 /// The UI thread's state.
@@ -274,6 +295,8 @@ pub struct AppState {
     pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
+    /// The last click, for double-clicks.
+    pub mouse: super::mouse::MouseState,
 }
 
 impl AppState {
@@ -303,6 +326,7 @@ impl AppState {
             quit: false,
             exit_code: 0,
             help: Vec::new(),
+            mouse: Default::default(),
         }
     }
 

@@ -121,6 +121,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![Effect::Vision(VisionCommand::Enable(true))]
         }
         Msg::VisionStarted => Vec::new(),
+        Msg::Mouse(input) => super::mouse::mouse(state, input),
+        Msg::PlaylistsListed(result) => {
+            super::picker::listed(state, result);
+            Vec::new()
+        }
+        Msg::SavedPlaylistOpened {
+            path,
+            append,
+            result,
+        } => super::picker::opened(state, &path, append, result),
     }
 }
 
@@ -140,6 +150,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             _ => {}
         }
         return Vec::new();
+    }
+    if matches!(state.overlay, Some(Overlay::Playlists { .. })) {
+        return super::picker::action(state, a);
     }
     if state.overlay == Some(Overlay::Help)
         && matches!(a, Action::ToggleHelp | Action::Back | Action::Quit)
@@ -167,7 +180,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             }
         }
         Action::ToggleAllTracks => {
-            state.browser.all_tracks = !state.browser.all_tracks;
+            // From the folder view, `a` goes to the flat list.
+            let from_folders = state.browser.folders.take().is_some();
+            state.browser.all_tracks = from_folders || !state.browser.all_tracks;
             state.browser.cursor = 0;
             state.browser.dirty = true;
         }
@@ -236,6 +251,11 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             state.quit = true;
             return vec![Effect::SaveQueue(state.saved_queue())];
         }
+        Action::ToggleFolders => {
+            state.focus = Pane::Library;
+            state.browser.toggle_folders(&state.catalogue);
+        }
+        Action::OpenPlaylists => return super::picker::open(state),
     }
     Vec::new()
 }
@@ -265,7 +285,7 @@ fn move_cursor(state: &mut AppState, delta: i64) {
     *cursor = (*cursor as i64).saturating_add(delta).clamp(0, max) as usize;
 }
 
-fn open(state: &mut AppState) -> Vec<Effect> {
+pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
     match state.focus {
         Pane::Library => match state.browser.rows.get(state.browser.cursor) {
             Some(Row::Track(_)) => play_now(state),

@@ -4,6 +4,7 @@
 //! returns (never deciding anything itself) and redraws only after something happened.
 
 mod executor;
+mod playlists;
 mod services;
 
 use std::path::PathBuf;
@@ -11,12 +12,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
 use anyhow::Context as _;
-use ratatui::layout::Rect;
 
 use crate::app::keys::KeyState;
 use crate::app::state::{AppState, Msg, StatusLevel};
 use crate::audio::Engine;
-use crate::library::m3u::read_m3u;
+use crate::library::playlist::read_playlist;
 use crate::library::LibraryService;
 use crate::root::{Context, PlayerSetup};
 use crate::terminal::{image_picker, input, TermEvent, Terminal};
@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
     // Before the terminal changes, so that no signal finds it raw with nobody to restore it.
     let signals =
         watch_signals(tx.clone()).context("cannot watch for SIGTERM, SIGHUP and SIGINT")?;
-    let mut term = Terminal::enter()?;
+    let mut term = Terminal::enter(ctx.config.ui.mouse)?;
     let picker = if ctx.config.ui.art {
         Some(image_picker(ctx.config.ui.tmux_passthrough))
     } else {
@@ -96,14 +96,14 @@ pub fn run(ctx: &Context, playlist: Option<PathBuf>) -> anyhow::Result<u8> {
     )
     .context("cannot start the store's writer thread")?;
     let (width, height) = term.size()?;
-    let list_rows = crate::ui::list_rows(Rect::new(0, 0, width, height));
-    rt.apply(&mut state, Msg::Resize { list_rows });
+    let resized = rt.resized(width, height);
+    rt.apply(&mut state, resized);
     if ctx.config.ui.mpris {
         let started = rt.start_mpris();
         rt.apply_all(&mut state, started);
     }
     if let Some(path) = playlist {
-        let result = read_m3u(&path)
+        let result = read_playlist(&path)
             .map(|list| list.entries)
             .map_err(|e| e.to_string());
         rt.apply(&mut state, Msg::PlaylistLoaded { path, result });

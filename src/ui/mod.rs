@@ -3,9 +3,11 @@
 
 mod emotion;
 mod help;
+pub mod hit;
 mod layout;
 mod lists;
 mod now_playing;
+mod picker;
 mod status;
 pub mod theme;
 
@@ -56,6 +58,9 @@ pub fn render_with_art(
     match &state.overlay {
         Some(Overlay::Help) => help::render(frame, area, state, theme),
         Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
+        Some(Overlay::Playlists { lists, cursor }) => {
+            picker::render(frame, area, lists, *cursor, theme)
+        }
         None => {}
     }
 }
