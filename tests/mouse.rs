@@ -107,17 +107,29 @@ fn every_drawn_library_and_queue_row_hits_its_own_index_at_both_sizes() {
                 continue;
             };
             seen += 1;
-            assert_eq!(at(&p, w, h, c), MouseTarget::LibraryRow(i), "{w}x{h} {title}");
+            assert_eq!(
+                at(&p, w, h, c),
+                MouseTarget::LibraryRow(i),
+                "{w}x{h} {title}"
+            );
         }
         assert_eq!(seen, 6, "every library row is drawn");
         let mut seen = 0;
         for i in 0..p.state.queue.len() {
             if let Some(c) = cell_in(&buffer, queue, &format!("{:>3}. ", i + 1)) {
                 seen += 1;
-                assert_eq!(at(&p, w, h, c), MouseTarget::QueueRow(i), "{w}x{h} item {i}");
+                assert_eq!(
+                    at(&p, w, h, c),
+                    MouseTarget::QueueRow(i),
+                    "{w}x{h} item {i}"
+                );
             }
         }
-        assert_eq!(seen, if h == 24 { 1 } else { 12 }, "{w}x{h}: the queue's page");
+        assert_eq!(
+            seen,
+            if h == 24 { 1 } else { 12 },
+            "{w}x{h}: the queue's page"
+        );
         // 80×24 shows 11 queue rows: item 12 is alone on the second page, in the first row.
         if h == 24 {
             assert_eq!(cell(&buffer, " 12. ").1, 1);
@@ -134,12 +146,24 @@ fn borders_titles_and_empty_space_hit_the_pane_and_the_rest_hits_nothing() {
     assert_eq!(at(&p, 80, 24, (x, y)), MouseTarget::Pane(Pane::Library));
     assert_eq!(at(&p, 80, 24, (3, 1)), MouseTarget::LibraryRow(0));
     assert_eq!(at(&p, 80, 24, (3, 2)), MouseTarget::LibraryRow(1));
-    assert_eq!(at(&p, 80, 24, (3, 3)), MouseTarget::Pane(Pane::Library), "below the rows");
-    assert_eq!(at(&p, 80, 24, (0, 1)), MouseTarget::Pane(Pane::Library), "the border");
+    assert_eq!(
+        at(&p, 80, 24, (3, 3)),
+        MouseTarget::Pane(Pane::Library),
+        "below the rows"
+    );
+    assert_eq!(
+        at(&p, 80, 24, (0, 1)),
+        MouseTarget::Pane(Pane::Library),
+        "the border"
+    );
     let (qx, qy) = cell(&buffer, "Queue · 0");
     assert_eq!(at(&p, 80, 24, (qx, qy + 1)), MouseTarget::Pane(Pane::Queue));
     assert_eq!(at(&p, 80, 24, (5, 23)), MouseTarget::Nothing, "status line");
-    assert_eq!(at(&p, 80, 24, (75, 18)), MouseTarget::Nothing, "emotion panel");
+    assert_eq!(
+        at(&p, 80, 24, (75, 18)),
+        MouseTarget::Nothing,
+        "emotion panel"
+    );
     assert_eq!(at(&p, 80, 24, (200, 5)), MouseTarget::Nothing, "off screen");
 }
 
@@ -153,24 +177,50 @@ fn the_progress_bar_hit_is_where_it_is_drawn_with_and_without_a_cover() {
         let (end, _) = cell_in(&buffer, Rect::new(0, y, w, 1), " 4:56").unwrap();
         let width = end - bar_start;
         let first = at(&p, w, h, (bar_start, y));
-        assert_eq!(first, MouseTarget::Progress { fraction: 0.5 / f32::from(width) });
+        assert_eq!(
+            first,
+            MouseTarget::Progress {
+                fraction: 0.5 / f32::from(width)
+            }
+        );
         let MouseTarget::Progress { fraction } = at(&p, w, h, (end - 1, y)) else {
             panic!("the last bar cell is the bar");
         };
         assert!((fraction - (1.0 - 0.5 / f32::from(width))).abs() < 1e-6);
-        assert_eq!(at(&p, w, h, (x, y)), MouseTarget::Nothing, "the elapsed label");
-        assert_eq!(at(&p, w, h, (end + 1, y)), MouseTarget::Nothing, "the total label");
-        assert_eq!(at(&p, w, h, (bar_start, y + 1)), MouseTarget::Nothing, "below the bar");
+        assert_eq!(
+            at(&p, w, h, (x, y)),
+            MouseTarget::Nothing,
+            "the elapsed label"
+        );
+        assert_eq!(
+            at(&p, w, h, (end + 1, y)),
+            MouseTarget::Nothing,
+            "the total label"
+        );
+        assert_eq!(
+            at(&p, w, h, (bar_start, y + 1)),
+            MouseTarget::Nothing,
+            "below the bar"
+        );
     }
     // A cover drawn in the art pane pushes the text right: the hit test is told where it is.
     let screen = Rect::new(0, 0, 80, 24);
     let art = mien::ui::layout(screen).art.expect("80x24 has an art pane");
     let buffer = draw(&p, 80, 24);
     let (x, y) = cell(&buffer, "1:23 ");
-    assert!(x < art.right(), "without a cover the text starts left of where it would be");
-    assert_eq!(hit(screen, Some(art), &p.state, x + 5, y), MouseTarget::Nothing);
+    assert!(
+        x < art.right(),
+        "without a cover the text starts left of where it would be"
+    );
+    assert_eq!(
+        hit(screen, Some(art), &p.state, x + 5, y),
+        MouseTarget::Nothing
+    );
     let shifted = hit(screen, Some(art), &p.state, art.right() + 1 + 5, y);
-    assert!(matches!(shifted, MouseTarget::Progress { .. }), "{shifted:?}");
+    assert!(
+        matches!(shifted, MouseTarget::Progress { .. }),
+        "{shifted:?}"
+    );
 }
 
 #[test]
@@ -181,19 +231,35 @@ fn a_click_selects_and_focuses_and_a_double_click_plays() {
     assert!(click(&mut p, MouseTarget::LibraryRow(1), t0).is_empty());
     assert_eq!(p.state.focus, Pane::Library);
     assert_eq!(p.selected(), "Night Drive");
-    let effects = click(&mut p, MouseTarget::LibraryRow(1), t0 + Duration::from_millis(300));
+    let effects = click(
+        &mut p,
+        MouseTarget::LibraryRow(1),
+        t0 + Duration::from_millis(300),
+    );
     assert_eq!(played(&effects), [NIGHT_DRIVE]);
     // A third click starts afresh: no second play.
-    let third = click(&mut p, MouseTarget::LibraryRow(1), t0 + Duration::from_millis(500));
+    let third = click(
+        &mut p,
+        MouseTarget::LibraryRow(1),
+        t0 + Duration::from_millis(500),
+    );
     assert!(played(&third).is_empty());
     // Too slow, or on another row: two single clicks.
     let t1 = t0 + Duration::from_secs(5);
     click(&mut p, MouseTarget::LibraryRow(2), t1);
-    let slow = click(&mut p, MouseTarget::LibraryRow(2), t1 + Duration::from_millis(401));
+    let slow = click(
+        &mut p,
+        MouseTarget::LibraryRow(2),
+        t1 + Duration::from_millis(401),
+    );
     assert!(played(&slow).is_empty());
     let t2 = t1 + Duration::from_secs(5);
     click(&mut p, MouseTarget::LibraryRow(0), t2);
-    let other = click(&mut p, MouseTarget::LibraryRow(2), t2 + Duration::from_millis(100));
+    let other = click(
+        &mut p,
+        MouseTarget::LibraryRow(2),
+        t2 + Duration::from_millis(100),
+    );
     assert!(played(&other).is_empty());
     assert_eq!(p.selected(), "Far Away");
 }
@@ -203,7 +269,11 @@ fn a_double_click_on_an_artist_opens_it_like_enter() {
     let mut p = Player::new();
     let t0 = Instant::now();
     click(&mut p, MouseTarget::LibraryRow(0), t0);
-    let effects = click(&mut p, MouseTarget::LibraryRow(0), t0 + Duration::from_millis(200));
+    let effects = click(
+        &mut p,
+        MouseTarget::LibraryRow(0),
+        t0 + Duration::from_millis(200),
+    );
     assert!(played(&effects).is_empty());
     assert_eq!(p.state.browser.title(), "Ada Lin");
 }
@@ -214,7 +284,11 @@ fn a_double_click_in_the_queue_jumps_to_that_item() {
     let t0 = Instant::now();
     click(&mut p, MouseTarget::QueueRow(2), t0);
     assert_eq!((p.state.focus, p.state.queue.cursor), (Pane::Queue, 2));
-    let effects = click(&mut p, MouseTarget::QueueRow(2), t0 + Duration::from_millis(350));
+    let effects = click(
+        &mut p,
+        MouseTarget::QueueRow(2),
+        t0 + Duration::from_millis(350),
+    );
     assert_eq!(played(&effects), [FAR_AWAY]);
     assert_eq!(p.state.queue.current, Some(2));
 }
@@ -226,7 +300,12 @@ fn the_wheel_scrolls_the_pane_under_the_pointer_not_the_focused_one() {
     let t = Instant::now();
     assert_eq!(p.state.focus, Pane::Library);
     mouse(&mut p, MouseTarget::QueueRow(0), MouseKind::WheelDown, t);
-    mouse(&mut p, MouseTarget::Pane(Pane::Queue), MouseKind::WheelDown, t);
+    mouse(
+        &mut p,
+        MouseTarget::Pane(Pane::Queue),
+        MouseKind::WheelDown,
+        t,
+    );
     assert_eq!(p.state.queue.cursor, 6);
     assert_eq!((p.state.focus, p.state.browser.cursor), (Pane::Library, 0));
     mouse(&mut p, MouseTarget::QueueRow(6), MouseKind::WheelUp, t);
@@ -238,7 +317,12 @@ fn the_wheel_scrolls_the_pane_under_the_pointer_not_the_focused_one() {
     assert_eq!(p.state.focus, Pane::Library);
     // At 80×24 the queue's second page is drawn once the wheel takes its cursor there.
     for _ in 0..3 {
-        mouse(&mut p, MouseTarget::Pane(Pane::Queue), MouseKind::WheelDown, t);
+        mouse(
+            &mut p,
+            MouseTarget::Pane(Pane::Queue),
+            MouseKind::WheelDown,
+            t,
+        );
     }
     assert_eq!(p.state.queue.cursor, 11);
     assert_eq!(cell(&draw(&p, 80, 24), " 12. ").1, 1);
@@ -249,7 +333,10 @@ fn a_click_on_the_progress_bar_seeks_to_that_fraction() {
     let mut p = playing();
     let t = Instant::now();
     let effects = click(&mut p, MouseTarget::Progress { fraction: 0.25 }, t);
-    assert_eq!(effects, [Effect::Engine(EngineCommand::Seek { ms: 74_000 })]);
+    assert_eq!(
+        effects,
+        [Effect::Engine(EngineCommand::Seek { ms: 74_000 })]
+    );
     // Through the drawn bar: the middle of its first cell.
     let buffer = draw(&p, 80, 24);
     let (x, y) = cell(&buffer, "1:23 ");
@@ -278,10 +365,49 @@ fn clicks_on_nothing_and_under_an_overlay_do_nothing() {
     assert!(stopped.is_empty());
     // A row index past the end (a stale hit) selects nothing.
     assert!(click(&mut p, MouseTarget::LibraryRow(99), t).is_empty());
-    assert_eq!((p.state.focus, p.state.browser.cursor, p.state.queue.cursor), before);
+    assert_eq!(
+        (p.state.focus, p.state.browser.cursor, p.state.queue.cursor),
+        before
+    );
     // Under the help overlay nothing below takes the mouse.
     p.press("?");
     assert_eq!(at(&p, 80, 24, (3, 1)), MouseTarget::Nothing);
     assert!(click(&mut p, MouseTarget::QueueRow(3), t).is_empty());
     assert_eq!(p.state.queue.cursor, before.2);
+}
+
+#[test]
+fn the_runtime_hit_tests_terminal_mouse_events_against_the_size_it_was_told() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use mien::runtime::UiEvent;
+    use mien::terminal::TermEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let store = mien::store::Store::open(dir.path()).unwrap();
+    let mut h = common::runtime::Harness::new(&store, dir.path(), common::state());
+    h.event(UiEvent::Term(TermEvent::Resize {
+        width: 120,
+        height: 40,
+    }));
+    let t0 = Instant::now();
+    let event = |kind, column, row, at| {
+        let event = MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        UiEvent::Term(TermEvent::Mouse { event, at })
+    };
+    let down = MouseEventKind::Down(MouseButton::Left);
+    // Row 2 of the screen is the library's second row: Bruno Moss; twice is a double-click.
+    h.event(event(down, 5, 2, t0));
+    assert_eq!(h.state.browser.cursor, 1);
+    h.event(event(down, 5, 2, t0 + Duration::from_millis(120)));
+    assert_eq!(h.state.browser.title(), "Bruno Moss");
+    // A release or a move does nothing; a click in the queue pane (x ≥ 66 at 120 wide) focuses it.
+    h.event(event(MouseEventKind::Up(MouseButton::Left), 70, 5, t0));
+    h.event(event(MouseEventKind::Moved, 70, 5, t0));
+    assert_eq!(h.state.focus, Pane::Library);
+    h.event(event(down, 70, 5, t0 + Duration::from_secs(2)));
+    assert_eq!(h.state.focus, Pane::Queue);
 }

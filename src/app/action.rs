@@ -189,8 +189,8 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
-            Action::ToggleFolders => "folder view ↔ artists",
-            Action::OpenPlaylists => "saved playlists (enter plays, e adds)",
+            Action::ToggleFolders => "folder view (files on disk)",
+            Action::OpenPlaylists => "open a saved playlist",
         }
     }
 }

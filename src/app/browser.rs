@@ -268,7 +268,10 @@ impl Browser {
     pub fn title(&self) -> String {
         match (&self.query, self.all_tracks, &self.level) {
             (Some(q), _, _) => format!("Search: {q}"),
-            _ if self.folders.is_some() => self.folders.as_ref().map_or_else(String::new, FolderView::title),
+            _ if self.folders.is_some() => self
+                .folders
+                .as_ref()
+                .map_or_else(String::new, FolderView::title),
             (None, true, _) => format!("All tracks (by {})", self.sort.label()),
             (None, false, Level::Artists) => "Artists".into(),
             (None, false, Level::Albums { artist }) => artist.clone(),

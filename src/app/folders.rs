@@ -123,11 +123,13 @@ fn dir_rows(cat: &Catalogue, dir: &Path) -> Vec<Row> {
             .1 += 1;
     }
     files.sort_by(|a, b| natural_path_cmp(&a.path, &b.path));
-    let folder_rows = folders.into_iter().map(|(name, (path, tracks))| Row::Folder {
-        path,
-        name: name.0,
-        tracks,
-    });
+    let folder_rows = folders
+        .into_iter()
+        .map(|(name, (path, tracks))| Row::Folder {
+            path,
+            name: name.0,
+            tracks,
+        });
     folder_rows
         .chain(files.into_iter().map(|t| Row::Track(t.id)))
         .collect()
@@ -217,11 +219,25 @@ mod tests {
 
     #[test]
     fn natural_order_puts_2_before_10_and_ignores_case() {
-        let mut names = vec!["track10.mp3", "Track2.mp3", "track1.mp3", "b", "A", "track02"];
+        let mut names = vec![
+            "track10.mp3",
+            "Track2.mp3",
+            "track1.mp3",
+            "b",
+            "A",
+            "track02",
+        ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             names,
-            ["A", "b", "track1.mp3", "track02", "Track2.mp3", "track10.mp3"]
+            [
+                "A",
+                "b",
+                "track1.mp3",
+                "track02",
+                "Track2.mp3",
+                "track10.mp3"
+            ]
         );
         assert_eq!(natural_cmp("x007", "x7"), "x007".cmp("x7"), "ties by text");
         let long = "9".repeat(40);

@@ -27,7 +27,9 @@ pub enum Pane {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    MoodPicker { cursor: usize },
+    MoodPicker {
+        cursor: usize,
+    },
     /// The saved playlists (`O`), newest first.
     Playlists {
         lists: Vec<crate::library::playlist::SavedPlaylist>,
@@ -262,7 +264,10 @@ pub enum Effect {
     ListPlaylists,
     /// Read this saved playlist for the queue (off the UI thread), to replace it or to append;
     /// answered by `Msg::SavedPlaylistOpened`.
-    OpenSavedPlaylist { path: PathBuf, append: bool },
+    OpenSavedPlaylist {
+        path: PathBuf,
+        append: bool,
+    },
 }
 
 /// The UI thread's state.

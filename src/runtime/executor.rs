@@ -106,7 +106,8 @@ impl Runtime {
             UiEvent::Term(TermEvent::Mouse { event, at }) => {
                 let kind = crate::app::mouse::MouseKind::from_event(event.kind);
                 let shown = self.art.shown();
-                let target = crate::ui::hit::hit(self.screen, shown, state, event.column, event.row);
+                let target =
+                    crate::ui::hit::hit(self.screen, shown, state, event.column, event.row);
                 kind.map(|kind| Msg::Mouse(crate::app::mouse::MouseInput { target, kind, at }))
             }
             UiEvent::App(m) => Some(m),

@@ -13,7 +13,13 @@ use crate::app::state::{AppState, Overlay, Pane};
 
 /// What is at cell (`column`, `row`) of a `screen`-sized terminal showing `state`, with the cover
 /// drawn at `art` (`None`: no cover shown).
-pub fn hit(screen: Rect, art: Option<Rect>, state: &AppState, column: u16, row: u16) -> MouseTarget {
+pub fn hit(
+    screen: Rect,
+    art: Option<Rect>,
+    state: &AppState,
+    column: u16,
+    row: u16,
+) -> MouseTarget {
     let p = Position::new(column, row);
     if !screen.contains(p) {
         return MouseTarget::Nothing;
@@ -29,8 +35,18 @@ pub fn hit(screen: Rect, art: Option<Rect>, state: &AppState, column: u16, row: 
     }
     let areas = layout(screen);
     let lists = [
-        (areas.library, Pane::Library, state.browser.cursor, state.browser.rows.len()),
-        (areas.queue, Pane::Queue, state.queue.cursor, state.queue.len()),
+        (
+            areas.library,
+            Pane::Library,
+            state.browser.cursor,
+            state.browser.rows.len(),
+        ),
+        (
+            areas.queue,
+            Pane::Queue,
+            state.queue.cursor,
+            state.queue.len(),
+        ),
     ];
     for (area, pane, cursor, len) in lists {
         let Some(area) = area.filter(|a| a.contains(p)) else {

@@ -108,14 +108,8 @@ pub fn progress_bar_width(width: u16, left: usize, right: usize) -> usize {
 /// The bar's cells in the now-playing `text` area, when its line is visible.
 pub fn progress_bar(text: Rect, left: usize, right: usize) -> Option<Rect> {
     let width = progress_bar_width(text.width, left, right) as u16;
-    (text.height > PROGRESS_LINE && width > 0).then(|| {
-        Rect::new(
-            text.x + left as u16 + 1,
-            text.y + PROGRESS_LINE,
-            width,
-            1,
-        )
-    })
+    (text.height > PROGRESS_LINE && width > 0)
+        .then(|| Rect::new(text.x + left as u16 + 1, text.y + PROGRESS_LINE, width, 1))
 }
 
 #[cfg(test)]

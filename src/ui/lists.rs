@@ -84,14 +84,12 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let h = inner.height as usize;
     let offset = scroll_offset(b.cursor, h);
     let playing = state.player.path.as_deref();
-    let marker = |t: &crate::core::Track| match (
-        playing == Some(t.path.as_path()),
-        state.player.paused,
-    ) {
-        (true, true) => "⏸ ",
-        (true, false) => "▶ ",
-        _ => "  ",
-    };
+    let marker =
+        |t: &crate::core::Track| match (playing == Some(t.path.as_path()), state.player.paused) {
+            (true, true) => "⏸ ",
+            (true, false) => "▶ ",
+            _ => "  ",
+        };
     let lines: Vec<Line> = b
         .rows
         .iter()

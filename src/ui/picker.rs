@@ -15,7 +15,9 @@ use crate::library::playlist::SavedPlaylist;
 
 /// The overlay's rectangle for `n` playlists on an `area`-sized screen.
 pub fn picker_rect(area: Rect, n: usize) -> Rect {
-    let h = (n as u16).saturating_add(2).min(area.height.saturating_sub(2));
+    let h = (n as u16)
+        .saturating_add(2)
+        .min(area.height.saturating_sub(2));
     centered(area, 72.min(area.width.saturating_sub(4)), h.max(3))
 }
 
@@ -33,10 +35,20 @@ pub fn row_at(area: Rect, n: usize, cursor: usize, p: Position) -> Option<usize>
 fn date(secs: u64) -> String {
     let (days, rest) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = crate::core::civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rest / 3600, rest / 60 % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rest / 3600,
+        rest / 60 % 60
+    )
 }
 
-pub fn render(frame: &mut Frame, area: Rect, lists: &[SavedPlaylist], cursor: usize, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    lists: &[SavedPlaylist],
+    cursor: usize,
+    theme: &Theme,
+) {
     let rect = picker_rect(area, lists.len());
     if rect.width < 20 || rect.height < 3 {
         return;
@@ -66,7 +78,10 @@ pub fn render(frame: &mut Frame, area: Rect, lists: &[SavedPlaylist], cursor: us
             let mut line = Line::from(vec![
                 Span::raw(format!("{name:<name_w$}")),
                 Span::styled(format!(" {count:>12}"), count_style),
-                Span::styled(format!("  {}", date(l.modified_s)), Style::new().fg(theme.dim)),
+                Span::styled(
+                    format!("  {}", date(l.modified_s)),
+                    Style::new().fg(theme.dim),
+                ),
             ]);
             if i == cursor {
                 line = line.style(Style::new().bg(theme.selection_bg).fg(theme.selection_fg));
