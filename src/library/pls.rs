@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::m3u::{parse_entry, IgnoredEntry, Playlist, PlaylistError, MAX_PLAYLIST_BYTES};
-use crate::audio::file::read_regular;
+use super::m3u::{parse_entry, read_text, IgnoredEntry, Playlist, PlaylistError};
 
 /// One `FileN` entry with what the file said about it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -116,16 +115,7 @@ fn numbered_key(key: &str) -> Option<(Field, u32)> {
 /// order; relative paths are joined to the playlist's folder, `file://` URIs are decoded, and
 /// stream URLs, bad lines and `TitleN`/`LengthN` without a `FileN` go to [`Playlist::ignored`].
 pub fn read_pls(path: &Path) -> Result<Playlist, PlaylistError> {
-    let bytes = read_regular(path, MAX_PLAYLIST_BYTES).map_err(|source| PlaylistError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-    };
-    let pls = parse_pls(&text);
+    let pls = parse_pls(&read_text(path, false)?);
     let folder = path.parent().unwrap_or(Path::new(""));
     let mut playlist = Playlist {
         ignored: pls.bad_lines,
