@@ -4,7 +4,8 @@
 //! UI thread (no disk access): a folder with no track in it is not shown. Pure.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 use super::browser::{Catalogue, Row};
@@ -105,31 +106,30 @@ pub fn roots(configured: &[PathBuf], cat: &Catalogue) -> Vec<PathBuf> {
 
 /// The subfolders of `dir` holding tracks (with how many, at any depth), then its own tracks.
 fn dir_rows(cat: &Catalogue, dir: &Path) -> Vec<Row> {
-    let mut folders: BTreeMap<NaturalKey, (PathBuf, usize)> = BTreeMap::new();
+    // Counted by raw name first, sorted once per distinct folder: a 100,000-track library has
+    // only hundreds of folders at any level.
+    let mut folders: HashMap<&OsStr, usize> = HashMap::new();
     let mut files: Vec<&Track> = Vec::new();
     for t in cat.iter() {
         let Ok(rest) = t.path.strip_prefix(dir) else {
             continue;
         };
         let mut parts = rest.components();
-        let (Some(Component::Normal(first)), Some(_)) = (parts.next(), parts.next()) else {
-            files.push(t);
-            continue;
-        };
-        let name = first.to_string_lossy().into_owned();
-        folders
-            .entry(NaturalKey(name))
-            .or_insert_with(|| (dir.join(first), 0))
-            .1 += 1;
+        match (parts.next(), parts.next()) {
+            (Some(Component::Normal(first)), Some(_)) => *folders.entry(first).or_default() += 1,
+            _ => files.push(t),
+        }
     }
+    let mut folders: Vec<(String, &OsStr, usize)> = (folders.into_iter())
+        .map(|(name, n)| (name.to_string_lossy().into_owned(), name, n))
+        .collect();
+    folders.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     files.sort_by(|a, b| natural_path_cmp(&a.path, &b.path));
-    let folder_rows = folders
-        .into_iter()
-        .map(|(name, (path, tracks))| Row::Folder {
-            path,
-            name: name.0,
-            tracks,
-        });
+    let folder_rows = (folders.into_iter()).map(|(name, raw, tracks)| Row::Folder {
+        path: dir.join(raw),
+        name,
+        tracks,
+    });
     folder_rows
         .chain(files.into_iter().map(|t| Row::Track(t.id)))
         .collect()
@@ -142,75 +142,61 @@ pub fn tracks_under(cat: &Catalogue, dir: &Path) -> Vec<TrackId> {
     tracks.into_iter().map(|t| t.id).collect()
 }
 
-/// A name ordered by [`natural_cmp`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct NaturalKey(String);
-
-impl Ord for NaturalKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        natural_cmp(&self.0, &other.0)
-    }
-}
-
-impl PartialOrd for NaturalKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 /// Paths compared folder by folder with [`natural_cmp`].
 pub fn natural_path_cmp(a: &Path, b: &Path) -> Ordering {
-    let names = |p: &Path| -> Vec<String> {
-        p.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect()
-    };
-    let (a, b) = (names(a), names(b));
-    for (x, y) in a.iter().zip(&b) {
-        match natural_cmp(x, y) {
+    let (mut x, mut y) = (a.components(), b.components());
+    loop {
+        let (p, q) = match (x.next(), y.next()) {
+            (Some(p), Some(q)) => (p, q),
+            (p, q) => return p.is_some().cmp(&q.is_some()),
+        };
+        let (p, q) = (
+            p.as_os_str().to_string_lossy(),
+            q.as_os_str().to_string_lossy(),
+        );
+        match natural_cmp(&p, &q) {
             Ordering::Equal => {}
             other => return other,
         }
     }
-    a.len().cmp(&b.len())
 }
 
 /// Natural order: runs of digits compare as numbers (`track2` < `track10`), the rest
 /// case-insensitively; ties are broken by the exact text, so distinct names never compare equal.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    let (mut x, mut y) = (a, b);
     loop {
-        match (x.peek().copied(), y.peek().copied()) {
-            (None, None) => return a.cmp(b),
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
-                let (m, n) = (digits(&mut x), digits(&mut y));
-                // Compare digit runs without overflow: drop leading zeros, then longer is larger.
-                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
-                let order = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
-                if order != Ordering::Equal {
-                    return order;
-                }
+        let (Some(c), Some(d)) = (x.chars().next(), y.chars().next()) else {
+            return match (x.is_empty(), y.is_empty()) {
+                (true, true) => a.cmp(b),
+                (true, false) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+        };
+        let order = if c.is_ascii_digit() && d.is_ascii_digit() {
+            let (m, rest_x) = split_digits(x);
+            let (n, rest_y) = split_digits(y);
+            (x, y) = (rest_x, rest_y);
+            // Digit runs compare without overflow: leading zeros dropped, then longer is larger.
+            let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+            m.len().cmp(&n.len()).then_with(|| m.cmp(n))
+        } else {
+            (x, y) = (&x[c.len_utf8()..], &y[d.len_utf8()..]);
+            if c == d {
+                Ordering::Equal
+            } else {
+                c.to_lowercase().cmp(d.to_lowercase())
             }
-            (Some(c), Some(d)) => {
-                let order = c.to_lowercase().cmp(d.to_lowercase());
-                if order != Ordering::Equal {
-                    return order;
-                }
-                x.next();
-                y.next();
-            }
+        };
+        if order != Ordering::Equal {
+            return order;
         }
     }
 }
 
-fn digits(it: &mut std::iter::Peekable<std::str::Chars>) -> String {
-    let mut s = String::new();
-    while let Some(c) = it.next_if(char::is_ascii_digit) {
-        s.push(c);
-    }
-    s
+/// The leading run of ASCII digits of `s`, and the rest.
+fn split_digits(s: &str) -> (&str, &str) {
+    s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()))
 }
 
 #[cfg(test)]
