@@ -15,7 +15,7 @@ pub use ctl::{Amount, CtlCommand, SleepArg, MOOD_CHOICES};
     about = "A terminal music player that reads the listener's face and the music's mood"
 )]
 pub struct Cli {
-    /// Audio files or m3u/m3u8 playlists to play instead of restoring the last queue; with a
+    /// Audio files or m3u/m3u8/pls playlists to play instead of restoring the last queue; with a
     /// player already running on this data dir, they are added to its queue
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,

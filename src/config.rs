@@ -204,6 +204,9 @@ pub struct UiConfig {
     /// terminal's image protocol. Off: mien never changes tmux's settings and draws covers with
     /// half blocks there.
     pub tmux_passthrough: bool,
+    /// Take the mouse: click selects, double-click plays, the wheel scrolls, a click on the
+    /// progress bar seeks. Off: the terminal keeps the mouse (its own selection and scrolling).
+    pub mouse: bool,
     /// Line of `theme` in the config file (0: not set there), for error messages.
     #[serde(skip)]
     pub theme_line: usize,
@@ -216,6 +219,7 @@ impl Default for UiConfig {
             art: true,
             mpris: true,
             tmux_passthrough: false,
+            mouse: true,
             theme_line: 0,
         }
     }
@@ -472,6 +476,9 @@ mod tests {
         let c = Config::parse(text, Path::new("c.toml")).unwrap();
         assert_eq!(c.ui.theme, "light");
         assert!(!c.ui.art && c.ui.mpris);
+        assert!(c.ui.mouse, "the mouse is on by default");
+        let off = Config::parse("[ui]\nmouse = false\n", Path::new("c.toml")).unwrap();
+        assert!(!off.ui.mouse);
         let entries = c.keys.entries();
         assert_eq!(entries[0].action, "quit");
         assert_eq!(entries[0].keys, ["ctrl-q"]);

@@ -408,6 +408,11 @@ fn sigterm_and_sighup_give_the_terminal_back_and_save_the_queue_and_position() {
             "0",
             "SIG{signal}: alternate screen left on"
         );
+        assert_eq!(
+            tmux.pane_var("mouse_any_flag"),
+            "0",
+            "SIG{signal}: mouse capture left on"
+        );
         let stty = std::fs::read_to_string(&tmux.stty_file).unwrap();
         let flags: Vec<&str> = stty.split_whitespace().collect();
         for flag in ["icanon", "echo", "isig"] {
@@ -448,6 +453,15 @@ fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
         "",
         "mien changed the pane's allow-passthrough"
     );
+    // `[ui] mouse` is on by default: clicks and the wheel (1000) in SGR coordinates (1006),
+    // no motion reports.
+    assert_eq!(tmux.pane_var("mouse_standard_flag"), "1", "mouse capture");
+    assert_eq!(
+        tmux.pane_var("mouse_sgr_flag"),
+        "1",
+        "SGR mouse coordinates"
+    );
+    assert_eq!(tmux.pane_var("mouse_all_flag"), "0", "no motion events");
     tmux.press("q");
     assert_eq!(
         tmux.wait_for_exit(),
@@ -460,6 +474,11 @@ fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
         tmux.pane_var("alternate_on"),
         "0",
         "the alternate screen was left"
+    );
+    assert_eq!(
+        tmux.pane_var("mouse_any_flag"),
+        "0",
+        "mouse capture left on"
     );
     let screen = tmux.capture();
     assert!(
@@ -474,6 +493,48 @@ fn quitting_at_once_exits_zero_and_gives_the_terminal_back() {
             "raw mode left on ({flag} missing):\n{stty}"
         );
     }
+}
+
+/// A left click at cell (`x`, `y`) (0-based) as the terminal reports it in SGR mode, press and
+/// release.
+fn click(tmux: &Tmux, x: u16, y: u16) {
+    for end in ['M', 'm'] {
+        let report = format!("\x1b[<0;{};{}{end}", x + 1, y + 1);
+        let out = tmux.run(&["send-keys", "-t", SESSION, "-l", &report]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_double_click_in_the_terminal_opens_an_artist_then_an_album_then_plays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let music = root.join("music");
+    write_library(&music);
+    let tmux = Tmux::start(&root, &music);
+    let screen = tmux.wait_for("Bruno Moss");
+    // Artists: Ada Lin on the list's first row (screen row 1), Bruno Moss on the second.
+    let row = screen.lines().position(|l| l.contains("Ada Lin")).unwrap() as u16;
+    click(&tmux, 3, row);
+    click(&tmux, 3, row);
+    tmux.wait_for("┌ Ada Lin · 1 ");
+    click(&tmux, 3, row);
+    click(&tmux, 3, row);
+    tmux.wait_for("┌ Ada Lin › Blue Hour · 2 ");
+    click(&tmux, 3, row);
+    click(&tmux, 3, row);
+    tmux.wait_for("▶ playing");
+    tmux.press("q");
+    assert_eq!(
+        tmux.wait_for_exit(),
+        "EXIT=0",
+        "{}",
+        tmux.diagnostics(&tmux.capture())
+    );
 }
 
 #[test]

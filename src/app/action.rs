@@ -72,6 +72,10 @@ pub enum Action {
     ToggleDiary,
     /// Show or hide the lyrics view (in the library pane's place).
     ToggleLyrics,
+    /// Switch the library to the folder view (files as they lie on disk) and back.
+    ToggleFolders,
+    /// Open the list of saved playlists (enter plays one, `e` adds it to the queue).
+    OpenPlaylists,
 }
 
 impl Action {
@@ -125,6 +129,8 @@ impl Action {
         Action::Quit,
         Action::ToggleDiary,
         Action::ToggleLyrics,
+        Action::ToggleFolders,
+        Action::OpenPlaylists,
     ];
 
     /// The config name (`snake_case`).
@@ -191,6 +197,8 @@ impl Action {
             Action::Quit => "quit",
             Action::ToggleDiary => "mood diary (esc, q or Y close it)",
             Action::ToggleLyrics => "lyrics view (in it: move keys scroll, back closes)",
+            Action::ToggleFolders => "folder view (files on disk)",
+            Action::OpenPlaylists => "open a saved playlist",
         }
     }
 }

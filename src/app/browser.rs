@@ -1,9 +1,12 @@
 //! The library as the UI thread sees it: the catalogue (`Catalogue`) and the browser over it
-//! (`Browser`): artists → albums → tracks or a flat list of all tracks, sorting, and search.
+//! (`Browser`): artists → albums → tracks, a flat list of all tracks, or the folder view
+//! (`folders.rs`), sorting, and search.
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::folders::{self, FolderView};
 use crate::core::{Track, TrackId};
+use std::path::PathBuf;
 
 /// The UI thread's copy of the library's tracks.
 #[derive(Clone, Debug, Default)]
@@ -76,6 +79,12 @@ pub enum Row {
         tracks: usize,
     },
     Track(TrackId),
+    /// A folder of the folder view, with the tracks in it at any depth.
+    Folder {
+        path: PathBuf,
+        name: String,
+        tracks: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -122,6 +131,11 @@ pub struct Browser {
     stack: Vec<usize>,
     /// The catalogue changed since `rows` were built.
     pub dirty: bool,
+    /// The library folders, the folder view's top entries (empty: the folder holding every
+    /// track).
+    pub roots: Vec<PathBuf>,
+    /// The folder view, when it is on (`F`); it takes the place of the other views.
+    pub folders: Option<FolderView>,
 }
 
 impl Default for Browser {
@@ -135,6 +149,8 @@ impl Default for Browser {
             cursor: 0,
             stack: Vec::new(),
             dirty: true,
+            roots: Vec::new(),
+            folders: None,
         }
     }
 }
@@ -142,7 +158,9 @@ impl Default for Browser {
 impl Browser {
     /// Rebuilds `rows` from the catalogue for the current level, search and sort.
     pub fn rebuild(&mut self, cat: &Catalogue) {
+        let folder_view = self.folders.as_ref().filter(|_| self.query.is_none());
         self.rows = match (&self.query, self.all_tracks, &self.level) {
+            _ if folder_view.is_some() => folder_view.map_or_else(Vec::new, |v| v.rows(cat)),
             (Some(q), _, _) => self.track_rows(cat, |t| matches(t, q)),
             (None, true, _) => self.track_rows(cat, |_| true),
             (None, false, Level::Artists) => artist_rows(cat),
@@ -172,6 +190,16 @@ impl Browser {
                 artist: artist.clone(),
                 album: name.clone(),
             },
+            Some(Row::Folder { path, .. }) => {
+                let (path, cursor) = (path.clone(), self.cursor);
+                let Some(view) = self.folders.as_mut() else {
+                    return false;
+                };
+                view.enter(path, cursor);
+                self.cursor = 0;
+                self.dirty = true;
+                return true;
+            }
             _ => return false,
         };
         self.stack.push(self.cursor);
@@ -184,6 +212,14 @@ impl Browser {
     /// Goes up one level (or leaves search). Returns false at the top.
     pub fn back(&mut self) -> bool {
         if self.query.take().is_some() {
+            self.dirty = true;
+            return true;
+        }
+        if let Some(view) = self.folders.as_mut() {
+            let Some(cursor) = view.back() else {
+                return false;
+            };
+            self.cursor = cursor;
             self.dirty = true;
             return true;
         }
@@ -204,6 +240,7 @@ impl Browser {
     pub fn selected_tracks(&self, cat: &Catalogue) -> Vec<TrackId> {
         let mut tracks: Vec<&Track> = match self.rows.get(self.cursor) {
             Some(Row::Track(id)) => return vec![*id],
+            Some(Row::Folder { path, .. }) => return folders::tracks_under(cat, path),
             Some(Row::Artist { name, .. }) => {
                 cat.iter().filter(|t| artist_key(t) == name).collect()
             }
@@ -217,10 +254,24 @@ impl Browser {
         tracks.into_iter().map(|t| t.id).collect()
     }
 
+    /// Turns the folder view on (at its top) or off (back to the view before).
+    pub fn toggle_folders(&mut self, cat: &Catalogue) {
+        self.folders = match self.folders {
+            Some(_) => None,
+            None => Some(FolderView::new(folders::roots(&self.roots, cat))),
+        };
+        self.cursor = 0;
+        self.dirty = true;
+    }
+
     /// A short description of where the browser is, for the pane title.
     pub fn title(&self) -> String {
         match (&self.query, self.all_tracks, &self.level) {
             (Some(q), _, _) => format!("Search: {q}"),
+            _ if self.folders.is_some() => self
+                .folders
+                .as_ref()
+                .map_or_else(String::new, FolderView::title),
             (None, true, _) => format!("All tracks (by {})", self.sort.label()),
             (None, false, Level::Artists) => "Artists".into(),
             (None, false, Level::Albums { artist }) => artist.clone(),

@@ -96,6 +96,8 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Quit, &["q", "ctrl-c"]),
     (Action::ToggleDiary, &["Y"]),
     (Action::ToggleLyrics, &["L"]),
+    (Action::ToggleFolders, &["F"]),
+    (Action::OpenPlaylists, &["O"]),
 ];
 
 impl KeyChord {

@@ -32,6 +32,11 @@ pub enum Overlay {
     },
     /// The mood diary's full-pane view (`Y`).
     Diary,
+    /// The saved playlists (`O`), newest first.
+    Playlists {
+        lists: Vec<crate::library::playlist::SavedPlaylist>,
+        cursor: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,6 +221,16 @@ pub enum Msg {
         wake: u64,
         position_ms: u64,
     },
+    /// A click or wheel step, already hit-tested against the layout that was drawn.
+    Mouse(super::mouse::MouseInput),
+    /// The answer to `Effect::ListPlaylists`: the saved playlists, or why they cannot be listed.
+    PlaylistsListed(Result<Vec<crate::library::playlist::SavedPlaylist>, String>),
+    /// The answer to `Effect::OpenSavedPlaylist`.
+    SavedPlaylistOpened {
+        path: PathBuf,
+        append: bool,
+        result: Result<crate::library::playlist::OpenedPlaylist, String>,
+    },
 }
 
 /// What a remote control (MPRIS, the control socket) asks beyond the key actions: requests
@@ -283,6 +298,15 @@ pub enum Effect {
     LoadLyrics(PathBuf),
     /// Send `Msg::LyricsTick` after a delay, replacing any pending one (`None` cancels it).
     LyricsWake(Option<super::lyrics::LyricsWake>),
+    /// List the data dir's saved playlists (off the UI thread); answered by
+    /// `Msg::PlaylistsListed`.
+    ListPlaylists,
+    /// Read this saved playlist for the queue (off the UI thread), to replace it or to append;
+    /// answered by `Msg::SavedPlaylistOpened`.
+    OpenSavedPlaylist {
+        path: PathBuf,
+        append: bool,
+    },
 }
 
 /// The UI thread's state.
@@ -319,6 +343,8 @@ pub struct AppState {
     pub diary: super::diary::DiaryState,
     /// The lyrics view and the playing track's lyrics.
     pub lyrics: super::lyrics::LyricsState,
+    /// The last click, for double-clicks.
+    pub mouse: super::mouse::MouseState,
 }
 
 impl AppState {
@@ -350,6 +376,7 @@ impl AppState {
             help: Vec::new(),
             diary: super::diary::DiaryState::default(),
             lyrics: Default::default(),
+            mouse: Default::default(),
         }
     }
 

@@ -136,6 +136,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::LyricsLoaded { path, report } => lyrics::loaded(state, path, report),
         Msg::LyricsTick { wake, position_ms } => lyrics::tick(state, wake, position_ms),
+        Msg::Mouse(input) => super::mouse::mouse(state, input),
+        Msg::PlaylistsListed(result) => {
+            super::picker::listed(state, result);
+            Vec::new()
+        }
+        Msg::SavedPlaylistOpened {
+            path,
+            append,
+            result,
+        } => super::picker::opened(state, &path, append, result),
     }
 }
 
@@ -159,6 +169,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     if state.overlay == Some(Overlay::Diary) && matches!(a, Action::Back | Action::Quit) {
         state.overlay = None;
         return Vec::new();
+    }
+    if matches!(state.overlay, Some(Overlay::Playlists { .. })) {
+        return super::picker::action(state, a);
     }
     if state.overlay == Some(Overlay::Help)
         && matches!(a, Action::ToggleHelp | Action::Back | Action::Quit)
@@ -189,7 +202,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             }
         }
         Action::ToggleAllTracks => {
-            state.browser.all_tracks = !state.browser.all_tracks;
+            // From the folder view, `a` goes to the flat list.
+            let from_folders = state.browser.folders.take().is_some();
+            state.browser.all_tracks = from_folders || !state.browser.all_tracks;
             state.browser.cursor = 0;
             state.browser.dirty = true;
         }
@@ -261,6 +276,11 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::ToggleDiary => return super::diary::toggle(state),
         // Handled by `lyrics::action` above.
         Action::ToggleLyrics => {}
+        Action::ToggleFolders => {
+            state.focus = Pane::Library;
+            state.browser.toggle_folders(&state.catalogue);
+        }
+        Action::OpenPlaylists => return super::picker::open(state),
     }
     Vec::new()
 }
@@ -290,7 +310,7 @@ fn move_cursor(state: &mut AppState, delta: i64) {
     *cursor = (*cursor as i64).saturating_add(delta).clamp(0, max) as usize;
 }
 
-fn open(state: &mut AppState) -> Vec<Effect> {
+pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
     match state.focus {
         Pane::Library => match state.browser.rows.get(state.browser.cursor) {
             Some(Row::Track(_)) => play_now(state),

@@ -72,23 +72,7 @@ pub enum PlaylistError {
 /// it is valid and as Latin-1 otherwise. `#` lines and blank lines are skipped, CRLF is accepted,
 /// `file://` URIs are percent-decoded, and other URLs go to [`Playlist::ignored`].
 pub fn read_m3u(path: &Path) -> Result<Playlist, PlaylistError> {
-    let bytes = read_regular(path, MAX_PLAYLIST_BYTES).map_err(|source| PlaylistError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(e) if is_m3u8(path) => {
-            let line = 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let path = path.to_path_buf();
-            return Err(PlaylistError::NotUtf8 { path, line });
-        }
-        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-    };
+    let text = read_text(path, is_m3u8(path))?;
     let folder = path.parent().unwrap_or(Path::new(""));
     let mut playlist = Playlist::default();
     for (index, raw) in text.lines().enumerate() {
@@ -106,6 +90,28 @@ pub fn read_m3u(path: &Path) -> Result<Playlist, PlaylistError> {
         }
     }
     Ok(playlist)
+}
+
+/// A playlist file's text, without a UTF-8 byte-order mark: UTF-8 when it is valid, else (unless
+/// `utf8_only`, which makes it an error naming the line) Latin-1. Shared with the `.pls` reader.
+pub(super) fn read_text(path: &Path, utf8_only: bool) -> Result<String, PlaylistError> {
+    let bytes = read_regular(path, MAX_PLAYLIST_BYTES).map_err(|source| PlaylistError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) if utf8_only => {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let path = path.to_path_buf();
+            Err(PlaylistError::NotUtf8 { path, line })
+        }
+        Err(_) => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
 }
 
 /// Writes `#EXTM3U`, then `#EXTINF:<seconds>,<artist> - <title>` and the absolute path for each
@@ -167,8 +173,9 @@ fn extinf(entry: &PlaylistEntry) -> String {
     format!("#EXTINF:{seconds},{}", label.replace(['\r', '\n'], " "))
 }
 
-/// What a non-comment line names: a path (maybe relative), or why it names none.
-fn parse_entry(entry: &str) -> Result<PathBuf, &'static str> {
+/// What a non-comment line names: a path (maybe relative), or why it names none. Shared with the
+/// `.pls` reader, whose `FileN=` values are the same kind of entry.
+pub(super) fn parse_entry(entry: &str) -> Result<PathBuf, &'static str> {
     let lower = entry.get(..7).map(str::to_ascii_lowercase);
     if lower.as_deref() == Some("file://") {
         let rest = &entry[7..];

@@ -1,12 +1,14 @@
 //! The music library: reading audio files (`probe`, `decode`, `tags`), scanning music folders
 //! into the store (`scan`, `walk`, `report`), watching them for changes (`watch`), and the
 //! "library" thread that runs it all (`service`); plus cover art (`art`), lyrics (`lyrics`) and
-//! playlists (`m3u`).
+//! playlists (`m3u`, `pls`, and `playlist`, which opens either and lists the saved ones).
 
 pub mod art;
 mod decode;
 pub mod lyrics;
 pub mod m3u;
+pub mod playlist;
+pub mod pls;
 mod probe;
 mod report;
 mod scan;

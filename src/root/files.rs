@@ -5,22 +5,19 @@
 use std::path::{Path, PathBuf};
 
 use crate::audio::file::regular_metadata;
-use crate::library::m3u::read_m3u;
+use crate::library::playlist::{is_playlist_path, read_playlist};
 
 /// The tracks one command-line path stands for: a playlist's entries (by extension), or the
 /// audio file itself, which must be a regular file. New playlist kinds get one arm here.
 pub fn tracks_of(path: &Path) -> Result<Vec<PathBuf>, String> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("m3u" | "m3u8") => read_m3u(path)
+    if is_playlist_path(path) {
+        return read_playlist(path)
             .map(|list| list.entries)
-            .map_err(|e| e.to_string()),
-        _ => regular_metadata(path)
-            .map(|_| vec![path.to_path_buf()])
-            .map_err(|e| format!("cannot play {}: {e}", path.display())),
+            .map_err(|e| e.to_string());
     }
+    regular_metadata(path)
+        .map(|_| vec![path.to_path_buf()])
+        .map_err(|e| format!("cannot play {}: {e}", path.display()))
 }
 
 /// Every path's tracks, in order; the first path that cannot be read is the error (nothing is
@@ -62,6 +59,9 @@ mod tests {
         );
         let err = tracks_of(dir.path()).unwrap_err();
         assert!(err.contains("not a regular file"), "{err}");
+        let pls = dir.path().join("night.pls");
+        std::fs::write(&pls, "[playlist]\nFile1=d.opus\nNumberOfEntries=1\n").unwrap();
+        assert_eq!(tracks_of(&pls).unwrap(), [dir.path().join("d.opus")]);
         let err = tracks_of(&dir.path().join("none.m3u8")).unwrap_err();
         assert!(err.starts_with("cannot read playlist"), "{err}");
     }

@@ -54,6 +54,8 @@ impl PlayerSetup {
             state.emotion.camera = CameraState::Standby;
         }
         state.reco.settings = RecoSettings::from_config(&ctx.config.recommend);
+        // The folder view's top entries.
+        state.browser.roots = ctx.library.clone();
         if let Some(note) = keymap.notes().first() {
             state.info(note.clone());
         }

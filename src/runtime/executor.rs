@@ -56,6 +56,8 @@ pub struct Runtime {
     pub(super) control: Option<crate::control::ControlServer>,
     /// The thread that wakes the UI when the next line of lyrics starts.
     lyrics_timer: super::lyrics::LyricsTimer,
+    /// The terminal's size as last reported, for the mouse's hit test.
+    screen: Rect,
 }
 
 impl Runtime {
@@ -87,6 +89,7 @@ impl Runtime {
             published: None,
             control: None,
             lyrics_timer: Default::default(),
+            screen: Rect::default(),
         })
     }
 
@@ -105,10 +108,13 @@ impl Runtime {
     ) {
         let msg = match ev {
             UiEvent::Term(TermEvent::Key(k)) => key_to_msg(state, keymap, keys, k),
-            UiEvent::Term(TermEvent::Resize { width, height }) => {
-                self.art.invalidate();
-                let list_rows = crate::ui::list_rows(Rect::new(0, 0, width, height));
-                Some(Msg::Resize { list_rows })
+            UiEvent::Term(TermEvent::Resize { width, height }) => Some(self.resized(width, height)),
+            UiEvent::Term(TermEvent::Mouse { event, at }) => {
+                let kind = crate::app::mouse::MouseKind::from_event(event.kind);
+                let shown = self.art.shown();
+                let target =
+                    crate::ui::hit::hit(self.screen, shown, state, event.column, event.row);
+                kind.map(|kind| Msg::Mouse(crate::app::mouse::MouseInput { target, kind, at }))
             }
             UiEvent::App(m) => Some(m),
             UiEvent::Mpris(req) => Some(Msg::Remote(remote(req))),
@@ -120,6 +126,15 @@ impl Runtime {
         if let Some(m) = msg {
             self.apply(state, m);
         }
+    }
+
+    /// The terminal is now `width`×`height`: the size the mouse is hit-tested against, and the
+    /// message that tells `update` the new list height.
+    pub fn resized(&mut self, width: u16, height: u16) -> Msg {
+        self.art.invalidate();
+        self.screen = Rect::new(0, 0, width, height);
+        let list_rows = crate::ui::list_rows(self.screen);
+        Msg::Resize { list_rows }
     }
 
     /// `update(state, msg)`, then performs the effects it returns.
@@ -137,7 +152,7 @@ impl Runtime {
     }
 
     /// Sends `update` a message from the runtime; it is handled on the loop's next turn.
-    fn answer(&self, msg: Msg) {
+    pub(super) fn answer(&self, msg: Msg) {
         // The receiver is the UI loop on this very thread: it is gone only after quitting.
         let _ = self.tx.send(UiEvent::App(msg));
     }
@@ -193,6 +208,8 @@ impl Runtime {
                     ))));
                 }
             }
+            Effect::ListPlaylists => self.list_playlists(),
+            Effect::OpenSavedPlaylist { path, append } => self.open_saved_playlist(path, append),
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());

@@ -6,6 +6,7 @@
 mod control;
 mod executor;
 mod lyrics;
+mod playlists;
 mod services;
 
 use std::path::PathBuf;
@@ -13,7 +14,6 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
 use anyhow::Context as _;
-use ratatui::layout::Rect;
 
 use crate::app::keys::KeyState;
 use crate::app::state::{AppState, Msg, StatusLevel};
@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
     // Before the terminal changes, so that no signal finds it raw with nobody to restore it.
     let signals =
         watch_signals(tx.clone()).context("cannot watch for SIGTERM, SIGHUP and SIGINT")?;
-    let mut term = Terminal::enter()?;
+    let mut term = Terminal::enter(ctx.config.ui.mouse)?;
     let picker = if ctx.config.ui.art {
         Some(image_picker(ctx.config.ui.tmux_passthrough))
     } else {
@@ -98,8 +98,8 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
     )
     .context("cannot start the store's writer thread")?;
     let (width, height) = term.size()?;
-    let list_rows = crate::ui::list_rows(Rect::new(0, 0, width, height));
-    rt.apply(&mut state, Msg::Resize { list_rows });
+    let resized = rt.resized(width, height);
+    rt.apply(&mut state, resized);
     if ctx.config.ui.mpris {
         let started = rt.start_mpris();
         rt.apply_all(&mut state, started);

@@ -101,6 +101,12 @@ impl ArtView {
         self.fitted = None;
     }
 
+    /// Where the cover was last fitted, i.e. drawn (`None`: no cover on screen), for the mouse's
+    /// hit test.
+    pub fn shown(&self) -> Option<Rect> {
+        self.fitted.as_ref().map(|(_, r)| *r)
+    }
+
     /// Fits the cover to `area` (the art pane, if the layout has one), again only when the image
     /// or the pane changed, and returns what to draw there.
     pub fn fit(&mut self, area: Option<Rect>) -> Option<(&Protocol, Rect)> {

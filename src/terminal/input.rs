@@ -1,10 +1,15 @@
-//! The input thread ("input"): reads the terminal's key and resize events and sends them to the
-//! UI thread, which maps keys to messages with `app::keys`.
+//! The input thread ("input"): reads the terminal's key, mouse and resize events and sends them
+//! to the UI thread, which maps keys to messages with `app::keys` and hit-tests the mouse with
+//! `ui::hit`.
 
 use std::sync::mpsc::Sender;
 use std::thread;
 
-use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
+
+use crate::app::mouse::MouseKind;
 
 /// What the terminal reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +18,9 @@ pub enum TermEvent {
     Key(KeyEvent),
     /// The terminal's new size in cells.
     Resize { width: u16, height: u16 },
+    /// A left click or a wheel step (moves, drags and releases are dropped here, so that they
+    /// cost no redraw), stamped when it was read: double-clicks are timed from these stamps.
+    Mouse { event: MouseEvent, at: Instant },
 }
 
 /// Starts the input thread. Channel: the thread sends each event, wrapped by `wrap`, on `tx`;
@@ -27,6 +35,12 @@ pub fn spawn<T: Send + 'static>(tx: Sender<T>, wrap: fn(TermEvent) -> T) -> std:
             let ev = match crossterm::event::read() {
                 Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => TermEvent::Key(k),
                 Ok(Event::Resize(width, height)) => TermEvent::Resize { width, height },
+                Ok(Event::Mouse(event)) if MouseKind::from_event(event.kind).is_some() => {
+                    TermEvent::Mouse {
+                        event,
+                        at: Instant::now(),
+                    }
+                }
                 Ok(_) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, "terminal input failed");

@@ -1,6 +1,7 @@
-//! The terminal, apart from the runtime that drives it: raw mode and the alternate screen while
-//! mien runs (restored on quit, on error and on panic: ratatui's init installs a panic hook that
-//! restores it before the message), drawing a frame, the input thread (`input`) and the album
+//! The terminal, apart from the runtime that drives it: raw mode, the alternate screen and (with
+//! `[ui] mouse`) mouse capture while mien runs (all restored on quit, on error and on panic:
+//! ratatui's init installs a panic hook that restores the screen before the message, and ours
+//! turns the mouse off first), drawing a frame, the input thread (`input`) and the album
 //! art's image protocol state (`art`). Knows `ui` and the app state it draws, nothing above.
 
 mod art;
@@ -20,12 +21,30 @@ use crate::ui::{layout, render_with_art, Theme};
 
 pub struct Terminal {
     inner: DefaultTerminal,
+    /// Mouse capture is on (turned off again on drop and on a panic).
+    mouse: bool,
+}
+
+/// Mouse reporting of button presses, releases and the wheel (xterm mode 1000) with SGR
+/// coordinates (1006, any width): no motion events (crossterm's `EnableMouseCapture` also asks
+/// for every move, which would wake the UI thread for nothing). `DisableMouseCapture` undoes it.
+struct EnableClicks;
+
+impl crossterm::Command for EnableClicks {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
+}
+
+/// Turns mouse capture off (what every exit path does when it was on).
+fn release_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 impl Terminal {
-    /// Enters raw mode and the alternate screen. Fails with a clear message when stdout is not a
-    /// terminal.
-    pub fn enter() -> anyhow::Result<Terminal> {
+    /// Enters raw mode and the alternate screen, and takes the mouse if `mouse`. Fails with a
+    /// clear message when stdout is not a terminal.
+    pub fn enter(mouse: bool) -> anyhow::Result<Terminal> {
         use std::io::IsTerminal;
         if !std::io::stdout().is_terminal() {
             anyhow::bail!("the player needs a terminal (stdout is not one); for scripts use `mien play FILE...`");
@@ -37,12 +56,24 @@ impl Terminal {
         std::panic::set_hook(Box::new(move |info| {
             let thread = std::thread::current();
             if thread.name() == Some("main") {
+                if mouse {
+                    release_mouse();
+                }
                 restore_and_report(info);
             } else {
                 tracing::error!("panic in thread {:?}: {info}", thread.name());
             }
         }));
-        Ok(Terminal { inner })
+        let mut term = Terminal {
+            inner,
+            mouse: false,
+        };
+        if mouse {
+            // On error the drop restores the screen; the mouse was not taken.
+            crossterm::execute!(std::io::stdout(), EnableClicks)?;
+            term.mouse = true;
+        }
+        Ok(term)
     }
 
     /// The size in cells.
@@ -68,6 +99,9 @@ impl Terminal {
 
 impl Drop for Terminal {
     fn drop(&mut self) {
+        if self.mouse {
+            release_mouse();
+        }
         ratatui::restore();
     }
 }

@@ -1,8 +1,10 @@
 //! Where each pane goes for a given terminal size. Shared by `render`, by the terminal (which
-//! needs the album-art area to prepare the image at the right size) and by the runtime (the list
-//! height page up/down move by).
+//! needs the album-art area to prepare the image at the right size), by the runtime (the list
+//! height page up/down move by) and by the mouse's hit test (`hit.rs`), so that a click and the
+//! drawing can never disagree.
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Block;
 
 /// The panes that fit; `None` for what does not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,6 +72,44 @@ pub fn layout(area: Rect) -> Areas {
 pub fn list_rows(area: Rect) -> usize {
     let lists = layout(area).library;
     lists.map_or(1, |a| usize::from(a.height.saturating_sub(2)).max(1))
+}
+
+/// Inside a pane's border: where a list's rows go.
+pub fn inside_border(pane: Rect) -> Rect {
+    Block::bordered().inner(pane)
+}
+
+/// The now-playing text inside its pane `np`: right of the cover when one was drawn at `art`.
+pub fn now_playing_text(np: Rect, art: Option<Rect>) -> Rect {
+    let inner = inside_border(np);
+    match art {
+        Some(art) => {
+            let used = art.width + 1;
+            Rect::new(
+                inner.x + used,
+                inner.y,
+                inner.width.saturating_sub(used),
+                inner.height,
+            )
+        }
+        None => inner,
+    }
+}
+
+/// The progress bar's line in the now-playing text (title, artist, then the bar).
+const PROGRESS_LINE: u16 = 2;
+
+/// Cells of the bar in a progress line `width` wide between labels `left` and `right` cells
+/// wide (`1:23 ━━━─── 4:56`: a space on each side).
+pub fn progress_bar_width(width: u16, left: usize, right: usize) -> usize {
+    usize::from(width).saturating_sub(left + right + 2)
+}
+
+/// The bar's cells in the now-playing `text` area, when its line is visible.
+pub fn progress_bar(text: Rect, left: usize, right: usize) -> Option<Rect> {
+    let width = progress_bar_width(text.width, left, right) as u16;
+    (text.height > PROGRESS_LINE && width > 0)
+        .then(|| Rect::new(text.x + left as u16 + 1, text.y + PROGRESS_LINE, width, 1))
 }
 
 #[cfg(test)]

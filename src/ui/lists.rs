@@ -78,10 +78,18 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let focused = state.focus == Pane::Library;
     let b = &state.browser;
     let block = pane_block(format!("{} · {}", b.title(), b.rows.len()), focused, theme);
-    let inner = block.inner(area);
+    let inner = super::layout::inside_border(area);
+    // The folder view names files as they lie on disk (its point: poor tags).
+    let by_file = b.folders.is_some() && b.query.is_none();
     let h = inner.height as usize;
     let offset = scroll_offset(b.cursor, h);
     let playing = state.player.path.as_deref();
+    let marker =
+        |t: &crate::core::Track| match (playing == Some(t.path.as_path()), state.player.paused) {
+            (true, true) => "⏸ ",
+            (true, false) => "▶ ",
+            _ => "  ",
+        };
     let lines: Vec<Line> = b
         .rows
         .iter()
@@ -118,16 +126,19 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                         Style::new().fg(theme.dim),
                     ),
                 ]),
+                Row::Folder { name, tracks, .. } => Line::from(vec![
+                    Span::styled("▸ ", Style::new().fg(theme.accent)),
+                    Span::raw(format!("{name}/")),
+                    Span::styled(
+                        format!("  {}", count(*tracks, "track")),
+                        Style::new().fg(theme.dim),
+                    ),
+                ]),
                 Row::Track(id) => match state.catalogue.get(*id) {
+                    Some(t) if by_file => file_line(t, marker(t), state, theme),
                     Some(t) => {
-                        let marker = match (playing == Some(t.path.as_path()), state.player.paused)
-                        {
-                            (true, true) => "⏸ ",
-                            (true, false) => "▶ ",
-                            _ => "  ",
-                        };
                         let mut spans = vec![
-                            Span::styled(marker, Style::new().fg(theme.playing)),
+                            Span::styled(marker(t), Style::new().fg(theme.playing)),
                             Span::raw(t.display_title()),
                             Span::styled(
                                 format!("  {}", t.display_artist()),
@@ -163,6 +174,34 @@ pub fn library(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     draw_list(frame, area, block, lines, hint, theme);
 }
 
+/// A track of the folder view: its file name, length and rating.
+fn file_line<'a>(
+    t: &crate::core::Track,
+    marker: &'static str,
+    state: &AppState,
+    theme: &Theme,
+) -> Line<'a> {
+    let name = t.path.file_name().map_or_else(
+        || t.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut spans = vec![
+        Span::styled(marker, Style::new().fg(theme.playing)),
+        Span::raw(name),
+        Span::styled(
+            format!("  {}", mmss(t.duration_ms)),
+            Style::new().fg(theme.dim),
+        ),
+    ];
+    if let Some(r) = state.rating(t.id) {
+        spans.push(Span::styled(
+            format!("  {}", stars(r.stars())),
+            Style::new().fg(theme.rating),
+        ));
+    }
+    Line::from(spans)
+}
+
 pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let focused = state.focus == Pane::Queue;
     let q = &state.queue;
@@ -179,7 +218,7 @@ pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Style::new().fg(theme.dim),
         ));
     }
-    let inner = block.inner(area);
+    let inner = super::layout::inside_border(area);
     let h = inner.height as usize;
     let offset = scroll_offset(q.cursor, h);
     let lines: Vec<Line> = q

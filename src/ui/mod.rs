@@ -4,10 +4,12 @@
 mod diary;
 mod emotion;
 mod help;
+pub mod hit;
 mod layout;
 mod lists;
 mod lyrics;
 mod now_playing;
+mod picker;
 mod status;
 pub mod theme;
 
@@ -71,6 +73,9 @@ pub fn render_with_art(
     match &state.overlay {
         Some(Overlay::Help) => help::render(frame, area, state, theme),
         Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
+        Some(Overlay::Playlists { lists, cursor }) => {
+            picker::render(frame, area, lists, *cursor, theme)
+        }
         Some(Overlay::Diary) | None => {}
     }
 }

@@ -32,19 +32,11 @@ pub fn render(
             format!(" {icon} {word} "),
             Style::new().fg(theme.playing),
         ));
-    let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut text_area = inner;
     if let Some((proto, art_rect)) = art {
         frame.render_widget(Image::new(proto), art_rect);
-        let used = art_rect.width + 1;
-        text_area = Rect::new(
-            inner.x + used,
-            inner.y,
-            inner.width.saturating_sub(used),
-            inner.height,
-        );
     }
+    let text_area = super::layout::now_playing_text(area, art.map(|(_, r)| r));
     let track = state.playing_track();
     let title_style = if theme.bold {
         Style::new().add_modifier(Modifier::BOLD)
@@ -82,8 +74,7 @@ pub fn render(
             lines.push(Line::default());
         }
     }
-    let total = p.duration_ms.or(track.map(|t| t.duration_ms)).unwrap_or(0);
-    lines.push(progress_line(p.position_ms, total, text_area.width, theme));
+    lines.push(progress_line(state, text_area.width, theme));
     let mut info = vec![Span::styled(
         format!("vol {}%", p.volume),
         Style::new().fg(theme.dim),
@@ -112,11 +103,18 @@ pub fn render(
     frame.render_widget(Paragraph::new(lines), text_area);
 }
 
-/// `1:23 ━━━━━━────── 4:56`, fitted to `width`.
-fn progress_line(pos: u64, total: u64, width: u16, theme: &Theme) -> Line<'static> {
-    let left = mmss(pos);
-    let right = mmss(total);
-    let bar_w = (width as usize).saturating_sub(left.len() + right.len() + 2);
+/// The progress line's labels, elapsed and total (`1:23`, `4:56`), and the two numbers in ms.
+pub(super) fn progress_labels(state: &AppState) -> (String, String, u64, u64) {
+    let p = &state.player;
+    let track = state.playing_track();
+    let total = p.duration_ms.or(track.map(|t| t.duration_ms)).unwrap_or(0);
+    (mmss(p.position_ms), mmss(total), p.position_ms, total)
+}
+
+/// `1:23 ━━━━━━────── 4:56`, fitted to `width` (`layout::progress_bar` says where the bar is).
+fn progress_line(state: &AppState, width: u16, theme: &Theme) -> Line<'static> {
+    let (left, right, pos, total) = progress_labels(state);
+    let bar_w = super::layout::progress_bar_width(width, left.len(), right.len());
     let filled = if total == 0 {
         0
     } else {

@@ -194,6 +194,7 @@ impl Player {
             .map(|r| match r {
                 Row::Artist { name, .. } => name.clone(),
                 Row::Album { name, .. } => name.clone(),
+                Row::Folder { name, .. } => format!("{name}/"),
                 Row::Track(id) => self
                     .state
                     .catalogue
