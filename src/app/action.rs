@@ -68,6 +68,12 @@ pub enum Action {
     ToggleHelp,
     CycleTheme,
     Quit,
+    /// The mood map: the library on the valence/arousal plane (`M`).
+    MoodMap,
+    /// The journey picker: a target and minutes for a mood journey.
+    Journey,
+    /// The wind-down timer: 15 / 30 / 45 / 60 minutes / off.
+    CycleSleepTimer,
 }
 
 impl Action {
@@ -119,6 +125,9 @@ impl Action {
         Action::ToggleHelp,
         Action::CycleTheme,
         Action::Quit,
+        Action::MoodMap,
+        Action::Journey,
+        Action::CycleSleepTimer,
     ];
 
     /// The config name (`snake_case`).
@@ -183,6 +192,11 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
+            Action::MoodMap => {
+                "mood map (in it: hjkl/arrows move, enter queues the nearest, J journeys there)"
+            }
+            Action::Journey => "mood journey: pick a target and minutes",
+            Action::CycleSleepTimer => "sleep timer: 15 / 30 / 45 / 60 min / off",
         }
     }
 }

@@ -94,6 +94,9 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ToggleHelp, &["?", "f1"]),
     (Action::CycleTheme, &["t"]),
     (Action::Quit, &["q", "ctrl-c"]),
+    (Action::MoodMap, &["M"]),
+    (Action::Journey, &["v"]),
+    (Action::CycleSleepTimer, &["T"]),
 ];
 
 impl KeyChord {

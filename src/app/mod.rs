@@ -3,15 +3,20 @@
 
 pub mod action;
 pub mod browser;
+pub mod journey;
 pub mod keymap;
 pub mod keys;
+pub mod mood_map;
 pub mod mood_watch;
 mod playback;
 pub mod queue;
 pub mod reco;
 mod reports;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod test_library;
 pub mod update;
+pub mod wind_down;
 
 pub use action::Action;
 pub use state::{AppState, Effect, Msg, Pane, Remote};

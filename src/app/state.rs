@@ -27,7 +27,14 @@ pub enum Pane {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    MoodPicker { cursor: usize },
+    MoodPicker {
+        cursor: usize,
+    },
+    /// The journey picker: the highlighted target (`Target::NAMED` order) and the minutes.
+    JourneyPicker {
+        cursor: usize,
+        minutes: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +201,17 @@ pub enum Msg {
     RecoUnavailable(String),
     /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
     VisionStarted,
+    /// A key the open mood map takes before the keymap.
+    MapKey(super::mood_map::MapKey),
+    /// Set the wind-down timer (None: off), at this time (ms since the epoch).
+    SetSleepTimer {
+        minutes: Option<u32>,
+        now_ms: u64,
+    },
+    /// The time the last `Effect::TickAt` asked for has come (the wind-down timer's clock).
+    Tick {
+        now_ms: u64,
+    },
 }
 
 /// What a remote control (MPRIS, later a control socket) asks beyond the key actions: requests
@@ -212,6 +230,8 @@ pub enum Remote {
     SeekTo(u64),
     /// Set the volume, linear 0.0..=1.0.
     SetVolume(f32),
+    /// Set the wind-down timer to this many minutes from now, or off.
+    SetSleepTimer(Option<u32>),
 }
 
 /// What `update` asks the runtime to do.
@@ -242,6 +262,10 @@ pub enum Effect {
     RecoEvent(crate::recommend::ListenEvent),
     /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.
     RecoRank(RankRequest),
+    /// Wake the loop with `Msg::Tick` at this time (ms since the epoch), replacing the tick
+    /// asked for before; `None` cancels it. Only the wind-down timer asks, so an idle player
+    /// never wakes.
+    TickAt(Option<u64>),
 }
 
 /// The UI thread's state.
@@ -274,6 +298,12 @@ pub struct AppState {
     pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
+    /// The mood journey in progress, its memory and pending plan.
+    pub journey: super::journey::JourneyState,
+    /// The mood map view (`M`) and the listener's trail.
+    pub mood_map: super::mood_map::MoodMap,
+    /// The wind-down timer, when set.
+    pub wind_down: Option<super::wind_down::WindDown>,
 }
 
 impl AppState {
@@ -303,6 +333,9 @@ impl AppState {
             quit: false,
             exit_code: 0,
             help: Vec::new(),
+            journey: Default::default(),
+            mood_map: Default::default(),
+            wind_down: None,
         }
     }
 

@@ -52,6 +52,8 @@ pub struct Runtime {
     art: ArtView,
     /// What was last published over MPRIS: (path, paused, volume).
     published: Option<(Option<PathBuf>, bool, u8)>,
+    /// When the loop should wake with `Msg::Tick` (`Effect::TickAt`), ms since the epoch.
+    tick_at: Option<u64>,
 }
 
 impl Runtime {
@@ -81,7 +83,18 @@ impl Runtime {
             vision: None,
             art: ArtView::new(picker),
             published: None,
+            tick_at: None,
         })
+    }
+
+    /// The tick asked for has been sent (`update` asks for the next one if the timer goes on).
+    pub fn clear_tick(&mut self) {
+        self.tick_at = None;
+    }
+
+    /// The time the next tick is asked for.
+    pub fn tick_at(&self) -> Option<u64> {
+        self.tick_at
     }
 
     /// The album art's terminal state, for drawing.
@@ -172,6 +185,7 @@ impl Runtime {
                 }
             }
             Effect::RecoRank(req) => self.rank(req),
+            Effect::TickAt(at) => self.tick_at = at,
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
