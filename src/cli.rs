@@ -164,6 +164,21 @@ pub enum ProductCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Plan a mood journey over the library, from your mood to a target, without playing it
+    #[command(display_order = 14)]
+    Journey {
+        /// Where to: happy, tense, sad, calm, focus, sleep, or V,A (each in -1..1)
+        #[arg(long, value_name = "TARGET", allow_hyphen_values = true)]
+        to: String,
+        /// Where from: a target's name, a FER class or V,A; default: the last emotion reading
+        /// or mood set by hand
+        #[arg(long, value_name = "LABEL|V,A", allow_hyphen_values = true)]
+        from: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        minutes: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `mien db ...`.

@@ -15,7 +15,8 @@ use super::state::{AppState, Effect};
 use crate::audio::EngineEvent;
 use crate::core::{now_ms, EmotionReading, TrackId};
 use crate::recommend::journey::{
-    moving_against, plan, JourneyMemory, JourneyTrack, Plan, Target, ADVERSE_WINDOW_MS,
+    moving_against, plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan,
+    Target, ADVERSE_WINDOW_MS,
 };
 use crate::recommend::{Candidate, ListenEvent, ListenerMood, Ranked, Signal, TrackMood};
 
@@ -123,16 +124,8 @@ pub fn ranked(state: &mut AppState, answer: &Ranked) -> Option<Vec<Effect>> {
         return None;
     }
     let pending = state.journey.pending.take_if(|p| p.tag == answer.tag)?;
-    let n = answer.tracks.len().max(1) as f32;
-    let finite: Vec<f32> = (answer.tracks.iter())
-        .map(|r| r.score)
-        .filter(|s| *s > -50.0)
-        .collect();
-    let mean = finite.iter().sum::<f32>() / finite.len().max(1) as f32;
-    let sd = (finite.iter().map(|s| (s - mean).powi(2)).sum::<f32>() / n).sqrt();
-    let scores: HashMap<TrackId, f32> = (answer.tracks.iter())
-        .map(|r| (r.track, ((r.score - mean) / sd.max(0.05)).tanh()))
-        .collect();
+    let scores: Vec<(TrackId, f32)> = answer.tracks.iter().map(|r| (r.track, r.score)).collect();
+    let scores = preferences_from_scores(&scores);
     let (to, minutes, jump) = (pending.to, pending.minutes, pending.jump);
     Some(begin(state, to, minutes, jump, &scores, pending.now))
 }
@@ -143,15 +136,8 @@ fn journey_tracks(state: &AppState, taste: &HashMap<TrackId, f32>) -> Vec<Journe
     (state.catalogue.iter())
         .filter_map(|t| {
             let mood = track_mood(state, t.id)?;
-            let stars = state
-                .rating(t.id)
-                .map(|r| (f32::from(r.stars()) - 3.0) / 2.0);
-            let preference = match (stars, taste.get(&t.id)) {
-                (Some(s), Some(l)) => 0.5 * s + 0.5 * l,
-                (Some(s), None) => s,
-                (None, Some(l)) => *l,
-                (None, None) => 0.0,
-            };
+            let stars = state.rating(t.id).map(|r| r.stars());
+            let preference = preference(stars, taste.get(&t.id).copied());
             Some(JourneyTrack {
                 id: t.id,
                 mood,

@@ -7,6 +7,7 @@ mod doctor;
 pub mod emotion;
 mod export;
 mod history;
+mod journey;
 mod play;
 mod rate;
 mod recommend;
@@ -53,6 +54,12 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
         },
         ProductCommand::Export { output } => export::export(ctx, output.as_deref()),
         ProductCommand::Import { file } => export::import(ctx, &file),
+        ProductCommand::Journey {
+            to,
+            from,
+            minutes,
+            json,
+        } => journey::run(ctx, &to, from.as_deref(), minutes, json),
     }
 }
 

@@ -41,6 +41,9 @@ pub const MEMORY_WEIGHT: f32 = 0.3;
 /// Cost per unit a pick lies farther from the target than the previous pick (keeps progress
 /// monotone where the library allows).
 pub const BACKTRACK_PENALTY: f32 = 0.5;
+/// A pick may lie at most this much farther from the target than the previous one; when no
+/// track is left that does, the plan ends early (a small library runs out before the minutes).
+pub const MAX_BACKTRACK: f32 = 0.2;
 /// The adverse-movement check: over this window of readings ...
 pub const ADVERSE_WINDOW_MS: u64 = 60_000;
 /// ... a move of more than this against the plan's direction means "re-plan".
@@ -187,6 +190,30 @@ impl JourneyMemory {
     }
 }
 
+/// The recommender's scores as preferences in −1..1: `tanh` of each score's z-score over the
+/// candidates (tracks marked "just played", scored below −50, count as −1 and are left out of the
+/// mean and spread).
+pub fn preferences_from_scores(scores: &[(TrackId, f32)]) -> HashMap<TrackId, f32> {
+    let live: Vec<f32> = scores.iter().map(|s| s.1).filter(|s| *s > -50.0).collect();
+    let n = live.len().max(1) as f32;
+    let mean = live.iter().sum::<f32>() / n;
+    let sd = (live.iter().map(|s| (s - mean).powi(2)).sum::<f32>() / n).sqrt();
+    (scores.iter())
+        .map(|&(t, s)| (t, ((s - mean) / sd.max(0.05)).tanh()))
+        .collect()
+}
+
+/// One preference from a rating (stars) and the learned taste: half each when both are known.
+pub fn preference(stars: Option<u8>, taste: Option<f32>) -> f32 {
+    let stars = stars.map(|s| (f32::from(s) - 3.0) / 2.0);
+    match (stars, taste) {
+        (Some(s), Some(l)) => 0.5 * s + 0.5 * l,
+        (Some(s), None) => s,
+        (None, Some(l)) => l,
+        (None, None) => 0.0,
+    }
+}
+
 fn unit(from: TrackMood, to: TrackMood) -> (f32, f32) {
     let (dv, da) = (to.valence - from.valence, to.arousal - from.arousal);
     let d = (dv * dv + da * da).sqrt();
@@ -211,7 +238,8 @@ fn lerp(a: TrackMood, b: TrackMood, t: f32) -> TrackMood {
 /// `distance(mood, waypoint) + UNCERTAIN_PENALTY·(1 − confidence)
 ///  + BACKTRACK_PENALTY·max(0, d(mood, to) − d(previous pick, to))
 ///  − PREFERENCE_WEIGHT·preference − MEMORY_WEIGHT·memory.along(direction to the target)`.
-/// Steps are added while at least half of the next track fits in the span (always one).
+/// Steps are added while at least half of the next track fits in the span (always one), and
+/// while a track is left no more than [`MAX_BACKTRACK`] farther from the target than the last.
 /// Ties break by track id, so a plan is reproducible.
 pub fn plan(
     tracks: &[JourneyTrack],
@@ -249,6 +277,7 @@ pub fn plan(
         let best = pool
             .iter()
             .filter(|c| !used.contains(&c.id))
+            .filter(|c| c.mood.distance(goal) <= last_to_goal + MAX_BACKTRACK)
             .map(|c| {
                 let to_goal = c.mood.distance(goal);
                 let cost = c.mood.distance(waypoint)

@@ -306,3 +306,30 @@ fn a_replan_from_where_the_listener_is_starts_there() {
             <= REACHED_WITHIN
     );
 }
+
+#[test]
+fn a_small_library_ends_the_plan_early_rather_than_walk_back() {
+    // Three tracks on the way from sad to calm, and one far back in the tense corner.
+    let t = |n: u64, v: f32, a: f32| JourneyTrack {
+        id: TrackId(n),
+        mood: TrackMood::tagged(v, a, 0.9),
+        duration_ms: 60_000,
+        preference: 0.0,
+    };
+    let tracks = [
+        t(1, -0.7, -0.4),
+        t(2, 0.0, -0.5),
+        t(3, 0.5, -0.5),
+        t(4, -0.8, 0.8),
+    ];
+    let p = plan(
+        &tracks,
+        sad(),
+        Target::Calm,
+        20,
+        &JourneyMemory::default(),
+        &none(),
+    );
+    let ids: Vec<u64> = p.steps.iter().map(|s| s.track.0).collect();
+    assert_eq!(ids, [1, 2, 3]);
+}
