@@ -211,6 +211,22 @@ pub enum EvalCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Compare mood journeys with jumping straight to the target on simulated listeners whose
+    /// mood follows the music (see docs/RECOMMENDER.md); with --library DIR over its tracks
+    #[command(display_order = 7)]
+    EvalJourney {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+        #[arg(long, default_value_t = 20)]
+        minutes: u32,
+        /// Size of the generated catalogue (not used with --library)
+        #[arg(long, default_value_t = 2000)]
+        tracks: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Score the mood model on labelled music: a folder with a labels.tsv, or the TSV itself
     /// (file<TAB>quadrant, quadrant one of happy, tense, sad, calm)
     #[command(display_order = 9)]
