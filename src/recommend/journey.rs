@@ -234,11 +234,10 @@ fn lerp(a: TrackMood, b: TrackMood, t: f32) -> TrackMood {
 /// Plans a journey of about `minutes` from `from` to `to` over `tracks`, never using a track in
 /// `avoid` or twice. Step k starting at time t aims at the waypoint `from + p·(to − from)`, with
 /// `p = t / (span − mean duration)` (0 for the first step, so it matches the listener; 1 from
-/// the last track's start on), and takes the track of least cost
-/// `distance(mood, waypoint) + UNCERTAIN_PENALTY·(1 − confidence)
-///  + BACKTRACK_PENALTY·max(0, d(mood, to) − d(previous pick, to))
-///  − PREFERENCE_WEIGHT·preference − MEMORY_WEIGHT·memory.along(direction to the target)`.
-/// Steps are added while at least half of the next track fits in the span (always one), and
+/// the last track's start on), and takes the track of least cost: its distance to the waypoint,
+/// plus `UNCERTAIN_PENALTY·(1 − confidence)`, plus `BACKTRACK_PENALTY·max(0, d(mood, to) −
+/// d(previous pick, to))`, less `PREFERENCE_WEIGHT·preference` and
+/// `MEMORY_WEIGHT·memory.along(direction to the target)`. Steps are added while at least half of the next track fits in the span (always one), and
 /// while a track is left no more than [`MAX_BACKTRACK`] farther from the target than the last.
 /// Ties break by track id, so a plan is reproducible.
 pub fn plan(
