@@ -197,6 +197,21 @@ pub enum ProductCommand {
         #[arg(long)]
         reco: bool,
     },
+    /// Plan a mood journey over the library, from your mood to a target, without playing it
+    #[command(display_order = 17)]
+    Journey {
+        /// Where to: happy, tense, sad, calm, focus, sleep, or V,A (each in -1..1)
+        #[arg(long, value_name = "TARGET", allow_hyphen_values = true)]
+        to: String,
+        /// Where from: a target's name, a FER class or V,A; default: the last emotion reading
+        /// or mood set by hand
+        #[arg(long, value_name = "LABEL|V,A", allow_hyphen_values = true)]
+        from: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        minutes: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What `mien forget --last` covers.
@@ -285,6 +300,22 @@ pub enum EvalCommand {
         /// Number of simulated listeners
         #[arg(long, default_value_t = 100)]
         listeners: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Compare mood journeys with jumping straight to the target on simulated listeners whose
+    /// mood follows the music (see docs/RECOMMENDER.md); with --library DIR over its tracks
+    #[command(display_order = 7)]
+    EvalJourney {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+        #[arg(long, default_value_t = 20)]
+        minutes: u32,
+        /// Size of the generated catalogue (not used with --library)
+        #[arg(long, default_value_t = 2000)]
+        tracks: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },

@@ -364,7 +364,7 @@ fn mood_sets_the_emotion_by_hand_and_auto_gives_it_back_to_the_camera() {
 }
 
 #[test]
-fn add_appends_to_the_queue_and_saves_it_and_sleep_says_it_is_not_there_yet() {
+fn add_appends_to_the_queue_and_saves_it_and_sleep_sets_the_wind_down_timer() {
     let mut p = playing();
     let (reply, effects) = ask(
         &mut p,
@@ -378,11 +378,17 @@ fn add_appends_to_the_queue_and_saves_it_and_sleep_says_it_is_not_there_yet() {
         .any(|e| matches!(e, Effect::SaveQueue(q) if q.paths.len() == 4)));
     assert_eq!(p.state.queue.current, Some(0), "what plays is untouched");
     assert!(error(&ask(&mut p, Command::Add { paths: Vec::new() }).0).contains("nothing"));
-    let reply = ask(&mut p, Command::Sleep { minutes: Some(20) }).0;
+    let (reply, effects) = ask(&mut p, Command::Sleep { minutes: Some(20) });
+    assert_eq!(done(&reply), "sleep in 20 min");
+    assert!(p.state.wind_down.is_some_and(|w| w.minutes == 20));
     assert!(
-        error(&reply).contains("wind-down timer is not available"),
-        "{reply:?}"
+        effects.iter().any(|e| matches!(e, Effect::TickAt(Some(_)))),
+        "the timer's clock starts: {effects:?}"
     );
+    let (reply, effects) = ask(&mut p, Command::Sleep { minutes: None });
+    assert_eq!(done(&reply), "sleep timer off");
+    assert!(p.state.wind_down.is_none());
+    assert!(effects.contains(&Effect::TickAt(None)), "{effects:?}");
 }
 
 #[test]

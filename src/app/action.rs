@@ -76,6 +76,12 @@ pub enum Action {
     ToggleFolders,
     /// Open the list of saved playlists (enter plays one, `e` adds it to the queue).
     OpenPlaylists,
+    /// The mood map: the library on the valence/arousal plane (`M`).
+    MoodMap,
+    /// The journey picker: a target and minutes for a mood journey.
+    Journey,
+    /// The wind-down timer: 15 / 30 / 45 / 60 minutes / off.
+    CycleSleepTimer,
 }
 
 impl Action {
@@ -131,6 +137,9 @@ impl Action {
         Action::ToggleLyrics,
         Action::ToggleFolders,
         Action::OpenPlaylists,
+        Action::MoodMap,
+        Action::Journey,
+        Action::CycleSleepTimer,
     ];
 
     /// The config name (`snake_case`).
@@ -199,6 +208,11 @@ impl Action {
             Action::ToggleLyrics => "lyrics view (in it: move keys scroll, back closes)",
             Action::ToggleFolders => "folder view (files on disk)",
             Action::OpenPlaylists => "open a saved playlist",
+            Action::MoodMap => {
+                "mood map (in it: hjkl/arrows move, enter queues the nearest, J journeys there)"
+            }
+            Action::Journey => "mood journey: pick a target and minutes",
+            Action::CycleSleepTimer => "sleep timer: 15 / 30 / 45 / 60 min / off",
         }
     }
 }

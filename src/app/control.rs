@@ -73,11 +73,14 @@ fn command(state: &mut AppState, command: Command) -> (Reply, Vec<Effect>) {
         Command::Rate { stars } => rate(state, stars),
         Command::Mood { label } => mood(state, &label),
         Command::Add { paths } => add(state, paths),
-        // The wind-down timer (branch `journey`) answers here once it is wired.
-        Command::Sleep { .. } => (
-            Reply::error("the wind-down timer is not available in this mien yet"),
-            Vec::new(),
-        ),
+        Command::Sleep { minutes } => {
+            let effects = super::wind_down::set(state, minutes, crate::core::now_ms());
+            let said = match state.wind_down {
+                Some(w) => format!("sleep in {} min", w.minutes),
+                None => "sleep timer off".to_string(),
+            };
+            (Reply::done(said), effects)
+        }
     }
 }
 

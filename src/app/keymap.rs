@@ -98,6 +98,9 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ToggleLyrics, &["L"]),
     (Action::ToggleFolders, &["F"]),
     (Action::OpenPlaylists, &["O"]),
+    (Action::MoodMap, &["M"]),
+    (Action::Journey, &["v"]),
+    (Action::CycleSleepTimer, &["T"]),
 ];
 
 impl KeyChord {

@@ -1,10 +1,12 @@
 //! From key presses to messages, on the UI thread: the search line takes raw characters;
-//! everything else goes through the keymap, which supports two-key sequences such as `g g`. Pure.
+//! the open mood map takes its own keys (`map_key`); everything else goes through the keymap,
+//! which supports two-key sequences such as `g g`. Pure.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 use super::keymap::{KeyChord, Keymap, Lookup};
+use super::mood_map::MapKey;
 use super::state::{AppState, Msg};
 
 /// Keys pressed so far of a possible multi-key binding.
@@ -40,6 +42,12 @@ pub fn key_to_msg(
             _ => None,
         };
     }
+    if state.mood_map.open && state.overlay.is_none() {
+        if let Some(k) = map_key(&key) {
+            keys.pending.clear();
+            return Some(Msg::MapKey(k));
+        }
+    }
     if state.overlay.is_some() && key.code == KeyCode::Esc {
         keys.pending.clear();
         return Some(Msg::CloseOverlay);
@@ -62,4 +70,25 @@ pub fn key_to_msg(
             None
         }
     }
+}
+
+/// The keys the open mood map takes before the keymap: h j k l and the arrows move its cursor,
+/// enter queues the tracks nearest it, `J` starts a journey there, esc closes it.
+fn map_key(key: &KeyEvent) -> Option<MapKey> {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    Some(match key.code {
+        KeyCode::Char('h') | KeyCode::Left => MapKey::Left,
+        KeyCode::Char('l') | KeyCode::Right => MapKey::Right,
+        KeyCode::Char('k') | KeyCode::Up => MapKey::Up,
+        KeyCode::Char('j') | KeyCode::Down => MapKey::Down,
+        KeyCode::Enter => MapKey::Queue,
+        KeyCode::Char('J') => MapKey::Journey,
+        KeyCode::Esc => MapKey::Close,
+        _ => return None,
+    })
 }

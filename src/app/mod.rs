@@ -6,9 +6,11 @@ pub mod browser;
 pub mod control;
 pub mod diary;
 pub mod folders;
+pub mod journey;
 pub mod keymap;
 pub mod keys;
 pub mod lyrics;
+pub mod mood_map;
 pub mod mood_watch;
 pub mod mouse;
 mod picker;
@@ -17,7 +19,10 @@ pub mod queue;
 pub mod reco;
 mod reports;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod test_library;
 pub mod update;
+pub mod wind_down;
 
 pub use action::Action;
 pub use state::{AppState, Effect, Msg, Pane, Remote};

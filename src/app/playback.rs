@@ -124,7 +124,11 @@ pub fn remote(state: &mut AppState, r: Remote) -> Vec<Effect> {
     match r {
         Remote::Play if !playing => transport(state, Action::PlayPause),
         Remote::Pause if playing => transport(state, Action::PlayPause),
-        Remote::Play | Remote::Pause | Remote::Action(_) | Remote::Control(_) => Vec::new(),
+        Remote::Play
+        | Remote::Pause
+        | Remote::Action(_)
+        | Remote::Control(_)
+        | Remote::SetSleepTimer(_) => Vec::new(),
         Remote::SeekBy(ms) => vec![Effect::Engine(EngineCommand::SeekBy { ms })],
         Remote::SeekTo(ms) => vec![Effect::Engine(EngineCommand::Seek { ms })],
         Remote::SetVolume(v) => {

@@ -288,6 +288,10 @@ fn candidate(state: &AppState, track: TrackId) -> Candidate {
 /// The rankings to ask for now: the not-pinned upcoming items (to reorder), and in auto mode,
 /// when fewer than `auto_min` items are upcoming, the library's other tracks (to fill).
 fn request_ranking(state: &mut AppState) -> Vec<Effect> {
+    // A mood journey's order is its plan.
+    if super::journey::active(state) {
+        return Vec::new();
+    }
     let listener = state.reco.watch.listener();
     let mut effects = Vec::new();
     let movable: Vec<Candidate> = upcoming(state)
@@ -352,6 +356,9 @@ fn explain(state: &AppState, r: &crate::recommend::Recommendation) -> String {
 pub fn ranked(state: &mut AppState, answer: Ranked) -> Vec<Effect> {
     if !state.reco.enabled {
         return Vec::new();
+    }
+    if let Some(effects) = super::journey::ranked(state, &answer) {
+        return effects;
     }
     let changed = if state.reco.pending_reorder == Some(answer.tag) {
         state.reco.pending_reorder = None;

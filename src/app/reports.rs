@@ -29,6 +29,7 @@ pub(super) fn engine(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
     }
     if let Some(ev) = for_reco {
         effects.extend(reco::engine_event(state, &ev));
+        effects.extend(super::journey::engine_event(state, &ev));
     }
     effects
 }
@@ -56,6 +57,8 @@ pub(super) fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<
     panel.current = Some(reading.clone());
     let mut effects = reco::emotion(state, &reading);
     effects.extend(super::diary::reading_effect(state, &reading));
+    super::mood_map::record(state, &reading);
+    effects.extend(super::journey::reading(state, &reading));
     effects.insert(0, Effect::EmotionChanged(reading));
     effects
 }

@@ -37,6 +37,11 @@ pub enum Overlay {
         lists: Vec<crate::library::playlist::SavedPlaylist>,
         cursor: usize,
     },
+    /// The journey picker: the highlighted target (`Target::NAMED` order) and the minutes.
+    JourneyPicker {
+        cursor: usize,
+        minutes: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,6 +236,17 @@ pub enum Msg {
         append: bool,
         result: Result<crate::library::playlist::OpenedPlaylist, String>,
     },
+    /// A key the open mood map takes before the keymap.
+    MapKey(super::mood_map::MapKey),
+    /// Set the wind-down timer (None: off), at this time (ms since the epoch).
+    SetSleepTimer {
+        minutes: Option<u32>,
+        now_ms: u64,
+    },
+    /// The time the last `Effect::TickAt` asked for has come (the wind-down timer's clock).
+    Tick {
+        now_ms: u64,
+    },
 }
 
 /// What a remote control (MPRIS, the control socket) asks beyond the key actions: requests
@@ -252,6 +268,8 @@ pub enum Remote {
     /// A `mien ctl` request from the control socket; answered with `Effect::Reply`
     /// (`app::control`).
     Control(crate::control::Request),
+    /// Set the wind-down timer to this many minutes from now, or off.
+    SetSleepTimer(Option<u32>),
 }
 
 /// What `update` asks the runtime to do.
@@ -307,6 +325,10 @@ pub enum Effect {
         path: PathBuf,
         append: bool,
     },
+    /// Wake the loop with `Msg::Tick` at this time (ms since the epoch), replacing the tick
+    /// asked for before; `None` cancels it. Only the wind-down timer asks, so an idle player
+    /// never wakes.
+    TickAt(Option<u64>),
 }
 
 /// The UI thread's state.
@@ -345,6 +367,12 @@ pub struct AppState {
     pub lyrics: super::lyrics::LyricsState,
     /// The last click, for double-clicks.
     pub mouse: super::mouse::MouseState,
+    /// The mood journey in progress, its memory and pending plan.
+    pub journey: super::journey::JourneyState,
+    /// The mood map view (`M`) and the listener's trail.
+    pub mood_map: super::mood_map::MoodMap,
+    /// The wind-down timer, when set.
+    pub wind_down: Option<super::wind_down::WindDown>,
 }
 
 impl AppState {
@@ -377,6 +405,9 @@ impl AppState {
             diary: super::diary::DiaryState::default(),
             lyrics: Default::default(),
             mouse: Default::default(),
+            journey: Default::default(),
+            mood_map: Default::default(),
+            wind_down: None,
         }
     }
 

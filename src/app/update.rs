@@ -106,6 +106,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Remote(r) => match r {
             super::state::Remote::Action(a) => action(state, a),
             super::state::Remote::Control(req) => super::control::request(state, req),
+            super::state::Remote::SetSleepTimer(m) => super::wind_down::set(state, m, now_ms()),
             r => playback::remote(state, r),
         },
         Msg::Resize { list_rows } => {
@@ -146,12 +147,18 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             append,
             result,
         } => super::picker::opened(state, &path, append, result),
+        Msg::MapKey(k) => super::mood_map::key(state, k),
+        Msg::SetSleepTimer { minutes, now_ms } => super::wind_down::set(state, minutes, now_ms),
+        Msg::Tick { now_ms } => super::wind_down::tick(state, now_ms),
     }
 }
 
 fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     // Keys queued before a redraw arrive back to back: act on the rows as they are now.
     state.prepare();
+    if let Some(effects) = super::mood_map::picker_action(state, a) {
+        return effects;
+    }
     if let Some(Overlay::MoodPicker { cursor }) = state.overlay.as_mut() {
         match a {
             Action::Up => *cursor = cursor.saturating_sub(1),
@@ -281,6 +288,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             state.browser.toggle_folders(&state.catalogue);
         }
         Action::OpenPlaylists => return super::picker::open(state),
+        Action::MoodMap => super::mood_map::toggle(state),
+        Action::Journey => super::mood_map::open_picker(state),
+        Action::CycleSleepTimer => return super::wind_down::cycle(state, now_ms()),
     }
     Vec::new()
 }

@@ -11,6 +11,7 @@ mod export;
 mod forget;
 mod history;
 mod listens;
+mod journey;
 mod play;
 mod rate;
 mod recommend;
@@ -72,6 +73,12 @@ pub fn run(ctx: &Context, command: ProductCommand) -> anyhow::Result<()> {
         ProductCommand::Ctl { which } => ctl::run(ctx, which),
         ProductCommand::Diary { days, json } => diary::run(ctx, days, json),
         ProductCommand::Forget { last, reco } => forget::run(ctx, last, reco),
+        ProductCommand::Journey {
+            to,
+            from,
+            minutes,
+            json,
+        } => journey::run(ctx, &to, from.as_deref(), minutes, json),
     }
 }
 

@@ -10,6 +10,7 @@ mod bench_loudness;
 mod bench_reco;
 mod bench_vision;
 mod fer;
+mod journey;
 pub mod mood;
 pub mod movielens;
 mod reco;
@@ -30,6 +31,13 @@ pub fn run(ctx: &Context, command: EvalCommand) -> anyhow::Result<()> {
             listeners,
             seed,
         } => reco::run(ctx, json, tracks, listeners, seed),
+        EvalCommand::EvalJourney {
+            json,
+            runs,
+            minutes,
+            tracks,
+            seed,
+        } => journey::run(ctx, json, runs, minutes, tracks, seed),
         EvalCommand::EvalFer { data, json, vision } => fer::run(&data, json, &vision),
         EvalCommand::EvalMood {
             labels,

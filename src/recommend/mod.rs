@@ -3,6 +3,7 @@
 //! lift or calm the mood) and mood-vector content similarity for cold start. Persisted in sled as
 //! an append-only event log plus derived tables. See docs/RECOMMENDER.md.
 //!
+//! - `journey`: mood journeys (targets, the planner, the adverse-movement check).
 //! - `signals`: events, emotion buckets, track moods, policies (value types).
 //! - `model`: the incremental taste model (row types in `tables`); `score`: the pure ranking; `reorder`: the queue.
 //! - `persist`: the sled log and derived tables; `service`: the recommender thread.
@@ -10,6 +11,7 @@
 //! Its evaluation (simulated listeners, the `mien eval-reco` protocol, the MovieLens-100k check)
 //! lives in `crate::eval`.
 
+pub mod journey;
 pub mod model;
 pub mod persist;
 pub mod reorder;

@@ -130,7 +130,9 @@ impl TasteModel {
             } else {
                 (-0.3, 0.3)
             }),
-            Signal::EmotionSeen => None,
+            // The journey planner reads these (`journey::JourneyMemory`); the track's own
+            // `Finished` carries the taste feedback.
+            Signal::EmotionSeen | Signal::JourneyStep { .. } => None,
         };
         if let Some((w, reward)) = feedback {
             let stats = self.items.entry(track).or_default();

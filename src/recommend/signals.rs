@@ -220,6 +220,15 @@ pub enum Signal {
     MovedByHand { toward_front: bool },
     /// An emotion reading with no track event (the emotion changed markedly, or was set by hand).
     EmotionSeen,
+    /// A step of a mood journey (`recommend::journey`) ended: how the listener's valence and
+    /// arousal changed while the track played, whether that was toward the journey's target, and
+    /// whether the listener was then inside the target region. Later journeys learn from it.
+    JourneyStep {
+        valence_change: f32,
+        arousal_change: f32,
+        toward_target: bool,
+        reached: bool,
+    },
 }
 
 /// One record of the append-only event log.
@@ -248,7 +257,10 @@ fn pair_opt(a: f32, b: f32) -> Option<(f32, f32)> {
 
 impl ListenEvent {
     /// Fixed 42-byte little-endian layout: kind u8, at_ms u64, track u64, x f32, y f32, flags u8,
-    /// listener valence/arousal f32×2, track valence/arousal f32×2 (NaN for none).
+    /// listener valence/arousal f32×2, track valence/arousal f32×2 (NaN for none). Kinds 0–5
+    /// are the original six signals; kind 6 (`JourneyStep`: x, y = the valence and arousal
+    /// change, flags bit 0 = toward the target, bit 1 = reached it) was added later, so every
+    /// older log decodes as it did.
     pub fn encode(&self) -> [u8; EVENT_BYTES] {
         let (kind, x, y, flags) = match self.signal {
             Signal::Started => (0u8, 0.0, 0.0, 0u8),
@@ -266,6 +278,17 @@ impl ListenEvent {
             Signal::Rated { stars } => (3, 0.0, 0.0, stars),
             Signal::MovedByHand { toward_front } => (4, 0.0, 0.0, u8::from(toward_front)),
             Signal::EmotionSeen => (5, 0.0, 0.0, 0),
+            Signal::JourneyStep {
+                valence_change,
+                arousal_change,
+                toward_target,
+                reached,
+            } => (
+                6,
+                valence_change,
+                arousal_change,
+                u8::from(toward_target) | u8::from(reached) << 1,
+            ),
         };
         let (lv, la) = opt_pair(self.listener.map(|l| (l.valence, l.arousal)));
         let (mv, ma) = opt_pair(self.mood.map(|m| (m.valence, m.arousal)));
@@ -306,6 +329,12 @@ impl ListenEvent {
                 toward_front: flags != 0,
             },
             5 => Signal::EmotionSeen,
+            6 if x.is_finite() && y.is_finite() && flags < 4 => Signal::JourneyStep {
+                valence_change: x,
+                arousal_change: y,
+                toward_target: flags & 1 != 0,
+                reached: flags & 2 != 0,
+            },
             other => return Err(bad(format!("unknown event kind {other} (flags {flags})"))),
         };
         Ok(ListenEvent {
@@ -354,6 +383,18 @@ mod tests {
             Signal::Rated { stars: 4 },
             Signal::MovedByHand { toward_front: true },
             Signal::EmotionSeen,
+            Signal::JourneyStep {
+                valence_change: 0.25,
+                arousal_change: -0.5,
+                toward_target: true,
+                reached: false,
+            },
+            Signal::JourneyStep {
+                valence_change: -0.125,
+                arousal_change: 0.0,
+                toward_target: false,
+                reached: true,
+            },
         ];
         for (i, signal) in signals.into_iter().enumerate() {
             let event = ListenEvent {
@@ -416,6 +457,30 @@ mod tests {
         assert!(ListenEvent::decode(&bytes).is_err());
         bytes[0] = 3; // a rating of 0 stars
         assert!(ListenEvent::decode(&bytes).is_err());
+        bytes[0] = 6; // a journey step with unknown flag bits
+        bytes[25] = 4;
+        assert!(ListenEvent::decode(&bytes).is_err());
+    }
+
+    #[test]
+    fn the_original_kinds_decode_as_before_the_journey_step_was_added() {
+        // Bytes as the first release wrote them: kind 1 (Finished), heard 0.5, no valence change.
+        let mut bytes = [0u8; EVENT_BYTES];
+        bytes[0] = 1;
+        bytes[17..21].copy_from_slice(&0.5f32.to_le_bytes());
+        bytes[21..25].copy_from_slice(&f32::NAN.to_le_bytes());
+        for i in 0..4 {
+            bytes[26 + 4 * i..30 + 4 * i].copy_from_slice(&f32::NAN.to_le_bytes());
+        }
+        let e = ListenEvent::decode(&bytes).expect("decode");
+        assert_eq!(
+            e.signal,
+            Signal::Finished {
+                heard: 0.5,
+                skipped: false,
+                valence_change: None
+            }
+        );
     }
 
     #[test]

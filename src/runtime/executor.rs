@@ -58,6 +58,8 @@ pub struct Runtime {
     lyrics_timer: super::lyrics::LyricsTimer,
     /// The terminal's size as last reported, for the mouse's hit test.
     screen: Rect,
+    /// When the loop should wake with `Msg::Tick` (`Effect::TickAt`), ms since the epoch.
+    tick_at: Option<u64>,
 }
 
 impl Runtime {
@@ -90,7 +92,18 @@ impl Runtime {
             control: None,
             lyrics_timer: Default::default(),
             screen: Rect::default(),
+            tick_at: None,
         })
+    }
+
+    /// The tick asked for has been sent (`update` asks for the next one if the timer goes on).
+    pub fn clear_tick(&mut self) {
+        self.tick_at = None;
+    }
+
+    /// The time the next tick is asked for.
+    pub fn tick_at(&self) -> Option<u64> {
+        self.tick_at
     }
 
     /// The album art's terminal state, for drawing.
@@ -210,6 +223,7 @@ impl Runtime {
             }
             Effect::ListPlaylists => self.list_playlists(),
             Effect::OpenSavedPlaylist { path, append } => self.open_saved_playlist(path, append),
+            Effect::TickAt(at) => self.tick_at = at,
             Effect::Vision(cmd) => self.vision_command(cmd),
             Effect::ReloadCatalogue => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());

@@ -143,7 +143,9 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
 
     let mut keys = KeyState::default();
     while !state.quit {
-        let Ok(first) = rx.recv() else { break };
+        let Some(first) = next_event(&rx, &mut rt) else {
+            break;
+        };
         for ev in std::iter::once(first).chain(rx.try_iter()) {
             rt.handle(&mut state, &keymap, &mut keys, ev);
             if state.quit {
@@ -163,6 +165,25 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
         tracing::info!("last status: {}", s.text);
     }
     Ok(state.exit_code)
+}
+
+/// The next event: waits for one, or, while a timer asked for a tick (`Effect::TickAt`), until
+/// its time and then makes it `Msg::Tick`. `None` when every sender is gone.
+fn next_event(rx: &Receiver<UiEvent>, rt: &mut Runtime) -> Option<UiEvent> {
+    let Some(at) = rt.tick_at() else {
+        return rx.recv().ok();
+    };
+    let wait = at.saturating_sub(crate::core::now_ms());
+    match rx.recv_timeout(std::time::Duration::from_millis(wait)) {
+        Ok(ev) => Some(ev),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            rt.clear_tick();
+            Some(UiEvent::App(Msg::Tick {
+                now_ms: crate::core::now_ms(),
+            }))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => None,
+    }
 }
 
 /// Turns SIGTERM, SIGHUP and SIGINT into `Msg::Terminate` on the UI channel (a "signals" thread;

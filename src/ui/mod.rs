@@ -8,6 +8,7 @@ pub mod hit;
 mod layout;
 mod lists;
 mod lyrics;
+mod mood_map;
 mod now_playing;
 mod picker;
 mod status;
@@ -70,12 +71,22 @@ pub fn render_with_art(
     if let Some(a) = areas.status {
         status::render(frame, a, state, theme);
     }
+    if state.mood_map.open {
+        // A full-pane view: everything above the status line.
+        let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+        frame.render_widget(ratatui::widgets::Clear, body);
+        mood_map::render(frame, body, state, theme);
+    }
     match &state.overlay {
         Some(Overlay::Help) => help::render(frame, area, state, theme),
         Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
         Some(Overlay::Playlists { lists, cursor }) => {
             picker::render(frame, area, lists, *cursor, theme)
         }
+        Some(Overlay::JourneyPicker { cursor, minutes }) => {
+            mood_map::picker(frame, area, *cursor, *minutes, theme)
+        }
+        // The diary is a full-pane view, drawn in the panes' place.
         Some(Overlay::Diary) | None => {}
     }
 }

@@ -1,5 +1,6 @@
 //! The status line: the search being typed, else background work as a gauge, else the last
-//! message (errors in the error colour), else a short hint.
+//! message (errors in the error colour), else a short hint; on the right, a journey's step and
+//! the sleep timer's time left.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -44,5 +45,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Style::new().fg(theme.dim),
         ))
     };
-    frame.render_widget(Paragraph::new(line), area);
+    // The journey's step and the sleep timer's time left, on the right.
+    let right: Vec<String> = [
+        crate::app::journey::progress(state),
+        crate::app::wind_down::status(state),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let right = right.join(" · ");
+    let w = right.chars().count() as u16;
+    if w == 0 || w + 10 > area.width {
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let left = Rect::new(area.x, area.y, area.width - w - 1, area.height);
+    frame.render_widget(Paragraph::new(line), left);
+    let span = Span::styled(right, Style::new().fg(theme.accent));
+    frame.render_widget(
+        Paragraph::new(Line::from(span)),
+        Rect::new(area.right() - w, area.y, w, area.height),
+    );
 }

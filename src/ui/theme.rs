@@ -47,6 +47,10 @@ const FIELDS: &[(&str, ColorField)] = &[
     ("sad", |t| &mut t.sad),
     ("surprise", |t| &mut t.surprise),
     ("neutral", |t| &mut t.neutral),
+    ("quadrant_happy", |t| &mut t.quadrant_happy),
+    ("quadrant_tense", |t| &mut t.quadrant_tense),
+    ("quadrant_sad", |t| &mut t.quadrant_sad),
+    ("quadrant_calm", |t| &mut t.quadrant_calm),
 ];
 
 /// The colours (and boldness) the UI draws with. Panes read it; nothing writes it after loading.
@@ -83,6 +87,12 @@ pub struct Theme {
     pub sad: Color,
     pub surprise: Color,
     pub neutral: Color,
+    /// The mood map's dots by quadrant (pleasant/unpleasant × aroused/calm); a theme that does
+    /// not set them gets the default theme's.
+    pub quadrant_happy: Color,
+    pub quadrant_tense: Color,
+    pub quadrant_sad: Color,
+    pub quadrant_calm: Color,
 }
 
 /// A theme file that could not be used: the same error as a bad config file, whose `Display` is
@@ -216,6 +226,10 @@ impl Theme {
             sad: c,
             surprise: c,
             neutral: c,
+            quadrant_happy: c,
+            quadrant_tense: c,
+            quadrant_sad: c,
+            quadrant_calm: c,
         }
     }
 }

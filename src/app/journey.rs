@@ -1,0 +1,384 @@
+//! A mood journey in the player (issue 15), pure like the rest of `update`: starting one (from
+//! the journey picker, the mood map or the wind-down timer) puts the planner's steps
+//! (`recommend::journey`) in the queue after the current track with "step 3/6 toward calm" as
+//! their explanations; each step that ends is logged as `Signal::JourneyStep` and folded into the
+//! journey memory; emotion readings are checked and, when the listener moves against the plan,
+//! the remaining steps are re-planned from where the listener is. While a journey runs the
+//! recommender does not reorder the queue (`app::reco` asks `active`).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::playback;
+use super::queue::QueueItem;
+use super::reco::{track_mood, RankRequest};
+use super::state::{AppState, Effect};
+use crate::audio::EngineEvent;
+use crate::core::{now_ms, EmotionReading, TrackId};
+use crate::recommend::journey::{
+    moving_against, plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan,
+    Target, ADVERSE_WINDOW_MS,
+};
+use crate::recommend::{Candidate, ListenEvent, ListenerMood, Ranked, Signal, TrackMood};
+
+/// Tags of the rankings a journey asks for (the listener's learned taste for its picks), apart
+/// from the recommender's own (which count up from 1).
+const TAG_BASE: u64 = 1 << 62;
+
+/// A journey in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActiveJourney {
+    pub to: Target,
+    /// Steps planned so far (re-plans append their own), for "step k/n".
+    pub steps: Vec<TrackId>,
+    pub started_ms: u64,
+    pub ends_ms: u64,
+    pub replans: u32,
+    /// The step playing now: its track and the listener's emotion when it started.
+    open: Option<(TrackId, Option<ListenerMood>)>,
+    played: HashSet<TrackId>,
+    /// The listener's learned taste per track (−1..1), kept for re-plans.
+    taste: HashMap<TrackId, f32>,
+    /// Where the listener was when the plan (or its last re-plan) was made.
+    from: ListenerMood,
+    last_replan_ms: u64,
+}
+
+/// A journey waiting for the recommender's scores of the library.
+#[derive(Clone, Debug, PartialEq)]
+struct Pending {
+    tag: u64,
+    to: Target,
+    minutes: u32,
+    jump: bool,
+    now: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JourneyState {
+    pub active: Option<ActiveJourney>,
+    /// What earlier journey steps did to this listener (loaded at start, then kept up to date).
+    pub memory: JourneyMemory,
+    pending: Option<Pending>,
+    next_tag: u64,
+    /// Readings of the last [`ADVERSE_WINDOW_MS`]: `(at_ms, valence, arousal)`.
+    readings: VecDeque<(u64, f32, f32)>,
+}
+
+/// Whether a journey owns the queue now (the recommender then leaves its order alone).
+pub fn active(state: &AppState) -> bool {
+    state.journey.active.is_some() || state.journey.pending.is_some()
+}
+
+/// Where the listener is: the smoothed emotion, else the playing track's mood.
+fn listener_now(state: &AppState) -> Option<ListenerMood> {
+    state.reco.watch.listener().or_else(|| {
+        let t = state.playing_track()?;
+        track_mood(state, t.id).map(|m| ListenerMood {
+            valence: m.valence,
+            arousal: m.arousal,
+        })
+    })
+}
+
+/// Starts a journey to `to` over `minutes`. `jump`: play its first step now (from the picker and
+/// the map); else it follows the current track (the wind-down timer). `now`: ms since the epoch.
+/// With the recommender running it first asks for the library's scores (the listener's learned
+/// taste) and plans when they come.
+pub fn start(state: &mut AppState, to: Target, minutes: u32, jump: bool, now: u64) -> Vec<Effect> {
+    if !state.reco.enabled {
+        return begin(state, to, minutes, jump, &HashMap::new(), now);
+    }
+    state.journey.next_tag += 1;
+    let tag = TAG_BASE + state.journey.next_tag;
+    let candidates: Vec<Candidate> = state
+        .catalogue
+        .iter()
+        .filter_map(|t| {
+            let mood = track_mood(state, t.id)?;
+            Some(Candidate {
+                track: t.id,
+                mood: Some(mood),
+            })
+        })
+        .collect();
+    state.journey.pending = Some(Pending {
+        tag,
+        to,
+        minutes,
+        jump,
+        now,
+    });
+    state.info(format!("planning a journey toward {}…", to.name()));
+    vec![Effect::RecoRank(RankRequest {
+        tag,
+        n: candidates.len(),
+        candidates,
+        listener: state.reco.watch.listener(),
+    })]
+}
+
+/// The recommender's scores for a pending journey: plan with them. `None` if the answer is not
+/// a journey's.
+pub fn ranked(state: &mut AppState, answer: &Ranked) -> Option<Vec<Effect>> {
+    if answer.tag < TAG_BASE {
+        return None;
+    }
+    let pending = state.journey.pending.take_if(|p| p.tag == answer.tag)?;
+    let scores: Vec<(TrackId, f32)> = answer.tracks.iter().map(|r| (r.track, r.score)).collect();
+    let scores = preferences_from_scores(&scores);
+    let (to, minutes, jump) = (pending.to, pending.minutes, pending.jump);
+    Some(begin(state, to, minutes, jump, &scores, pending.now))
+}
+
+/// The library as the planner sees it: tagged tracks with ratings and taste folded into one
+/// preference (half each when both are known).
+fn journey_tracks(state: &AppState, taste: &HashMap<TrackId, f32>) -> Vec<JourneyTrack> {
+    (state.catalogue.iter())
+        .filter_map(|t| {
+            let mood = track_mood(state, t.id)?;
+            let stars = state.rating(t.id).map(|r| r.stars());
+            let preference = preference(stars, taste.get(&t.id).copied());
+            Some(JourneyTrack {
+                id: t.id,
+                mood,
+                duration_ms: t.duration_ms,
+                preference,
+            })
+        })
+        .collect()
+}
+
+fn begin(
+    state: &mut AppState,
+    to: Target,
+    minutes: u32,
+    jump: bool,
+    taste: &HashMap<TrackId, f32>,
+    now: u64,
+) -> Vec<Effect> {
+    let from = match listener_now(state) {
+        Some(l) => l,
+        // The wind-down timer goes on without a mood: from the neutral centre.
+        None if !jump => ListenerMood {
+            valence: 0.0,
+            arousal: 0.0,
+        },
+        None => {
+            state
+                .error("a journey starts from your mood: set it with m, or turn the camera on (c)");
+            return Vec::new();
+        }
+    };
+    let mut avoid = HashSet::new();
+    if !jump {
+        avoid.extend(state.queue.current_item().map(|i| i.id));
+    }
+    let tracks = journey_tracks(state, taste);
+    let p = plan(&tracks, from, to, minutes, &state.journey.memory, &avoid);
+    if p.steps.is_empty() {
+        state.error("no tagged tracks to plan a journey with (moods are tagged in the background)");
+        return Vec::new();
+    }
+    state.journey.active = Some(ActiveJourney {
+        to,
+        steps: Vec::new(),
+        started_ms: now,
+        ends_ms: now + u64::from(minutes) * 60_000,
+        replans: 0,
+        open: None,
+        played: HashSet::new(),
+        taste: taste.clone(),
+        from,
+        last_replan_ms: now,
+    });
+    state.journey.readings.clear();
+    let n = p.steps.len();
+    state.info(format!(
+        "journey toward {}: {n} step{}, {minutes} min (the upcoming queue is replaced)",
+        to.name(),
+        if n == 1 { "" } else { "s" }
+    ));
+    let mut effects = put_in_queue(state, &p);
+    if jump {
+        let first = state.queue.current.map_or(0, |c| c + 1);
+        effects = playback::play_index(state, first.min(state.queue.len() - 1), 0);
+    }
+    effects.push(Effect::SaveQueue(state.saved_queue()));
+    effects
+}
+
+/// Replaces the items after the current one with the plan's steps, explained.
+fn put_in_queue(state: &mut AppState, p: &Plan) -> Vec<Effect> {
+    let keep = state.queue.current.map_or(0, |c| c + 1);
+    state.queue.items.truncate(keep);
+    let Some(j) = state.journey.active.as_mut() else {
+        return Vec::new();
+    };
+    let done = j.steps.len() - j.steps.iter().filter(|t| !j.played.contains(t)).count();
+    j.steps.retain(|t| j.played.contains(t));
+    j.steps.extend(p.steps.iter().map(|s| s.track));
+    let (total, name) = (j.steps.len(), j.to.name());
+    for (k, s) in p.steps.iter().enumerate() {
+        let Some(t) = state.catalogue.get(s.track) else {
+            continue;
+        };
+        state.queue.items.push(QueueItem::new(t.path.clone()));
+        let why = format!("step {}/{total} toward {name}", done + k + 1);
+        state.reco.explanations.insert(s.track, why);
+    }
+    state.queue.clamp_cursor();
+    playback::refresh_next(state)
+}
+
+/// The engine's track events: a step that ends is logged; the last one ends the journey.
+pub fn engine_event(state: &mut AppState, ev: &EngineEvent) -> Vec<Effect> {
+    let now = now_ms();
+    match ev {
+        EngineEvent::TrackStarted { path, .. } => {
+            let mut effects = close_step(state, now);
+            let id = TrackId::from_path(path);
+            let listener = state.reco.watch.listener();
+            if let Some(j) = state.journey.active.as_mut() {
+                if j.steps.contains(&id) && !j.played.contains(&id) {
+                    j.played.insert(id);
+                    j.open = Some((id, listener));
+                }
+            }
+            effects.extend(finish_if_done(state, now));
+            effects
+        }
+        EngineEvent::TrackEnded { path, .. } => {
+            let id = TrackId::from_path(path);
+            let open = state.journey.active.as_ref().and_then(|j| j.open);
+            if open.is_some_and(|(t, _)| t == id) {
+                let mut effects = close_step(state, now);
+                effects.extend(finish_if_done(state, now));
+                return effects;
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Logs the open step: how the listener moved while it played, toward the target or not.
+fn close_step(state: &mut AppState, now: u64) -> Vec<Effect> {
+    let after = state.reco.watch.listener();
+    let Some(j) = state.journey.active.as_mut() else {
+        return Vec::new();
+    };
+    let Some((track, before)) = j.open.take() else {
+        return Vec::new();
+    };
+    let (Some(before), Some(after)) = (before, after) else {
+        return Vec::new();
+    };
+    let goal = j.to.point();
+    let (dv, da) = (
+        after.valence - before.valence,
+        after.arousal - before.arousal,
+    );
+    let toward = after.as_mood().distance(goal) < before.as_mood().distance(goal);
+    let event = ListenEvent {
+        at_ms: now,
+        track,
+        signal: Signal::JourneyStep {
+            valence_change: dv,
+            arousal_change: da,
+            toward_target: toward,
+            reached: j.to.reached_by(after),
+        },
+        listener: Some(before),
+        mood: track_mood(state, track).map(|m| TrackMood::new(m.valence, m.arousal)),
+    };
+    state.journey.memory.observe(&event);
+    if state.reco.enabled {
+        vec![Effect::RecoEvent(event)]
+    } else {
+        Vec::new()
+    }
+}
+
+fn finish_if_done(state: &mut AppState, _now: u64) -> Vec<Effect> {
+    let Some(j) = state.journey.active.as_ref() else {
+        return Vec::new();
+    };
+    if j.open.is_some() || j.steps.iter().any(|t| !j.played.contains(t)) {
+        return Vec::new();
+    }
+    let name = j.to.name();
+    let reached = state.reco.watch.listener().map(|l| j.to.reached_by(l));
+    state.journey.active = None;
+    state.info(match reached {
+        Some(true) => format!("journey toward {name}: arrived"),
+        Some(false) => format!("journey toward {name}: ended, not quite there"),
+        None => format!("journey toward {name}: ended"),
+    });
+    Vec::new()
+}
+
+/// An emotion reading: kept for the adverse-movement check; moving against the plan re-plans
+/// the remaining steps from where the listener is (at most once per window).
+pub fn reading(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
+    let js = &mut state.journey;
+    js.readings.push_back((r.at_ms, r.valence, r.arousal));
+    while js
+        .readings
+        .front()
+        .is_some_and(|f| f.0 + ADVERSE_WINDOW_MS < r.at_ms)
+    {
+        js.readings.pop_front();
+    }
+    let Some(j) = js.active.as_ref() else {
+        return Vec::new();
+    };
+    let readings: Vec<(u64, f32, f32)> = js.readings.iter().copied().collect();
+    let against = r.at_ms >= j.last_replan_ms + ADVERSE_WINDOW_MS / 2
+        && moving_against(&readings, r.at_ms, j.from, j.to);
+    if !against {
+        return Vec::new();
+    }
+    replan(state, r)
+}
+
+fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
+    let here = ListenerMood {
+        valence: r.valence,
+        arousal: r.arousal,
+    };
+    let Some(j) = state.journey.active.as_mut() else {
+        return Vec::new();
+    };
+    let left_ms = j.ends_ms.saturating_sub(r.at_ms);
+    let minutes = (left_ms / 60_000).max(1) as u32;
+    let mut avoid = j.played.clone();
+    avoid.extend(state.queue.current_item().map(|i| i.id));
+    j.from = here;
+    j.replans += 1;
+    j.last_replan_ms = r.at_ms;
+    let (to, taste) = (j.to, j.taste.clone());
+    state.journey.readings.clear();
+    let tracks = journey_tracks(state, &taste);
+    let p = plan(&tracks, here, to, minutes, &state.journey.memory, &avoid);
+    if p.steps.is_empty() {
+        return Vec::new();
+    }
+    state.info(format!(
+        "re-planned the journey toward {} from where you are now",
+        to.name()
+    ));
+    let mut effects = put_in_queue(state, &p);
+    effects.push(Effect::SaveQueue(state.saved_queue()));
+    effects
+}
+
+/// "step 3/6 toward calm" of the playing step, for the status line and the map.
+pub fn progress(state: &AppState) -> Option<String> {
+    let j = state.journey.active.as_ref()?;
+    let k = j.steps.iter().filter(|t| j.played.contains(t)).count();
+    Some(format!("step {k}/{} toward {}", j.steps.len(), j.to.name()))
+}
+
+#[cfg(test)]
+#[path = "journey_tests.rs"]
+mod tests;

@@ -1,0 +1,167 @@
+//! The wind-down timer through `update`, with injected time: the journey toward sleep, the fade
+//! steps, the stop with the queue saved, the volume restored, `T`'s cycle.
+
+use super::*;
+use crate::app::state::Msg;
+use crate::app::test_library::{self, path};
+use crate::app::update;
+use crate::core::EmotionReading;
+
+const T0: u64 = 1_700_000_000_000;
+
+fn volumes(effects: &[Effect]) -> Vec<f32> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Engine(EngineCommand::SetVolume(v)) => Some(*v),
+            _ => None,
+        })
+        .collect()
+}
+
+fn tick_at(effects: &[Effect]) -> Option<Option<u64>> {
+    effects.iter().rev().find_map(|e| match e {
+        Effect::TickAt(at) => Some(*at),
+        _ => None,
+    })
+}
+
+/// The grid library, a track playing at 1:00, volume 80, a happy listener.
+fn playing() -> AppState {
+    let mut s = test_library::state();
+    s.queue
+        .append([crate::app::queue::QueueItem::new(path(6, 5))]);
+    s.queue.current = Some(0);
+    s.player.path = Some(path(6, 5));
+    s.player.position_ms = 60_000;
+    s.player.volume = 80;
+    update(&mut s, Msg::Emotion(EmotionReading::manual(3, T0)));
+    s
+}
+
+#[test]
+fn the_timer_turns_the_queue_into_a_journey_toward_sleep_after_the_current_track() {
+    let mut s = playing();
+    let fx = update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(30),
+            now_ms: T0,
+        },
+    );
+    assert_eq!(s.queue.current, Some(0), "the playing track goes on");
+    assert_eq!(s.queue.items[0].path, path(6, 5));
+    assert!(s.queue.len() >= 8, "{}", s.queue.len());
+    let last = s.queue.items.last().unwrap().id;
+    let m = crate::app::reco::track_mood(&s, last).unwrap();
+    assert!(m.arousal <= -0.5, "ends calm: {m:?}");
+    assert!(s.reco.explanations[&s.queue.items[1].id].contains("toward sleep"));
+    assert!(fx.iter().any(|e| matches!(e, Effect::SaveQueue(_))));
+    // The first tick is at the next whole minute left: the status line counts minutes.
+    assert_eq!(tick_at(&fx), Some(Some(T0 + 60_000)));
+    assert_eq!(status(&s).as_deref(), Some("sleep 30 min"));
+}
+
+#[test]
+fn the_last_two_minutes_fade_the_volume_in_steps_then_playback_stops_and_the_queue_is_saved() {
+    let mut s = playing();
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(15),
+            now_ms: T0,
+        },
+    );
+    let end = T0 + 15 * 60_000;
+    // Before the fade: no volume change, the next tick at the fade's start at the latest.
+    let fx = update(
+        &mut s,
+        Msg::Tick {
+            now_ms: end - 150_000,
+        },
+    );
+    assert!(volumes(&fx).is_empty());
+    assert_eq!(tick_at(&fx), Some(Some(end - FADE_MS)));
+    assert_eq!(status(&s).as_deref(), Some("sleep 3 min"));
+    let mut last = f32::INFINITY;
+    let mut steps = 0;
+    let mut now = end - FADE_MS;
+    while now < end {
+        let fx = update(&mut s, Msg::Tick { now_ms: now });
+        let v = volumes(&fx);
+        assert_eq!(v.len(), 1, "one volume step per tick");
+        assert!(v[0] <= last && v[0] <= 0.8 + 1e-6, "{} after {last}", v[0]);
+        last = v[0];
+        steps += 1;
+        let Some(Some(next)) = tick_at(&fx) else {
+            panic!("the fade goes on ticking")
+        };
+        assert!(next > now && next - now <= FADE_TICK_MS);
+        now = next;
+    }
+    assert_eq!(steps, (FADE_MS / FADE_TICK_MS) as usize);
+    assert!(last < 0.001, "silent at the end: {last}");
+    assert!(status(&s).unwrap().starts_with("fading"));
+    s.player.volume = 3; // what the engine reported back during the fade
+    s.player.position_ms = 42_000;
+    let fx = update(&mut s, Msg::Tick { now_ms: end });
+    let saved = fx.iter().position(
+        |e| matches!(e, Effect::SaveQueue(q) if q.position_ms == 42_000 && q.current == Some(0)),
+    );
+    let stop = fx
+        .iter()
+        .position(|e| *e == Effect::Engine(EngineCommand::Stop));
+    assert!(
+        saved.unwrap() < stop.unwrap(),
+        "saved before the stop: {fx:?}"
+    );
+    assert_eq!(
+        volumes(&fx),
+        [0.8],
+        "the listener's volume comes back for the next start"
+    );
+    assert_eq!(s.player.volume, 80);
+    assert_eq!(
+        tick_at(&fx),
+        Some(None),
+        "no more ticks: the idle player sleeps"
+    );
+    assert!(s.wind_down.is_none() && s.journey.active.is_none());
+    assert!(update(&mut s, Msg::Tick { now_ms: end + 500 }).is_empty());
+}
+
+#[test]
+fn t_cycles_through_the_spans_and_off_and_turning_off_mid_fade_restores_the_volume() {
+    let mut s = playing();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        update(&mut s, Msg::Action(crate::app::Action::CycleSleepTimer));
+        seen.push(s.wind_down.map(|w| w.minutes));
+    }
+    assert_eq!(seen, [Some(15), Some(30), Some(45), Some(60), None]);
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(15),
+            now_ms: T0,
+        },
+    );
+    update(
+        &mut s,
+        Msg::Tick {
+            now_ms: T0 + 14 * 60_000,
+        },
+    );
+    let fx = update(&mut s, Msg::Remote(crate::app::Remote::SetSleepTimer(None)));
+    assert_eq!(volumes(&fx), [0.8]);
+    assert_eq!(tick_at(&fx), Some(None));
+    assert!(s.wind_down.is_none());
+}
+
+#[test]
+fn the_fade_is_even_and_ends_at_silence() {
+    assert_eq!(fade_factor(FADE_MS), 1.0);
+    assert_eq!(fade_factor(FADE_MS * 2), 1.0);
+    assert!((fade_factor(FADE_MS / 2) - 0.25).abs() < 1e-6);
+    assert_eq!(fade_factor(0), 0.0);
+}
