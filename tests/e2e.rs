@@ -864,11 +864,12 @@ fn mien_ctl_from_outside_drives_the_player_and_status_json_reports_it() {
         "{plain}"
     );
 
-    // What the player cannot do, and what ctl cannot parse, are errors.
-    let out = mien_in(&root, &["ctl", "sleep", "10"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("wind-down timer is not available"), "{err}");
+    // The wind-down timer, from outside: the status line counts it down.
+    assert_eq!(ctl_ok(&root, &["sleep", "10"]), "sleep in 10 min");
+    tmux.wait_for("sleep 10 min");
+    assert_eq!(ctl_ok(&root, &["sleep", "off"]), "sleep timer off");
+
+    // What ctl cannot parse is an error.
     let out = mien_in(&root, &["ctl", "status", "--format", "{nope}"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown placeholder {nope}"));
