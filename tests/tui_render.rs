@@ -641,6 +641,22 @@ fn the_help_overlay_lists_the_live_key_bindings() {
     ] {
         assert_shows(&buffer, binding);
     }
+    // More bindings than 2 × 22 rows: the last row says how many are left out, and none is cut
+    // from the middle of a column.
+    let listed = p.state.help.len();
+    if listed > 44 {
+        assert_shows(&buffer, &format!("… {} more", listed - 43));
+        assert!(
+            screen[top + 22].contains(" J move queue item down "),
+            "{:?}",
+            screen[top + 22]
+        );
+        assert!(
+            screen[top + 1].contains(" z shuffle"),
+            "the second column goes on with the next binding: {:?}",
+            screen[top + 1]
+        );
+    }
 }
 
 #[test]

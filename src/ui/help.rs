@@ -48,12 +48,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let cols = Layout::horizontal(vec![Constraint::Fill(1); columns as usize]).split(inner);
+    // What a short terminal cannot hold is said, not silently cut: the last row says how many
+    // bindings are left out (the README lists them all).
+    let fits = usize::from(inner.height) * cols.len();
+    let hidden = state.help.len().saturating_sub(fits);
+    let shown = if hidden > 0 {
+        fits.saturating_sub(1)
+    } else {
+        fits
+    };
+    let hidden = state.help.len().saturating_sub(shown);
+    let per_col = if hidden > 0 {
+        usize::from(inner.height)
+    } else {
+        usize::from(per_col)
+    };
     for (c, col) in cols.iter().enumerate() {
-        let lines: Vec<Line> = state
+        let mut lines: Vec<Line> = state
             .help
             .iter()
-            .skip(c * per_col as usize)
-            .take(per_col as usize)
+            .take(shown)
+            .skip(c * per_col)
+            .take(per_col)
             .map(|(keys, what)| {
                 let keys = if keys.is_empty() {
                     "(unbound)"
@@ -69,6 +85,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 ])
             })
             .collect();
+        if hidden > 0 && c + 1 == cols.len() {
+            lines.push(Line::styled(
+                format!("… {hidden} more: a taller terminal shows them"),
+                Style::new().fg(theme.dim),
+            ));
+        }
         frame.render_widget(Paragraph::new(lines), *col);
     }
 }
