@@ -137,30 +137,6 @@ pub(super) fn mood_event(state: &mut AppState, ev: MoodEvent) {
     }
 }
 
-/// A playlist from the command line replaces the queue and starts playing; one that could not
-/// be read is an error on the status line and the queue stays.
-pub(super) fn playlist_loaded(
-    state: &mut AppState,
-    path: &std::path::Path,
-    result: Result<Vec<std::path::PathBuf>, String>,
-) -> Vec<Effect> {
-    match result {
-        Ok(paths) => {
-            let n = paths.len();
-            state.queue.clear();
-            state
-                .queue
-                .append(paths.into_iter().map(super::queue::QueueItem::new));
-            state.info(format!("playlist {}: {n} tracks", path.display()));
-            playback::transport(state, super::action::Action::PlayPause)
-        }
-        Err(e) => {
-            state.error(e);
-            Vec::new()
-        }
-    }
-}
-
 /// What is left of the playing track, in ms, when its length is known.
 fn time_left(state: &AppState) -> Option<u64> {
     let p = &state.player;

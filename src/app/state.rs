@@ -197,11 +197,6 @@ pub enum Msg {
     /// A line for the status bar from the runtime (a write that failed, a saved playlist, a
     /// thread that could not start).
     Status(Status),
-    /// A playlist given on the command line, read (or not): it replaces the queue and plays.
-    PlaylistLoaded {
-        path: PathBuf,
-        result: Result<Vec<PathBuf>, String>,
-    },
     /// The recommender thread is running: the queue's recommendations are on.
     RecoStarted,
     /// The recommender could not start: why.

@@ -117,7 +117,6 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.set_status(s);
             Vec::new()
         }
-        Msg::PlaylistLoaded { path, result } => reports::playlist_loaded(state, &path, result),
         Msg::RecoStarted => {
             state.reco.enabled = true;
             Vec::new()
