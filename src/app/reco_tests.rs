@@ -7,31 +7,16 @@ use super::*;
 use crate::app::state::Msg;
 use crate::app::{update, Action, Pane};
 use crate::audio::{EngineCommand, EngineEvent};
-use crate::core::{AudioFormat, ReplayGain, Track};
+use crate::core::Track;
 use crate::recommend::{Reason, Recommendation};
 
 fn track(n: u64) -> Track {
     let path = PathBuf::from(format!("/music/t{n}.wav"));
-    Track {
-        id: TrackId::from_path(&path),
-        path,
-        size: 1,
-        mtime_ns: 0,
-        format: AudioFormat::Wav,
-        title: Some(format!("T{n}")),
-        artist: Some("A".into()),
-        album: Some("B".into()),
-        album_artist: None,
-        track_no: Some(n as u32),
-        disc_no: Some(1),
-        year: None,
-        genre: None,
-        duration_ms: 100_000,
-        sample_rate: 44_100,
-        channels: 2,
-        replay_gain: ReplayGain::default(),
-        has_art: false,
-    }
+    let mut t = crate::app::test_library::wav_track(path, format!("T{n}"), 100_000);
+    t.artist = Some("A".into());
+    t.album = Some("B".into());
+    t.track_no = Some(n as u32);
+    t
 }
 
 fn path(n: u64) -> PathBuf {

@@ -21,22 +21,31 @@ pub fn id(i: u32, j: u32) -> TrackId {
 }
 
 fn track(i: u32, j: u32) -> Track {
-    let path = path(i, j);
+    let mut t = wav_track(path(i, j), format!("T{i}{j}"), 180_000);
+    t.artist = Some("Grid".into());
+    t.album = Some(format!("Row {i}"));
+    t.track_no = Some(j + 1);
+    t
+}
+
+/// A WAV track at `path` with this title and length, 44.1 kHz stereo, no art: the base of the
+/// unit tests' fixture catalogues (callers set artist, album and number as they need).
+pub fn wav_track(path: PathBuf, title: String, duration_ms: u64) -> Track {
     Track {
         id: TrackId::from_path(&path),
         path,
         size: 1,
         mtime_ns: 0,
         format: AudioFormat::Wav,
-        title: Some(format!("T{i}{j}")),
-        artist: Some("Grid".into()),
-        album: Some(format!("Row {i}")),
+        title: Some(title),
+        artist: None,
+        album: None,
         album_artist: None,
-        track_no: Some(j + 1),
+        track_no: None,
         disc_no: Some(1),
         year: None,
         genre: None,
-        duration_ms: 180_000,
+        duration_ms,
         sample_rate: 44_100,
         channels: 2,
         replay_gain: ReplayGain::default(),
