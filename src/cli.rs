@@ -309,7 +309,7 @@ pub enum EvalCommand {
     EvalJourney {
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 2000)]
         runs: usize,
         #[arg(long, default_value_t = 20)]
         minutes: u32,

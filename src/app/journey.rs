@@ -2,8 +2,10 @@
 //! the journey picker, the mood map or the wind-down timer) puts the planner's steps
 //! (`recommend::journey`) in the queue after the current track with "step 3/6 toward calm" as
 //! their explanations; each step that ends is logged as `Signal::JourneyStep` and folded into the
-//! journey memory; emotion readings are checked and, when the listener moves against the plan,
-//! the remaining steps are re-planned from where the listener is. While a journey runs the
+//! journey memory; at each step's start the steps after it are planned again from the latest
+//! camera reading (so the journey goes at the pace the listener follows), and when readings show
+//! the listener moving against the plan mid-step, the remaining steps are re-planned from where
+//! the listener is. While a journey runs the
 //! recommender does not reorder the queue (`app::reco` asks `active`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -13,10 +15,10 @@ use super::queue::QueueItem;
 use super::reco::{track_mood, RankRequest};
 use super::state::{AppState, Effect};
 use crate::audio::EngineEvent;
-use crate::core::{now_ms, EmotionReading, TrackId};
+use crate::core::{now_ms, EmotionReading, EmotionSource, TrackId};
 use crate::recommend::journey::{
-    moving_against, plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan,
-    Target, ADVERSE_WINDOW_MS,
+    moving_against, plan, preference, preferences_from_scores, replan as plan_rest, JourneyMemory,
+    JourneyTrack, Plan, Target, ADVERSE_WINDOW_MS, UNKNOWN_DURATION_MS,
 };
 use crate::recommend::{Candidate, ListenEvent, ListenerMood, Ranked, Signal, TrackMood};
 
@@ -62,6 +64,8 @@ pub struct JourneyState {
     next_tag: u64,
     /// Readings of the last [`ADVERSE_WINDOW_MS`]: `(at_ms, valence, arousal)`.
     readings: VecDeque<(u64, f32, f32)>,
+    /// The latest camera reading: `(at_ms, where the listener is)`.
+    camera: Option<(u64, ListenerMood)>,
 }
 
 /// Whether a journey owns the queue now (the recommender then leaves its order alone).
@@ -238,13 +242,18 @@ pub fn engine_event(state: &mut AppState, ev: &EngineEvent) -> Vec<Effect> {
             let mut effects = close_step(state, now);
             let id = TrackId::from_path(path);
             let listener = state.reco.watch.listener();
+            let mut step_started = false;
             if let Some(j) = state.journey.active.as_mut() {
                 if j.steps.contains(&id) && !j.played.contains(&id) {
                     j.played.insert(id);
                     j.open = Some((id, listener));
+                    step_started = true;
                 }
             }
             effects.extend(finish_if_done(state, now));
+            if step_started {
+                effects.extend(follow_up(state, id, now));
+            }
             effects
         }
         EngineEvent::TrackEnded { path, .. } => {
@@ -317,11 +326,41 @@ fn finish_if_done(state: &mut AppState, _now: u64) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A step started: with a camera reading of the last [`ADVERSE_WINDOW_MS`], the steps after it
+/// are planned again from that reading (quietly: the listener sees the queue change, not a
+/// message), so a listener who follows slower or faster than expected gets steps that fit.
+/// Without a camera (a manual mood does not move by itself) the plan stands.
+fn follow_up(state: &mut AppState, playing: TrackId, now: u64) -> Vec<Effect> {
+    let Some((at, here)) = state.journey.camera else {
+        return Vec::new();
+    };
+    let Some(j) = state.journey.active.as_ref() else {
+        return Vec::new();
+    };
+    let playing_ms = match state.catalogue.get(playing).map_or(0, |t| t.duration_ms) {
+        0 => UNKNOWN_DURATION_MS,
+        ms => ms,
+    };
+    let after = j.ends_ms.saturating_sub(now.saturating_add(playing_ms));
+    if now.saturating_sub(at) > ADVERSE_WINDOW_MS || after < playing_ms / 2 {
+        return Vec::new();
+    }
+    let minutes = (after / 60_000).max(1) as u32;
+    plan_again(state, here, minutes, false)
+}
+
 /// An emotion reading: kept for the adverse-movement check; moving against the plan re-plans
 /// the remaining steps from where the listener is (at most once per window).
 pub fn reading(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
     let js = &mut state.journey;
     js.readings.push_back((r.at_ms, r.valence, r.arousal));
+    if r.source == EmotionSource::Camera {
+        let here = ListenerMood {
+            valence: r.valence,
+            arousal: r.arousal,
+        };
+        js.camera = Some((r.at_ms, here));
+    }
     while js
         .readings
         .front()
@@ -349,24 +388,38 @@ fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
     let Some(j) = state.journey.active.as_mut() else {
         return Vec::new();
     };
-    let left_ms = j.ends_ms.saturating_sub(r.at_ms);
-    let minutes = (left_ms / 60_000).max(1) as u32;
-    let mut avoid = j.played.clone();
-    avoid.extend(state.queue.current_item().map(|i| i.id));
-    j.from = here;
+    let minutes = (j.ends_ms.saturating_sub(r.at_ms) / 60_000).max(1) as u32;
     j.replans += 1;
     j.last_replan_ms = r.at_ms;
-    let (to, taste) = (j.to, j.taste.clone());
     state.journey.readings.clear();
+    plan_again(state, here, minutes, true)
+}
+
+/// Plans the steps after the playing one again from `here` over `minutes`, expecting the
+/// playing step (if it is a track with a mood) to move the listener first; `say`: tell the
+/// listener.
+fn plan_again(state: &mut AppState, here: ListenerMood, minutes: u32, say: bool) -> Vec<Effect> {
+    let current = state.queue.current_item().map(|i| i.id);
+    let playing = current.and_then(|id| track_mood(state, id));
+    let Some(j) = state.journey.active.as_mut() else {
+        return Vec::new();
+    };
+    let mut avoid = j.played.clone();
+    avoid.extend(current);
+    j.from = here;
+    let (to, taste) = (j.to, j.taste.clone());
     let tracks = journey_tracks(state, &taste);
-    let p = plan(&tracks, here, to, minutes, &state.journey.memory, &avoid);
+    let memory = &state.journey.memory;
+    let p = plan_rest(&tracks, here, playing, to, minutes, memory, &avoid);
     if p.steps.is_empty() {
         return Vec::new();
     }
-    state.info(format!(
-        "re-planned the journey toward {} from where you are now",
-        to.name()
-    ));
+    if say {
+        state.info(format!(
+            "re-planned the journey toward {} from where you are now",
+            to.name()
+        ));
+    }
     let mut effects = put_in_queue(state, &p);
     effects.push(Effect::SaveQueue(state.saved_queue()));
     effects

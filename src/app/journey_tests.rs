@@ -6,7 +6,7 @@ use super::*;
 use crate::app::keymap::Keymap;
 use crate::app::keys::{key_to_msg, KeyState};
 use crate::app::state::{Msg, Overlay};
-use crate::app::test_library::{self, id, mood_of, path};
+use crate::app::test_library::{self, id, path};
 use crate::app::{update, Action};
 use crate::audio::EngineCommand;
 use crate::core::EmotionSource;
@@ -191,9 +191,21 @@ fn moving_against_the_plan_re_plans_the_rest_from_where_the_listener_is() {
     assert_eq!(j.replans, 1);
     assert!(s.status.as_ref().unwrap().text.contains("re-planned"));
     assert_eq!(s.queue.items[0].id, before[0], "the playing step stays");
-    let next = track_mood(&s, s.queue.items[1].id).unwrap();
-    let (v, a) = mood_of(0, 1); // (-0.9, -0.6): nearest where the listener is now
-    assert!(next.distance(TrackMood::new(v, a)) < 0.45, "{next:?}");
+    // The rest is the planner's from the last reading, after the step that keeps playing.
+    // It fired on a reading that had fallen (by 0.15 at least) and planned from there.
+    let k = ((-0.7 - j.from.valence) / 0.03).round() as u64;
+    assert!((5..=10).contains(&k), "{:?}", j.from);
+    assert!((j.from.arousal - (-0.4 - 0.02 * k as f32)).abs() < 1e-5);
+    let last_at = t0_ + 40_000 + k * 5_000;
+    let minutes = (j.ends_ms.saturating_sub(last_at) / 60_000) as u32;
+    let playing = track_mood(&s, before[0]);
+    let avoid: std::collections::HashSet<TrackId> = [before[0]].into();
+    let tracks = journey_tracks(&s, &j.taste);
+    let memory = &s.journey.memory;
+    let expected = plan_rest(&tracks, j.from, playing, j.to, minutes, memory, &avoid);
+    let rest: Vec<TrackId> = s.queue.items[1..].iter().map(|i| i.id).collect();
+    let planned: Vec<TrackId> = expected.steps.iter().map(|s| s.track).collect();
+    assert_eq!(rest, planned);
     assert_ne!(s.queue.items[1].id, before[1]);
     let ids: std::collections::HashSet<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
     assert_eq!(ids.len(), s.queue.len(), "no repeats after the re-plan");
@@ -267,4 +279,45 @@ fn the_open_map_takes_hjkl_and_enter_and_j_starts_a_journey_to_its_cursor() {
     press(&mut s, KeyCode::Char('M'));
     press(&mut s, KeyCode::Esc);
     assert!(!s.mood_map.open);
+}
+
+#[test]
+fn at_each_step_the_rest_follows_the_latest_camera_reading_and_a_manual_mood_leaves_it() {
+    let t = t0();
+    let mut s = sad_listener();
+    let fx = start(&mut s, Target::Happy, 20, true, t);
+    started(&mut s, played(&fx).unwrap());
+    let before: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
+    // The listener barely moved during the first step (a slow follower) ...
+    update(&mut s, Msg::Emotion(reading(-0.7, -0.35, t + 170_000)));
+    let second = s.queue.items[1].path.clone();
+    let fx = started(&mut s, second);
+    // ... so the steps after the second are planned again from there, without a message.
+    let j = s.journey.active.as_ref().unwrap();
+    assert_eq!(j.replans, 0);
+    assert!((j.from.arousal + 0.35).abs() < 1e-5, "{:?}", j.from);
+    assert_eq!(
+        &s.queue.items[..2].iter().map(|i| i.id).collect::<Vec<_>>(),
+        &before[..2]
+    );
+    let after: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
+    assert_ne!(after, before, "the rest was planned again");
+    let ids: std::collections::HashSet<TrackId> = after.iter().copied().collect();
+    assert_eq!(ids.len(), after.len(), "no repeats");
+    assert!(fx.iter().any(|e| matches!(e, Effect::SaveQueue(_))));
+    assert!(!s
+        .status
+        .as_ref()
+        .is_some_and(|m| m.text.contains("re-planned")));
+
+    // A manual mood: nothing reads the listener, so the plan stands.
+    let mut s = test_library::state();
+    update(&mut s, Msg::Emotion(EmotionReading::manual(4, t))); // sad
+    let fx = start(&mut s, Target::Happy, 20, true, t);
+    started(&mut s, played(&fx).unwrap());
+    let before: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
+    let second = s.queue.items[1].path.clone();
+    started(&mut s, second);
+    let after: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
+    assert_eq!(after, before);
 }

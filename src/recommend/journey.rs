@@ -5,31 +5,18 @@
 //! events). No I/O; the player (`app::journey`), `mien journey` and `mien eval-journey` call it.
 //! docs/RECOMMENDER.md ("Mood journeys") documents every constant.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use super::signals::{ListenEvent, ListenerMood, Signal, TrackMood};
+use super::signals::{ListenerMood, TrackMood};
 use crate::core::TrackId;
 
-/// Where a journey goes: a region of the valence/arousal plane around a point.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Target {
-    Happy,
-    Tense,
-    Sad,
-    Calm,
-    /// Mildly pleasant, moderate arousal (0.3, 0.1): the middle of the arousal scale, where
-    /// attention is best (Yerkes–Dodson's inverted U), pleasant enough not to distract.
-    Focus,
-    /// Pleasant and very calm (0.2, −0.8): slow, quiet music, the low-arousal corner.
-    Sleep,
-    Point {
-        valence: f32,
-        arousal: f32,
-    },
-}
+#[path = "journey_memory.rs"]
+mod memory;
+#[path = "journey_target.rs"]
+mod target;
+pub use memory::{preference, preferences_from_scores, JourneyMemory};
+pub use target::{Target, REACHED_WITHIN};
 
-/// The listener is in a target's region within this distance of its point (circumplex units).
-pub const REACHED_WITHIN: f32 = 0.3;
 /// Duration assumed for a track whose length is unknown.
 pub const UNKNOWN_DURATION_MS: u64 = 210_000;
 /// How much farther an uncertain mood looks: `(1 − confidence) ·` this is added to its distance.
@@ -41,75 +28,25 @@ pub const MEMORY_WEIGHT: f32 = 0.3;
 /// Cost per unit a pick lies farther from the target than the previous pick (keeps progress
 /// monotone where the library allows).
 pub const BACKTRACK_PENALTY: f32 = 0.5;
-/// A pick may lie at most this much farther from the target than the previous one; when no
-/// track is left that does, the plan ends early (a small library runs out before the minutes).
+/// A pick may lie at most this much farther from the target than the closest pick before it;
+/// when no track is left that does, the plan ends early (a small library runs out before the
+/// minutes rather than walk back).
 pub const MAX_BACKTRACK: f32 = 0.2;
+/// The first step of a new journey lies within this distance of the listener (inside their own
+/// region, as [`REACHED_WITHIN`] measures regions): it meets them where they are.
+pub const FIRST_STEP: f32 = 0.25;
+/// Each later step aims at most this far from where the listener is expected to be, toward the
+/// target (the iso principle: music much farther from the listener is rejected or ignored).
+pub const MAX_STEP: f32 = 0.6;
+/// The pace: a journey aims to arrive by this fraction of its span (sooner steps would be larger
+/// than [`MAX_STEP`] allows; a long journey walks more gently), then stays at the target.
+pub const ARRIVE_BY: f32 = 0.5;
+/// The planner expects a step to bring the listener this fraction of the way to its mood.
+pub const FOLLOW: f32 = 0.5;
 /// The adverse-movement check: over this window of readings ...
 pub const ADVERSE_WINDOW_MS: u64 = 60_000;
 /// ... a move of more than this against the plan's direction means "re-plan".
 pub const ADVERSE_THRESHOLD: f32 = 0.15;
-
-impl Target {
-    pub const NAMED: [(&'static str, Target); 6] = [
-        ("happy", Target::Happy),
-        ("tense", Target::Tense),
-        ("sad", Target::Sad),
-        ("calm", Target::Calm),
-        ("focus", Target::Focus),
-        ("sleep", Target::Sleep),
-    ];
-
-    /// `happy`, `tense`, `sad`, `calm`, `focus`, `sleep` or `V,A` (both in −1..1).
-    pub fn parse(text: &str) -> Result<Target, String> {
-        let t = text.trim().to_ascii_lowercase();
-        if let Some((_, target)) = Target::NAMED.iter().find(|(name, _)| *name == t) {
-            return Ok(*target);
-        }
-        let bad = || {
-            format!("{text:?} is not a target: use happy, tense, sad, calm, focus, sleep or V,A (each in -1..1)")
-        };
-        let (v, a) = t.split_once(',').ok_or_else(bad)?;
-        let (v, a): (f32, f32) = (
-            v.trim().parse().map_err(|_| bad())?,
-            a.trim().parse().map_err(|_| bad())?,
-        );
-        if !(-1.0..=1.0).contains(&v) || !(-1.0..=1.0).contains(&a) {
-            return Err(bad());
-        }
-        Ok(Target::Point {
-            valence: v,
-            arousal: a,
-        })
-    }
-
-    pub fn point(self) -> TrackMood {
-        let (v, a) = match self {
-            Target::Happy => (0.7, 0.5),
-            Target::Tense => (-0.6, 0.6),
-            Target::Sad => (-0.6, -0.5),
-            Target::Calm => (0.5, -0.5),
-            Target::Focus => (0.3, 0.1),
-            Target::Sleep => (0.2, -0.8),
-            Target::Point { valence, arousal } => (valence, arousal),
-        };
-        TrackMood::new(v, a)
-    }
-
-    /// For explanations: "toward calm", "toward 0.40,-0.20".
-    pub fn name(self) -> String {
-        match Target::NAMED.iter().find(|(_, t)| *t == self) {
-            Some((name, _)) => (*name).to_string(),
-            None => {
-                let p = self.point();
-                format!("{:.2},{:.2}", p.valence, p.arousal)
-            }
-        }
-    }
-
-    pub fn reached_by(self, listener: ListenerMood) -> bool {
-        listener.as_mood().distance(self.point()) <= REACHED_WITHIN
-    }
-}
 
 /// A track the planner may use.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -146,74 +83,6 @@ impl Plan {
     }
 }
 
-/// What earlier journeys showed each track does to this listener: the summed valence and
-/// arousal change while it played as a journey step, and how often.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JourneyMemory {
-    effects: HashMap<TrackId, (f32, f32, u32)>,
-}
-
-impl JourneyMemory {
-    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a ListenEvent>) -> JourneyMemory {
-        let mut m = JourneyMemory::default();
-        for e in events {
-            m.observe(e);
-        }
-        m
-    }
-
-    pub fn observe(&mut self, event: &ListenEvent) {
-        if let Signal::JourneyStep {
-            valence_change,
-            arousal_change,
-            ..
-        } = event.signal
-        {
-            let e = self.effects.entry(event.track).or_default();
-            e.0 += valence_change.clamp(-2.0, 2.0);
-            e.1 += arousal_change.clamp(-2.0, 2.0);
-            e.2 += 1;
-        }
-    }
-
-    pub fn steps_seen(&self) -> u32 {
-        self.effects.values().map(|e| e.2).sum()
-    }
-
-    /// How far the track moved the listener along the unit direction `(dv, da)`, shrunk toward
-    /// 0 for few observations (mean · n / (n + 2)).
-    pub fn along(&self, track: TrackId, dv: f32, da: f32) -> f32 {
-        match self.effects.get(&track) {
-            Some(&(sv, sa, n)) if n > 0 => (sv * dv + sa * da) / (n as f32 + 2.0),
-            _ => 0.0,
-        }
-    }
-}
-
-/// The recommender's scores as preferences in −1..1: `tanh` of each score's z-score over the
-/// candidates (tracks marked "just played", scored below −50, count as −1 and are left out of the
-/// mean and spread).
-pub fn preferences_from_scores(scores: &[(TrackId, f32)]) -> HashMap<TrackId, f32> {
-    let live: Vec<f32> = scores.iter().map(|s| s.1).filter(|s| *s > -50.0).collect();
-    let n = live.len().max(1) as f32;
-    let mean = live.iter().sum::<f32>() / n;
-    let sd = (live.iter().map(|s| (s - mean).powi(2)).sum::<f32>() / n).sqrt();
-    (scores.iter())
-        .map(|&(t, s)| (t, ((s - mean) / sd.max(0.05)).tanh()))
-        .collect()
-}
-
-/// One preference from a rating (stars) and the learned taste: half each when both are known.
-pub fn preference(stars: Option<u8>, taste: Option<f32>) -> f32 {
-    let stars = stars.map(|s| (f32::from(s) - 3.0) / 2.0);
-    match (stars, taste) {
-        (Some(s), Some(l)) => 0.5 * s + 0.5 * l,
-        (Some(s), None) => s,
-        (None, Some(l)) => l,
-        (None, None) => 0.0,
-    }
-}
-
 fn unit(from: TrackMood, to: TrackMood) -> (f32, f32) {
     let (dv, da) = (to.valence - from.valence, to.arousal - from.arousal);
     let d = (dv * dv + da * da).sqrt();
@@ -231,15 +100,9 @@ fn lerp(a: TrackMood, b: TrackMood, t: f32) -> TrackMood {
     )
 }
 
-/// Plans a journey of about `minutes` from `from` to `to` over `tracks`, never using a track in
-/// `avoid` or twice. Step k starting at time t aims at the waypoint `from + p·(to − from)`, with
-/// `p = t / (span − mean duration)` (0 for the first step, so it matches the listener; 1 from
-/// the last track's start on), and takes the track of least cost: its distance to the waypoint,
-/// plus `UNCERTAIN_PENALTY·(1 − confidence)`, plus `BACKTRACK_PENALTY·max(0, d(mood, to) −
-/// d(previous pick, to))`, less `PREFERENCE_WEIGHT·preference` and
-/// `MEMORY_WEIGHT·memory.along(direction to the target)`. Steps are added while at least half of the next track fits in the span (always one), and
-/// while a track is left no more than [`MAX_BACKTRACK`] farther from the target than the last.
-/// Ties break by track id, so a plan is reproducible.
+/// Plans a new journey of about `minutes` from `from` to `to` over `tracks`, never using a track
+/// in `avoid` or twice. The first step meets the listener: its waypoint is [`FIRST_STEP`] from
+/// them toward the target. See [`replan`] for the rest.
 pub fn plan(
     tracks: &[JourneyTrack],
     from: ListenerMood,
@@ -248,6 +111,70 @@ pub fn plan(
     memory: &JourneyMemory,
     avoid: &HashSet<TrackId>,
 ) -> Plan {
+    let steps = plan_steps(
+        tracks,
+        from.as_mood(),
+        FIRST_STEP,
+        to,
+        minutes,
+        memory,
+        avoid,
+    );
+    Plan {
+        from,
+        to,
+        minutes,
+        steps,
+    }
+}
+
+/// Plans the rest of a running journey: the listener is at `from` (the latest reading) and is
+/// hearing `playing` (the step that keeps playing, if any), so the plan starts where that step
+/// is expected to bring them (`FOLLOW` of the way to its mood) and every step, the first
+/// included, is a full one. `minutes`: what is left after `playing`.
+///
+/// Each step aims at a waypoint on the way from where the listener is expected to be (the
+/// previous expectation moved [`FOLLOW`] of the way to the previous pick) to the target: the
+/// remaining distance shared over the steps left until [`ARRIVE_BY`] of the span, at most
+/// [`MAX_STEP`], or the target itself once it is that close, so a journey arrives as the
+/// listener can follow and then stays; it takes the track of least cost: its distance to the waypoint,
+/// plus `UNCERTAIN_PENALTY·(1 − confidence)`, plus `BACKTRACK_PENALTY·max(0, d(mood, to) −
+/// d(previous pick, to))`, less `PREFERENCE_WEIGHT·preference` and
+/// `MEMORY_WEIGHT·memory.along(direction to the target)`. Steps are added while at least half of
+/// the next track fits in the span (always one), and while a track is left no more than
+/// [`MAX_BACKTRACK`] farther from the target than the closest pick so far. Ties break by track id, so a plan is
+/// reproducible.
+pub fn replan(
+    tracks: &[JourneyTrack],
+    from: ListenerMood,
+    playing: Option<TrackMood>,
+    to: Target,
+    minutes: u32,
+    memory: &JourneyMemory,
+    avoid: &HashSet<TrackId>,
+) -> Plan {
+    let here = match playing {
+        Some(m) => lerp(from.as_mood(), m, FOLLOW),
+        None => from.as_mood(),
+    };
+    let steps = plan_steps(tracks, here, MAX_STEP, to, minutes, memory, avoid);
+    Plan {
+        from,
+        to,
+        minutes,
+        steps,
+    }
+}
+
+fn plan_steps(
+    tracks: &[JourneyTrack],
+    start: TrackMood,
+    first_step: f32,
+    to: Target,
+    minutes: u32,
+    memory: &JourneyMemory,
+    avoid: &HashSet<TrackId>,
+) -> Vec<Step> {
     let span = u64::from(minutes.max(1)) * 60_000;
     let mut pool: Vec<&JourneyTrack> = tracks.iter().filter(|t| !avoid.contains(&t.id)).collect();
     pool.sort_by_key(|t| t.id);
@@ -258,25 +185,37 @@ pub fn plan(
             UNKNOWN_DURATION_MS
         }
     };
-    let mean = if pool.is_empty() {
-        UNKNOWN_DURATION_MS
-    } else {
-        pool.iter().map(|t| duration(t)).sum::<u64>() / pool.len() as u64
-    };
-    let (start, goal) = (from.as_mood(), to.point());
+    let goal = to.point();
     let (gv, ga) = unit(start, goal);
-    let ramp = span.saturating_sub(mean).max(1) as f32;
+    let mut expected = start;
     let mut used: HashSet<TrackId> = HashSet::new();
     let mut steps: Vec<Step> = Vec::new();
     let mut t = 0u64;
     let mut last_to_goal = f32::INFINITY;
+    let mut closest = f32::INFINITY;
+    let mean = match pool.len() as u64 {
+        0 => UNKNOWN_DURATION_MS,
+        n => pool.iter().map(|t| duration(t)).sum::<u64>() / n,
+    };
+    // The steps that fit in ARRIVE_BY of the span: the journey's pace spreads the way over them.
+    let arrive_in = ((ARRIVE_BY * span as f32 / mean.max(1) as f32).ceil() as usize).max(1);
     loop {
-        let p = (t as f32 / ramp).clamp(0.0, 1.0);
-        let waypoint = lerp(start, goal, p);
+        let left = arrive_in.saturating_sub(steps.len()).max(1) as f32;
+        let step = if steps.is_empty() {
+            first_step
+        } else {
+            (expected.distance(goal) / left).min(MAX_STEP)
+        };
+        let to_go = expected.distance(goal);
+        let waypoint = if to_go <= step {
+            goal
+        } else {
+            lerp(expected, goal, step / to_go)
+        };
         let best = pool
             .iter()
             .filter(|c| !used.contains(&c.id))
-            .filter(|c| c.mood.distance(goal) <= last_to_goal + MAX_BACKTRACK)
+            .filter(|c| c.mood.distance(goal) <= closest + MAX_BACKTRACK)
             .map(|c| {
                 let to_goal = c.mood.distance(goal);
                 let cost = c.mood.distance(waypoint)
@@ -294,6 +233,8 @@ pub fn plan(
         }
         used.insert(pick.id);
         last_to_goal = pick.mood.distance(goal);
+        closest = closest.min(last_to_goal);
+        expected = lerp(expected, pick.mood, FOLLOW);
         steps.push(Step {
             track: pick.id,
             mood: pick.mood,
@@ -306,12 +247,7 @@ pub fn plan(
             break;
         }
     }
-    Plan {
-        from,
-        to,
-        minutes,
-        steps,
-    }
+    steps
 }
 
 /// Whether the listener is moving against the plan: over the readings of the last
