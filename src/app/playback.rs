@@ -246,6 +246,7 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
                     PlayOutcome::Failed(reason)
                 }
                 None if completed => PlayOutcome::Completed,
+                None if state.timer_stopped.as_ref() == Some(&path) => PlayOutcome::Stopped,
                 None => PlayOutcome::Skipped,
             };
             vec![record(&path, outcome, position_ms)]

@@ -28,7 +28,14 @@ pub(super) fn engine(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
         effects.extend(lead_in_sample(state, left_before));
     }
     if let Some(ev) = for_reco {
-        effects.extend(reco::engine_event(state, &ev));
+        let by_timer = matches!(&ev, EngineEvent::TrackEnded { path, .. }
+            if state.timer_stopped.as_ref() == Some(path));
+        if by_timer {
+            // The timer's stop: neither a skip nor a finish for the recommender.
+            state.timer_stopped = None;
+        } else {
+            effects.extend(reco::engine_event(state, &ev));
+        }
         effects.extend(super::journey::engine_event(state, &ev));
     }
     effects

@@ -368,6 +368,9 @@ pub struct AppState {
     pub mood_map: super::mood_map::MoodMap,
     /// The wind-down timer, when set.
     pub wind_down: Option<super::wind_down::WindDown>,
+    /// The track the sleep timer stopped, until its `TrackEnded` comes: recorded as
+    /// `PlayOutcome::Stopped`, not as a skip, and not logged for the recommender.
+    pub timer_stopped: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -403,6 +406,7 @@ impl AppState {
             journey: Default::default(),
             mood_map: Default::default(),
             wind_down: None,
+            timer_stopped: None,
         }
     }
 

@@ -100,6 +100,7 @@ pub fn tick(state: &mut AppState, now_ms: u64) -> Vec<Effect> {
     if now_ms >= w.ends_ms {
         state.wind_down = None;
         state.journey.active = None;
+        state.timer_stopped = state.player.path.clone();
         // Saved before the stop, position included, so that the next start resumes here.
         let mut effects = vec![
             Effect::SaveQueue(state.saved_queue()),

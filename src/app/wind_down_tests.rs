@@ -128,6 +128,41 @@ fn the_last_two_minutes_fade_the_volume_in_steps_then_playback_stops_and_the_que
     );
     assert!(s.wind_down.is_none() && s.journey.active.is_none());
     assert!(update(&mut s, Msg::Tick { now_ms: end + 500 }).is_empty());
+    // The engine's report of the stopped track: recorded as stopped by the timer, not as a
+    // skip, and nothing for the recommender to learn from.
+    s.reco.enabled = true;
+    let ended = |s: &mut AppState, path| {
+        update(
+            s,
+            Msg::Engine(crate::audio::EngineEvent::TrackEnded {
+                path,
+                position_ms: 42_000,
+                completed: false,
+                failure: None,
+            }),
+        )
+    };
+    let fx = ended(&mut s, path(6, 5));
+    let outcomes: Vec<&crate::core::PlayOutcome> = (fx.iter())
+        .filter_map(|e| match e {
+            Effect::RecordPlay(r) => Some(&r.outcome),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outcomes, [&crate::core::PlayOutcome::Stopped], "{fx:?}");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::RecoEvent(_))),
+        "{fx:?}"
+    );
+    assert!(s.timer_stopped.is_none());
+    // A later stop by the listener is a skip again.
+    let fx = ended(&mut s, path(6, 5));
+    assert!(fx.iter().any(|e| matches!(e,
+        Effect::RecordPlay(r) if r.outcome == crate::core::PlayOutcome::Skipped)));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::RecoEvent(_))),
+        "{fx:?}"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub fn run(ctx: &Context, json: bool, limit: Option<usize>) -> anyhow::Result<()
             PlayOutcome::Started => ("started", String::new()),
             PlayOutcome::Completed => ("completed", String::new()),
             PlayOutcome::Skipped => ("skipped", String::new()),
+            PlayOutcome::Stopped => ("stopped by the sleep timer", String::new()),
             PlayOutcome::Failed(reason) => ("failed", format!(" ({reason})")),
         };
         let name = store

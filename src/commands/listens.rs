@@ -109,7 +109,7 @@ pub fn listens(history: &[PlayRecord], track: impl Fn(TrackId) -> Option<Track>)
                 continue;
             }
             PlayOutcome::Completed => true,
-            PlayOutcome::Skipped | PlayOutcome::Failed(_) => false,
+            PlayOutcome::Skipped | PlayOutcome::Stopped | PlayOutcome::Failed(_) => false,
         };
         let start_ms = started
             .remove(&r.track)

@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
                     valence_change: None,
                 },
                 // A damaged file that stopped early says nothing about taste.
-                PlayOutcome::Failed(_) => continue,
+                PlayOutcome::Failed(_) | PlayOutcome::Stopped => continue,
                 PlayOutcome::Skipped => {
                     let duration = store
                         .track(record.track)?

@@ -32,8 +32,8 @@ impl Rating {
     }
 }
 
-/// What happened to a track in one play. In JSON: `"started"`, `"completed"`, `"skipped"`, or
-/// `{"failed": "reason"}`.
+/// What happened to a track in one play. In JSON: `"started"`, `"completed"`, `"skipped"`,
+/// `"stopped"`, or `{"failed": "reason"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlayOutcome {
@@ -45,6 +45,9 @@ pub enum PlayOutcome {
     Skipped,
     /// Playback ended early because the file is damaged (the reason says how).
     Failed(String),
+    /// The sleep timer stopped playback: not heard to the end, but not left by the listener
+    /// either (it says nothing about taste, and the diary does not count it as a skip).
+    Stopped,
 }
 
 /// One entry of the play history: a track, what happened and where in the track it happened.
