@@ -255,6 +255,55 @@ fn the_recommender_thread_records_ranks_and_shuts_down_on_drop() {
 }
 
 #[test]
+fn a_new_session_learns_what_earlier_journey_steps_did_from_the_log() {
+    use mien::recommend::journey::JourneyMemory;
+    use mien::recommend::service::RecoCommand;
+    use mien::recommend::Signal;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open_store(dir.path());
+    let step = |at_ms: u64, track: u64, dv: f32| ListenEvent {
+        at_ms,
+        track: TrackId(track),
+        signal: Signal::JourneyStep {
+            valence_change: dv,
+            arousal_change: 0.0,
+            toward_target: dv > 0.0,
+            reached: false,
+        },
+        listener: Some(SAD),
+        mood: None,
+    };
+    {
+        // An earlier session: two steps of track 4 lifted the listener, one of track 9 did not.
+        let recommender = Recommender::start(&store, 3).expect("start");
+        for e in some_events().into_iter().chain([
+            step(90_000, 4, 0.4),
+            step(95_000, 4, 0.2),
+            step(99_000, 9, -0.3),
+        ]) {
+            recommender.record(e).expect("record");
+        }
+    }
+    // The next start: the player asks the thread for the memory, as the runtime does.
+    let recommender = Recommender::start(&store, 3).expect("restart");
+    let (reply, answer) = std::sync::mpsc::channel();
+    (recommender.sender())
+        .send(RecoCommand::JourneyMemory { reply })
+        .expect("send");
+    let memory: JourneyMemory = answer.recv().expect("the memory");
+    assert_eq!(memory.steps_seen(), 3);
+    // Along +valence: track 4 moved the listener (0.6 over 2 steps, shrunk by n/(n+2)).
+    assert!((memory.along(TrackId(4), 1.0, 0.0) - 0.15).abs() < 1e-5);
+    assert!(memory.along(TrackId(9), 1.0, 0.0) < 0.0);
+    // Merged with this session's steps, nothing is counted twice or lost.
+    let mut session = JourneyMemory::default();
+    session.observe(&step(200_000, 4, 0.3));
+    session.merge(memory);
+    assert_eq!(session.steps_seen(), 4);
+    assert!((session.along(TrackId(4), 1.0, 0.0) - 0.9 / 5.0).abs() < 1e-5);
+}
+
+#[test]
 fn with_no_history_a_sad_listener_gets_music_near_their_mood_not_its_opposite() {
     let moods: HashMap<TrackId, TrackMood> = [
         (1, TrackMood::new(0.9, 0.9)),   // euphoric

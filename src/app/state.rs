@@ -201,6 +201,9 @@ pub enum Msg {
     RecoStarted,
     /// The recommender could not start: why.
     RecoUnavailable(String),
+    /// What journey steps of earlier sessions did (read from the recommender's log at start):
+    /// added to the steps of this session, so later journeys learn from earlier ones.
+    JourneyMemoryLoaded(crate::recommend::journey::JourneyMemory),
     /// The vision thread is running (idle); `update` turns the camera on if it is allowed.
     VisionStarted,
     /// The files given on the command line (`mien FILE...`), playlists read: they replace the

@@ -121,6 +121,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.reco.enabled = true;
             Vec::new()
         }
+        Msg::JourneyMemoryLoaded(memory) => {
+            state.journey.memory.merge(memory);
+            Vec::new()
+        }
         Msg::RecoUnavailable(why) => {
             state.error(format!("recommendations are off: {why}"));
             Vec::new()

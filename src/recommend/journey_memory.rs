@@ -37,6 +37,14 @@ impl JourneyMemory {
         }
     }
 
+    /// Adds what `other` saw (the log's steps to the ones of this session).
+    pub fn merge(&mut self, other: JourneyMemory) {
+        for (track, (v, a, n)) in other.effects {
+            let e = self.effects.entry(track).or_default();
+            (e.0, e.1, e.2) = (e.0 + v, e.1 + a, e.2 + n);
+        }
+    }
+
     pub fn steps_seen(&self) -> u32 {
         self.effects.values().map(|e| e.2).sum()
     }

@@ -14,6 +14,7 @@ use rand::SeedableRng;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
+use super::journey::JourneyMemory;
 use super::model::{FixedMap, TasteModel};
 use super::persist::RecoStore;
 use super::score::{rank, RankContext, Recommendation, ScoreWeights};
@@ -45,6 +46,11 @@ pub enum RecoCommand {
         n: usize,
         tag: u64,
         reply: Sender<Ranked>,
+    },
+    /// What earlier journey steps (`Signal::JourneyStep` in the log) did to the listener, read
+    /// from the whole log; the player asks once at start, before it logs anything.
+    JourneyMemory {
+        reply: Sender<JourneyMemory>,
     },
     Shutdown,
 }
@@ -167,6 +173,16 @@ fn serve(
                 };
                 let tracks = rank(&model, &ids, &mut ctx, n);
                 let _ = reply.send(Ranked { tag, tracks });
+            }
+            RecoCommand::JourneyMemory { reply } => {
+                let memory = match reco.events_from(0) {
+                    Ok(events) => JourneyMemory::from_events(events.iter().map(|(_, e)| e)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the journey steps from the log");
+                        JourneyMemory::default()
+                    }
+                };
+                let _ = reply.send(memory);
             }
             RecoCommand::Shutdown => break,
         }

@@ -11,7 +11,7 @@ use super::{forward, UiEvent};
 use crate::app::state::{CameraState, Msg, Status};
 use crate::mood::MoodEvent;
 use crate::mpris::Mpris;
-use crate::recommend::Recommender;
+use crate::recommend::{RecoCommand, Recommender};
 use crate::vision::service::{VisionEvent, VisionService, VisionSettings};
 use crate::vision::source::{CameraSettings, SourceSpec};
 
@@ -94,6 +94,14 @@ impl Runtime {
                     return vec![Msg::RecoUnavailable(format!(
                         "cannot start its forwarder: {e}"
                     ))];
+                }
+                // What earlier journeys learnt, read from the log on the recommender's thread.
+                let (memory, loaded) = mpsc::channel();
+                let wrap = |m| UiEvent::App(Msg::JourneyMemoryLoaded(m));
+                if forward(loaded, self.tx.clone(), wrap).is_ok() {
+                    let _ = r
+                        .sender()
+                        .send(RecoCommand::JourneyMemory { reply: memory });
                 }
                 self.reco = Some((r, reply));
                 vec![Msg::RecoStarted]
