@@ -2,9 +2,9 @@
 //! signal features) to a mood. Pure: the head's numbers in (parsed from the JSON that
 //! `tools/mood/fit_head.py` writes; `weights.rs` reads the file), a [`MoodVector`] out.
 //!
-//! The head is a regularised logistic model over standardised inputs. Each input is named
-//! (`msd:sad` a tag probability, `msd_emb:17` an embedding unit, `sig:mode` a signal feature;
-//! see [`HeadInputs`]) and has a transform (`id`, `logit` for probabilities, `log` for positive
+//! The head is a regularised model (logistic, or an average of small networks: see below) over
+//! standardised inputs. Each input is named (`msd:sad` a tag probability, `msd_emb:17` an
+//! embedding unit, `sig:mode` a signal feature; see [`HeadInputs`]) and has a transform (`id`, `logit` for probabilities, `log` for positive
 //! quantities such as Hz or BPM), and may be gated: multiplied by another input's raw value
 //! (`sig:mode` × `msd:instrumental` lets one linear head read mode differently in music without
 //! vocals). Two kinds of output:
