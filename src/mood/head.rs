@@ -2,9 +2,9 @@
 //! signal features) to a mood. Pure: the head's numbers in (parsed from the JSON that
 //! `tools/mood/fit_head.py` writes; `weights.rs` reads the file), a [`MoodVector`] out.
 //!
-//! The head is a regularised logistic model over standardised inputs. Each input is named
-//! (`msd:sad` a tag probability, `msd_emb:17` an embedding unit, `sig:mode` a signal feature;
-//! see [`HeadInputs`]) and has a transform (`id`, `logit` for probabilities, `log` for positive
+//! The head is a regularised model (logistic, or an average of small networks: see below) over
+//! standardised inputs. Each input is named (`msd:sad` a tag probability, `msd_emb:17` an
+//! embedding unit, `sig:mode` a signal feature; see [`HeadInputs`]) and has a transform (`id`, `logit` for probabilities, `log` for positive
 //! quantities such as Hz or BPM), and may be gated: multiplied by another input's raw value
 //! (`sig:mode` × `msd:instrumental` lets one linear head read mode differently in music without
 //! vocals). Two kinds of output:
@@ -16,11 +16,17 @@
 //!
 //! Either way the label is the quadrant of (valence, arousal), and the confidence is the label's
 //! probability rescaled so that chance (1/4) is 0 and certainty 1: near a boundary it is low.
+//!
+//! The rows are computed by one or more [`Member`]s (`head_net.rs`): a linear head is the file's
+//! top-level `weights` and `bias`; a `members` list (quadrants only) is an average of small
+//! networks (one hidden ReLU layer each), whose four probabilities are averaged before valence,
+//! arousal and the label are read from them.
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::head_net::{Dense, Member};
 use super::vector::{MoodLabel, MoodVector};
 
 /// The raw inputs of one track, by name (see the module docs for the naming).
@@ -71,8 +77,24 @@ pub struct Input {
     pub gate: Option<String>,
 }
 
-/// A fitted head (the JSON file's fields; see `tools/mood/fit_head.py`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// The head's JSON as written: either `weights` and `bias` (linear) or `members`.
+#[derive(Deserialize)]
+struct HeadFile {
+    name: String,
+    inputs: Vec<Input>,
+    mean: Vec<f32>,
+    scale: Vec<f32>,
+    outputs: Outputs,
+    #[serde(default)]
+    weights: Option<Vec<Vec<f32>>>,
+    #[serde(default)]
+    bias: Option<Vec<f32>>,
+    #[serde(default)]
+    members: Vec<Member>,
+}
+
+/// A fitted head (parsed from the JSON that `tools/mood/fit_head.py` writes).
+#[derive(Clone, Debug, PartialEq)]
 pub struct MoodHead {
     /// Names the head in cached moods: another name's cache entries are recomputed.
     pub name: String,
@@ -81,41 +103,50 @@ pub struct MoodHead {
     pub mean: Vec<f32>,
     pub scale: Vec<f32>,
     pub outputs: Outputs,
-    /// One row per output, one column per input.
-    pub weights: Vec<Vec<f32>>,
-    pub bias: Vec<f32>,
+    /// The members whose probabilities are averaged (a linear head: one, without hidden layer).
+    pub members: Vec<Member>,
 }
 
 impl MoodHead {
     /// Parses and checks the head's JSON (the sizes must agree).
     pub fn from_json(bytes: &[u8]) -> Result<MoodHead, String> {
-        let head: MoodHead =
+        let file: HeadFile =
             serde_json::from_slice(bytes).map_err(|e| format!("not a mood head: {e}"))?;
-        let n = head.inputs.len();
-        let rows = match head.outputs {
+        let n = file.inputs.len();
+        let rows = match file.outputs {
             Outputs::Axes => 2,
             Outputs::Quadrants => 4,
         };
-        if n == 0 || head.mean.len() != n || head.scale.len() != n {
+        if n == 0 || file.mean.len() != n || file.scale.len() != n {
             return Err(format!(
                 "{n} inputs but {} means and {} scales",
-                head.mean.len(),
-                head.scale.len()
+                file.mean.len(),
+                file.scale.len()
             ));
         }
-        if head.weights.len() != rows || head.bias.len() != rows {
-            return Err(format!("{rows} outputs expected"));
-        }
-        if let Some(row) = head.weights.iter().find(|r| r.len() != n) {
-            return Err(format!(
-                "a weight row has {} values for {n} inputs",
-                row.len()
-            ));
-        }
-        if head.scale.iter().any(|&s| s <= 0.0 || !s.is_finite()) {
+        if file.scale.iter().any(|&s| s <= 0.0 || !s.is_finite()) {
             return Err("a scale is not positive".into());
         }
-        Ok(head)
+        let members = match (file.weights, file.bias, file.members.is_empty()) {
+            (Some(weights), Some(bias), true) => vec![Member {
+                hidden: None,
+                output: Dense { weights, bias },
+            }],
+            (None, None, false) if file.outputs == Outputs::Quadrants => file.members,
+            (None, None, false) => return Err("members need quadrant outputs".into()),
+            _ => return Err("either `weights` and `bias` or `members` expected".into()),
+        };
+        for member in &members {
+            member.check(n, rows)?;
+        }
+        Ok(MoodHead {
+            name: file.name,
+            inputs: file.inputs,
+            mean: file.mean,
+            scale: file.scale,
+            outputs: file.outputs,
+            members,
+        })
     }
 
     /// Whether any input (or gate) comes from the named source (`"mtt"`, `"msd_emb"`, `"sig"`).
@@ -150,20 +181,21 @@ impl MoodHead {
         top_tags: Vec<(String, f32)>,
     ) -> Result<MoodVector, String> {
         let x = self.standardise(raw)?;
-        let z: Vec<f32> = self
-            .weights
-            .iter()
-            .zip(&self.bias)
-            .map(|(row, b)| row.iter().zip(&x).map(|(w, x)| w * x).sum::<f32>() + b)
-            .collect();
         let (valence, arousal, p_label) = match self.outputs {
             Outputs::Axes => {
+                // from_json allows one member only here.
+                let z = self.members[0].logits(&x);
                 let (pv, pa) = (sigmoid(z[0]), sigmoid(z[1]));
                 let side = |p: f32| p.max(1.0 - p);
                 (2.0 * pv - 1.0, 2.0 * pa - 1.0, side(pv) * side(pa))
             }
             Outputs::Quadrants => {
-                let p = softmax(&z);
+                let mut p = [0.0f32; 4];
+                for member in &self.members {
+                    for (sum, q) in p.iter_mut().zip(softmax(&member.logits(&x))) {
+                        *sum += q / self.members.len() as f32;
+                    }
+                }
                 // happy (+,+), tense (−,+), sad (−,−), calm (+,−)
                 let valence = p[0] + p[3] - p[1] - p[2];
                 let arousal = p[0] + p[1] - p[2] - p[3];
@@ -268,6 +300,62 @@ mod tests {
         raw.insert("msd:instrumental".into(), 0.2);
         assert!((h.standardise(&raw).unwrap()[0] - 0.1).abs() < 1e-6);
         assert!(h.uses("msd") && h.uses("sig") && !h.uses("mtt"));
+    }
+
+    #[test]
+    fn members_average_their_probabilities_before_the_label_is_read() {
+        // Two members over one input x = sig:mode: the first (a hidden unit relu(x)) puts 2·h on
+        // sad; the second (linear) puts −x on sad. At x = 1: member 1 gives z = [0, 0, 2, 0]
+        // (p_sad = 0.7112, the others 0.0963), member 2 z = [0, 0, −1, 0] (p_sad = 0.1092, the
+        // others 0.2969). Averaged: p_sad = 0.4102, the others 0.1966.
+        let json = r#"{"name": "t", "inputs": [{"name": "sig:mode", "transform": "id"}],
+            "mean": [0.0], "scale": [1.0], "outputs": "quadrants", "members": [
+             {"hidden": {"weights": [[1.0]], "bias": [0.0]},
+              "output": {"weights": [[0], [0], [2], [0]], "bias": [0, 0, 0, 0]}},
+             {"output": {"weights": [[0], [0], [-1], [0]], "bias": [0, 0, 0, 0]}}]}"#;
+        let h = MoodHead::from_json(json.as_bytes()).expect("valid head");
+        assert_eq!(h.members.len(), 2);
+        let m = h
+            .predict(&[("sig:mode".to_string(), 1.0)].into(), vec![])
+            .unwrap();
+        assert_eq!(m.label, MoodLabel::MelancholicSad);
+        // valence = p_happy + p_calm − p_tense − p_sad = 0.1966 − 0.4102; arousal the same.
+        assert!((m.valence + 0.2136).abs() < 1e-3, "{m:?}");
+        assert!((m.arousal + 0.2136).abs() < 1e-3, "{m:?}");
+        assert!(
+            (m.confidence - (0.4102 - 0.25) / 0.75).abs() < 1e-3,
+            "{m:?}"
+        );
+        // At x = −1 the hidden unit is off: member 1 is uniform, member 2 leans to sad.
+        let m = h
+            .predict(&[("sig:mode".to_string(), -1.0)].into(), vec![])
+            .unwrap();
+        // p_sad = (0.25 + e/(3 + e)) / 2 = (0.25 + 0.4754) / 2 = 0.3627.
+        assert!(
+            (m.confidence - (0.3627 - 0.25) / 0.75).abs() < 1e-3,
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn members_are_refused_with_axes_or_beside_linear_weights() {
+        let member = r#"{"output": {"weights": [[1], [0]], "bias": [0, 0]}}"#;
+        let axes = format!(
+            r#"{{"name": "t", "inputs": [{{"name": "a", "transform": "id"}}], "mean": [0],
+            "scale": [1], "outputs": "axes", "members": [{member}]}}"#
+        );
+        assert!(MoodHead::from_json(axes.as_bytes()).is_err());
+        let both = r#"{"name": "t", "inputs": [{"name": "a", "transform": "id"}], "mean": [0],
+            "scale": [1], "outputs": "quadrants", "weights": [[1], [0], [0], [0]],
+            "bias": [0, 0, 0, 0], "members": [{"output": {"weights": [[1], [0], [0], [0]],
+            "bias": [0, 0, 0, 0]}}]}"#;
+        assert!(MoodHead::from_json(both.as_bytes()).is_err());
+        let hidden_mismatch = r#"{"name": "t", "inputs": [{"name": "a", "transform": "id"}],
+            "mean": [0], "scale": [1], "outputs": "quadrants", "members": [{"hidden":
+            {"weights": [[1], [1]], "bias": [0, 0]}, "output": {"weights": [[1], [0], [0], [0]],
+            "bias": [0, 0, 0, 0]}}]}"#;
+        let err = MoodHead::from_json(hidden_mismatch.as_bytes()).unwrap_err();
+        assert!(err.contains("output layer"), "{err}");
     }
 
     #[test]

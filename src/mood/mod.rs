@@ -12,6 +12,7 @@
 //! results in the store.
 
 pub mod head;
+mod head_net;
 mod layers;
 pub mod mel;
 pub mod model;

@@ -22,10 +22,13 @@ import csv
 import json
 import math
 import sys
+import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.neural_network import MLPClassifier
 
 QUADRANTS = ['happy', 'tense', 'sad', 'calm']
 VALENCE_POS = np.array([1, 0, 0, 1])
@@ -159,11 +162,41 @@ def matrix(rows, names):
     return np.column_stack(cols), transforms
 
 
-def fit(x, y, w, outputs, c, seed):
+def parse_model(spec):
+    """'linear', or 'mlp:H:ALPHA:SEEDS' (one hidden ReLU layer of H units, L2 penalty ALPHA,
+    SEEDS networks from different initialisations whose probabilities are averaged)."""
+    if spec == 'linear':
+        return None
+    kind, h, alpha, seeds = spec.split(':')
+    if kind != 'mlp':
+        raise ValueError(f'unknown model {spec!r}')
+    return int(h), float(alpha), int(seeds)
+
+
+def fit(x, y, w, outputs, c, seed, model=None):
+    """(mean, scale, members): each member (hidden weights or None, hidden bias, output
+    weights, output bias), as src/mood/head_net.rs evaluates them."""
     mean = x.mean(0)
     scale = x.std(0)
     scale[scale < 1e-6] = 1.0
     z = (x - mean) / scale
+    if model is not None:
+        if outputs != 'quadrants':
+            raise ValueError('an mlp head needs quadrant outputs')
+        h, alpha, seeds = model
+        members = []
+        for s in range(seeds):
+            # Full-batch L-BFGS, a fixed number of iterations (no inner split); weights
+            # normalised to mean 1 so that alpha means the same whatever the sets' sizes.
+            m = MLPClassifier((h,), alpha=alpha, solver='lbfgs', max_iter=300,
+                              random_state=seed + s)
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', ConvergenceWarning)
+                m.fit(z, y, sample_weight=w / w.mean())
+            if list(m.classes_) != [0, 1, 2, 3]:
+                raise ValueError('every quadrant must be in the training data')
+            members.append((m.coefs_[0].T, m.intercepts_[0], m.coefs_[1].T, m.intercepts_[1]))
+        return mean, scale, members
     if outputs == 'axes':
         rows, bias = [], []
         for target in (VALENCE_POS[y], AROUSAL_HIGH[y]):
@@ -171,23 +204,34 @@ def fit(x, y, w, outputs, c, seed):
             m.fit(z, target, sample_weight=w)
             rows.append(m.coef_[0])
             bias.append(m.intercept_[0])
-        return mean, scale, np.array(rows), np.array(bias)
+        return mean, scale, [(None, None, np.array(rows), np.array(bias))]
     m = LogisticRegression(C=c, max_iter=5000, random_state=seed)
     m.fit(z, y, sample_weight=w)
-    return mean, scale, m.coef_, m.intercept_
+    return mean, scale, [(None, None, m.coef_, m.intercept_)]
+
+
+def logits(member, z):
+    hw, hb, ow, ob = member
+    if hw is not None:
+        z = np.maximum(z @ hw.T + hb, 0.0)
+    return z @ ow.T + ob
 
 
 def predict(head, x):
     """(valence, arousal, label index, confidence) arrays, exactly as src/mood/head.rs does."""
-    mean, scale, weights, bias, outputs = head
-    z = (x - mean) / scale @ weights.T + bias
+    mean, scale, members, outputs = head
+    z = (x - mean) / scale
     if outputs == 'axes':
-        pv, pa = 1 / (1 + np.exp(-z[:, 0])), 1 / (1 + np.exp(-z[:, 1]))
+        zz = logits(members[0], z)
+        pv, pa = 1 / (1 + np.exp(-zz[:, 0])), 1 / (1 + np.exp(-zz[:, 1]))
         v, a = 2 * pv - 1, 2 * pa - 1
         plabel = np.maximum(pv, 1 - pv) * np.maximum(pa, 1 - pa)
     else:
-        e = np.exp(z - z.max(1, keepdims=True))
-        p = e / e.sum(1, keepdims=True)
+        p = 0
+        for member in members:
+            zz = logits(member, z)
+            e = np.exp(zz - zz.max(1, keepdims=True))
+            p = p + e / e.sum(1, keepdims=True) / len(members)
         v = p[:, 0] + p[:, 3] - p[:, 1] - p[:, 2]
         a = p[:, 0] + p[:, 1] - p[:, 2] - p[:, 3]
     label = np.where(v >= 0, np.where(a >= 0, 0, 3), np.where(a >= 0, 1, 2))
@@ -219,7 +263,7 @@ def weights_for(rows, instr_weight):
     return np.array(w)
 
 
-def cross_validate(rows, names, outputs, c, instr_weight, repeats, seed):
+def cross_validate(rows, names, outputs, c, instr_weight, repeats, seed, model=None):
     """Out-of-fold predictions, one per repeat: list of (v, a, label, conf) arrays."""
     x, _ = matrix(rows, names)
     y = np.array([QUADRANTS.index(r['quadrant']) for r in rows])
@@ -249,7 +293,7 @@ def cross_validate(rows, names, outputs, c, instr_weight, repeats, seed):
         for k in range(5):
             tr, te = fold != k, (fold == k) & real
             keep = tr & (w > 0)
-            head = fit(x[keep], y[keep], w[keep], outputs, c, seed) + (outputs,)
+            head = fit(x[keep], y[keep], w[keep], outputs, c, seed, model) + (outputs,)
             v[te], a[te], lab[te], conf[te] = predict(head, x[te])
         out.append((v[real], a[real], lab[real], conf[real]))
     return out, y[real]
@@ -281,8 +325,8 @@ def mean_scores(list_of):
     return out
 
 
-def evaluate(rows, names, outputs, c, iw, repeats, seed):
-    preds, y = cross_validate(rows, names, outputs, c, iw, repeats, seed)
+def evaluate(rows, names, outputs, c, iw, repeats, seed, model=None):
+    preds, y = cross_validate(rows, names, outputs, c, iw, repeats, seed, model)
     real = [r for r in rows if not r.get('aug')]
     sets = np.array([r['set'] for r in real])
     pop = np.array(['Pop/Rock' in r['meta'].get('genres', '') for r in real])
@@ -326,8 +370,14 @@ def candidates(args):
                 for outputs in args.outputs:
                     for c in args.c:
                         for iw in args.instr_weight:
-                            name = f'{spec}|{outputs}|C={c}|iw={iw}|p={k}|aug={aug}'
-                            yield name, spec, outputs, c, iw, k, aug
+                            for model in args.model:
+                                if model != 'linear' and outputs != 'quadrants':
+                                    continue
+                                name = f'{spec}|{outputs}|C={c}|iw={iw}|p={k}|aug={aug}'
+                                if model != 'linear':
+                                    # C is unused by an mlp (alpha is its penalty).
+                                    name += f'|{model}'
+                                yield name, spec, outputs, c, iw, k, aug, model
 
 
 def main():
@@ -345,6 +395,8 @@ def main():
                     help='patches per track the head sees (from per-patch dumps)')
     ap.add_argument('--augment', nargs='+', type=int, default=[0],
                     help='extra training copies per clip from random patches')
+    ap.add_argument('--model', nargs='+', default=['linear'],
+                    help="'linear' (logistic) or 'mlp:H:ALPHA:SEEDS' (one hidden layer)")
     ap.add_argument('--seed', type=int, default=7)
     ap.add_argument('--choose', help='the candidate to fit on all data (a name from the table)')
     ap.add_argument('--name', default='mien-mood-1', help="the head's name (cache key)")
@@ -363,14 +415,14 @@ def main():
     table = []
     chosen = None
     cache = {}
-    for name, spec, outputs, c, iw, k, aug in candidates(args):
+    for name, spec, outputs, c, iw, k, aug, model in candidates(args):
         if args.choose and name != args.choose:
             continue
         if (k, aug) not in cache:
             cache[(k, aug)] = with_patches(loaded, k, aug, args.seed)
         rows = cache[(k, aug)]
         names = feature_names(rows[0]['inputs'], spec)
-        res = evaluate(rows, names, outputs, c, iw, args.repeats, args.seed)
+        res = evaluate(rows, names, outputs, c, iw, args.repeats, args.seed, parse_model(model))
         table.append((name, res))
         line = [name.ljust(44)]
         for s, r in res.items():
@@ -380,18 +432,19 @@ def main():
                             f"a {r['arousal_sign']:.2f}; {rec})")
         print('  '.join(line), flush=True)
         if args.choose:
-            chosen = (name, spec, outputs, c, iw, rows, res)
+            chosen = (name, spec, outputs, c, iw, rows, res, model)
     if not args.out:
         return
     if chosen is None:
         sys.exit('--out needs --choose NAME')
-    name, spec, outputs, c, iw, rows, res = chosen
+    name, spec, outputs, c, iw, rows, res, model = chosen
     names = feature_names(rows[0]['inputs'], spec)
     x, transforms = matrix(rows, names)
     y = np.array([QUADRANTS.index(r['quadrant']) for r in rows])
     w = weights_for(rows, iw)
     keep = w > 0
-    mean, scale, weights, bias = fit(x[keep], y[keep], w[keep], outputs, c, args.seed)
+    mean, scale, members = fit(x[keep], y[keep], w[keep], outputs, c, args.seed,
+                               parse_model(model))
     head = {
         'name': args.name,
         'about': f'mien mood head ({name}), fitted by tools/mood/fit_head.py on '
@@ -402,9 +455,17 @@ def main():
         'mean': [round(float(m), 6) for m in mean],
         'scale': [round(float(s), 6) for s in scale],
         'outputs': outputs,
-        'weights': [[round(float(v), 6) for v in row] for row in weights],
-        'bias': [round(float(b), 6) for b in bias],
     }
+
+    def dense(weights, bias):
+        return {'weights': [[round(float(v), 6) for v in row] for row in weights],
+                'bias': [round(float(b), 6) for b in bias]}
+
+    if model == 'linear':
+        head.update(dense(members[0][2], members[0][3]))
+    else:
+        head['members'] = [{'hidden': dense(hw, hb), 'output': dense(ow, ob)}
+                           for hw, hb, ow, ob in members]
     with open(args.out, 'w') as f:
         json.dump(head, f, indent=1)
         f.write('\n')
@@ -413,18 +474,25 @@ def main():
         with open(args.report, 'w') as f:
             json.dump({'candidate': name, 'cv': res, 'table': table}, f, indent=1)
     if args.fixture:
-        # Fixed synthetic inputs (not from any clip: each drawn uniformly over its training range)
-        # and what this head says of them, with the rounded numbers of the written file, for
-        # the Rust test.
+        # Fixed synthetic inputs (not from any clip: each drawn on its own from a normal with its
+        # training mean and spread, clipped to its training range; uniform draws over the range
+        # put a nonlinear head far from its data, where every case gets the same label) and what
+        # this head says of them, with the rounded numbers of the written file, for the Rust test.
         rng = np.random.default_rng(args.seed)
-        hv = (np.array(head['mean']), np.array(head['scale']), np.array(head['weights']),
-              np.array(head['bias']), outputs)
+        def arrays(layer):
+            return np.array(layer['weights']), np.array(layer['bias'])
+
+        if model == 'linear':
+            rounded = [(None, None) + arrays(head)]
+        else:
+            rounded = [arrays(m['hidden']) + arrays(m['output']) for m in head['members']]
+        hv = (np.array(head['mean']), np.array(head['scale']), rounded, outputs)
         bases = sorted({split(n)[0] for n in names} | {split(n)[1] for n in names if split(n)[1]})
         ref = {b: np.array([r['inputs'][b] for r in rows]) for b in bases}
         cases = []
-        for _ in range(6):
-            # Each raw input drawn from the range the training data spans.
-            raw = {b: float(rng.uniform(ref[b].min(), ref[b].max())) for b in bases}
+        for _ in range(8):
+            raw = {b: float(np.clip(rng.normal(ref[b].mean(), ref[b].std()), ref[b].min(),
+                                    ref[b].max())) for b in bases}
             xr, _ = matrix([{'inputs': raw}], names)
             v, a, lab, cf = predict(hv, xr)
             cases.append({'inputs': raw, 'valence': float(v[0]), 'arousal': float(a[0]),
