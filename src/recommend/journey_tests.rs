@@ -28,6 +28,18 @@ fn none() -> HashSet<TrackId> {
     HashSet::new()
 }
 
+/// A plan with no memory of earlier journeys and nothing to avoid.
+fn plan_of(tracks: &[JourneyTrack], from: ListenerMood, to: Target, minutes: u32) -> Plan {
+    plan(
+        tracks,
+        from,
+        to,
+        minutes,
+        &JourneyMemory::default(),
+        &none(),
+    )
+}
+
 #[test]
 fn targets_parse_by_name_and_as_points_and_bad_ones_say_why() {
     assert_eq!(Target::parse("Calm"), Ok(Target::Calm));
@@ -51,14 +63,7 @@ fn targets_parse_by_name_and_as_points_and_bad_ones_say_why() {
 
 #[test]
 fn a_journey_starts_at_the_listener_and_ends_in_the_target_region() {
-    let p = plan(
-        &grid(),
-        sad(),
-        Target::Happy,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let p = plan_of(&grid(), sad(), Target::Happy, 20);
     // The first step meets the listener: inside their own region.
     let first = p.steps[0].mood;
     assert!(
@@ -115,14 +120,7 @@ fn no_track_repeats_and_the_avoided_ones_are_left_out() {
 #[test]
 fn the_durations_fit_the_minutes() {
     for minutes in [5, 20, 45, 60] {
-        let p = plan(
-            &grid(),
-            sad(),
-            Target::Sleep,
-            minutes,
-            &JourneyMemory::default(),
-            &none(),
-        );
+        let p = plan_of(&grid(), sad(), Target::Sleep, minutes);
         let span = u64::from(minutes) * 60_000;
         // 3-minute tracks: within half a track of the span.
         assert!(
@@ -154,25 +152,11 @@ fn the_durations_fit_the_minutes() {
 #[test]
 fn ratings_and_learned_preferences_change_the_picks() {
     let mut tracks = grid();
-    let base = plan(
-        &tracks,
-        sad(),
-        Target::Calm,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let base = plan_of(&tracks, sad(), Target::Calm, 20);
     let picked = base.steps[2].track;
     let pos = tracks.iter().position(|t| t.id == picked).unwrap();
     tracks[pos].preference = -1.0; // rated 1 star
-    let disliked = plan(
-        &tracks,
-        sad(),
-        Target::Calm,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let disliked = plan_of(&tracks, sad(), Target::Calm, 20);
     assert!(disliked.steps.iter().all(|s| s.track != picked));
     // A favourite a little off the path is taken instead of its neighbour.
     let mut tracks = grid();
@@ -186,28 +170,14 @@ fn ratings_and_learned_preferences_change_the_picks() {
         })
         .unwrap();
     tracks[fav].preference = 1.0;
-    let liked = plan(
-        &tracks,
-        sad(),
-        Target::Calm,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let liked = plan_of(&tracks, sad(), Target::Calm, 20);
     assert!(liked.steps.iter().any(|s| s.track == tracks[fav].id));
 }
 
 #[test]
 fn a_track_that_moved_the_listener_toward_the_target_before_is_preferred() {
     let tracks = grid();
-    let base = plan(
-        &tracks,
-        sad(),
-        Target::Happy,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let base = plan_of(&tracks, sad(), Target::Happy, 20);
     // A neighbour of the third pick that lifted this listener twice on earlier journeys.
     let third = base.steps[2].mood;
     let helper = tracks
@@ -244,14 +214,7 @@ fn uncertain_moods_are_used_only_when_nothing_certain_is_near() {
         .position(|t| t.mood.distance(sad().as_mood()) < 1e-3)
         .unwrap();
     tracks[at].mood.confidence = 0.05;
-    let p = plan(
-        &tracks,
-        sad(),
-        Target::Calm,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let p = plan_of(&tracks, sad(), Target::Calm, 20);
     assert_ne!(p.steps[0].track, tracks[at].id);
 }
 
@@ -288,14 +251,7 @@ fn readings_moving_against_the_plan_call_for_a_replan_and_noise_does_not() {
 #[test]
 fn a_replan_from_where_the_listener_is_starts_there() {
     let tracks = grid();
-    let first = plan(
-        &tracks,
-        sad(),
-        Target::Happy,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let first = plan_of(&tracks, sad(), Target::Happy, 20);
     let played: HashSet<TrackId> = first.steps[..2].iter().map(|s| s.track).collect();
     let now = ListenerMood {
         valence: -0.9,
@@ -343,14 +299,7 @@ fn a_small_library_ends_the_plan_early_rather_than_walk_back() {
         t(3, 0.5, -0.5),
         t(4, -0.8, 0.8),
     ];
-    let p = plan(
-        &tracks,
-        sad(),
-        Target::Calm,
-        20,
-        &JourneyMemory::default(),
-        &none(),
-    );
+    let p = plan_of(&tracks, sad(), Target::Calm, 20);
     let ids: Vec<u64> = p.steps.iter().map(|s| s.track.0).collect();
     assert_eq!(ids, [1, 2, 3]);
 }
