@@ -5,10 +5,12 @@
 
 mod common;
 
-use mien::core::{EmotionSource, PlayOutcome, PlayRecord, TrackId};
+use common::play;
+
+use mien::core::{EmotionSource, PlayOutcome, TrackId};
 use mien::recommend::{ListenEvent, ListenerMood, RecoStore, Signal};
 use mien::store::{journal_listener_data, ReadingRecord, Store};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 const MIN: u64 = 60_000;
@@ -37,17 +39,6 @@ fn reading(at_ms: u64, valence: f32) -> ReadingRecord {
         valence,
         arousal: 0.2,
         confidence: 0.9,
-    }
-}
-
-fn play(at_ms: u64, name: &str, outcome: PlayOutcome) -> PlayRecord {
-    let path = PathBuf::from(format!("/m/{name}.flac"));
-    PlayRecord {
-        at_ms,
-        track: TrackId::from_path(&path),
-        path,
-        outcome,
-        position_ms: 0,
     }
 }
 

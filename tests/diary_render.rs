@@ -3,13 +3,14 @@
 
 mod common;
 
+use common::play;
+
 use common::screen::{assert_shows, draw, lines, row_with};
 use common::Player;
 use mien::app::Msg;
-use mien::core::{EmotionSource, PlayOutcome, PlayRecord, TrackId};
+use mien::core::{EmotionSource, PlayOutcome, TrackId};
 use mien::diary::{build, Diary};
 use mien::store::ReadingRecord;
-use std::path::PathBuf;
 
 const MIN: u64 = 60_000;
 /// 2026-12-01 00:00 UTC.
@@ -23,17 +24,6 @@ fn reading(at_ms: u64, valence: f32) -> ReadingRecord {
         valence,
         arousal: 0.0,
         confidence: 1.0,
-    }
-}
-
-fn play(at_ms: u64, name: &str, outcome: PlayOutcome) -> PlayRecord {
-    let path = PathBuf::from(format!("/m/{name}.flac"));
-    PlayRecord {
-        at_ms,
-        track: TrackId::from_path(&path),
-        path,
-        outcome,
-        position_ms: 0,
     }
 }
 

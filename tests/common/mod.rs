@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mien::app::keymap::{KeyChord, Keymap};
 use mien::app::keys::{key_to_msg, KeyState};
 use mien::app::{update, AppState, Effect, Msg};
-use mien::core::{AudioFormat, ReplayGain, Track, TrackId};
+use mien::core::{AudioFormat, PlayOutcome, PlayRecord, ReplayGain, Track, TrackId};
 
 /// One track of the fixture catalogue, every field spelled out.
 pub fn track(
@@ -99,6 +99,19 @@ pub fn tracks() -> Vec<Track> {
             170_000,
         ),
     ]
+}
+
+/// A play of `/m/NAME.flac` at `at_ms` (the diary tests' history).
+#[allow(dead_code)]
+pub fn play(at_ms: u64, name: &str, outcome: PlayOutcome) -> PlayRecord {
+    let path = PathBuf::from(format!("/m/{name}.flac"));
+    PlayRecord {
+        at_ms,
+        track: TrackId::from_path(&path),
+        path,
+        outcome,
+        position_ms: 0,
+    }
 }
 
 pub fn id(path: &str) -> TrackId {
