@@ -18,7 +18,7 @@ use lofty::ogg::VorbisComments;
 use lofty::tag::{ItemKey, ItemValue, Tag, TagExt, TagItem, TagType};
 use lofty::TextEncoding;
 use mien::app::lyrics::{LyricsLoad, LyricsWake};
-use mien::app::{Effect, Msg};
+use mien::app::{Effect, Msg, Remote};
 use mien::audio::EngineEvent;
 use mien::library::lyrics::{load, LyricLine, LyricsBody, LyricsReport, LyricsSource};
 use mien::ui::Theme;
@@ -356,6 +356,42 @@ fn the_highlight_wakes_up_exactly_when_the_next_line_starts_and_only_while_shown
     p.send(Msg::Engine(EngineEvent::Resumed));
     p.press("L");
     assert!(wakes(&position(&mut p, 2_700)).is_empty());
+}
+
+#[test]
+fn a_seek_from_a_key_the_mouse_mpris_or_the_socket_makes_the_pending_wake_up_stale() {
+    let mut p = Player::new();
+    p.press("g g enter enter");
+    playing(&mut p);
+    p.send(Msg::LyricsLoaded {
+        path: AWAKE.into(),
+        report: song(),
+    });
+    p.press("L");
+    for (how, seek) in [
+        ("key", None),
+        ("remote seek-to", Some(Remote::SeekTo(2_000))),
+        ("remote seek-by", Some(Remote::SeekBy(-3_000))),
+    ] {
+        // Shown, 500 ms before "but one": a wake-up is pending for 7 s.
+        let armed = position(&mut p, 6_500);
+        let Some(Some(w)) = wakes(&armed).pop() else {
+            panic!("{how}: no wake-up armed: {armed:?}");
+        };
+        assert_eq!(w.position_ms, 7_000, "{how}");
+        match seek {
+            None => p.press("h"),
+            Some(r) => p.send(Msg::Remote(r)),
+        };
+        // The old wake-up's tick arrives after the seek: it must not move the position on to
+        // the old line's start.
+        let stale = p.send(Msg::LyricsTick {
+            wake: w.wake,
+            position_ms: 7_000,
+        });
+        assert!(stale.is_empty(), "{how}: {stale:?}");
+        assert_eq!(p.state.player.position_ms, 6_500, "{how}");
+    }
 }
 
 #[test]

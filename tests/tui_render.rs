@@ -660,6 +660,47 @@ fn the_help_overlay_lists_the_live_key_bindings() {
 }
 
 #[test]
+fn on_a_short_terminal_the_help_overlay_scrolls_and_says_what_is_above_and_below() {
+    let mut p = playing();
+    let screen = ratatui::layout::Rect::new(0, 0, 80, 12);
+    p.send(Msg::Resize {
+        list_rows: mien::ui::list_rows(screen),
+        help_slots: mien::ui::help_slots(screen),
+    });
+    p.press("?");
+    let listed = p.state.help.len();
+    // 2 columns × 10 rows, the last of them the notice: 19 bindings at a time.
+    assert!(listed > 20, "{listed}");
+    let buffer = draw(&p, 80, 12);
+    assert_shows(&buffer, " k up move up ");
+    assert_shows(
+        &buffer,
+        &format!("… {} more below: ↓ or pgdn scrolls", listed - 19),
+    );
+    // To the end: the last binding shows, and how many are above.
+    p.press("G");
+    let buffer = draw(&p, 80, 12);
+    let (keys, what) = p.state.help.last().expect("bindings").clone();
+    let start: String = what.chars().take(12).collect(); // long ones are cut at the column
+    assert_shows(&buffer, &format!(" {keys} {start}"));
+    assert_shows(
+        &buffer,
+        &format!("… {} more above: ↑ or pgup scrolls", listed - 19),
+    );
+    // One up: both sides; the library behind did not move, and esc closes.
+    let cursor = p.state.browser.cursor;
+    p.press("k");
+    let buffer = draw(&p, 80, 12);
+    assert_shows(
+        &buffer,
+        &format!("… {} above, 1 below: ↑ ↓ scroll", listed - 20),
+    );
+    assert_eq!(p.state.browser.cursor, cursor);
+    p.press("esc ?");
+    assert_shows(&draw(&p, 80, 12), "more below");
+}
+
+#[test]
 fn the_help_overlay_shows_rebound_keys() {
     use mien::app::keymap::Keymap;
     use mien::config::Config;

@@ -172,18 +172,19 @@ fn rearm(state: &mut AppState) -> Vec<Effect> {
     }
 }
 
+/// A seek was asked for (a key, the mouse, MPRIS or the socket): the pending wake-up was for
+/// the old position, so its tick is stale now; the engine's position after the seek asks for
+/// the next one.
+pub(super) fn seeked(state: &mut AppState) {
+    state.lyrics.wake += 1;
+    state.lyrics.waiting = false;
+}
+
 /// The lyrics view's keys: `L` anywhere; while the view is on and the library pane focused
 /// (the view stands in its place), the movement keys scroll it, back closes it, rating keys rate
 /// the playing track and the library's own keys do nothing (their rows are hidden). `None`:
 /// not the view's key, `update` handles it as usual.
 pub fn action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
-    if matches!(a, Action::SeekForward | Action::SeekBackward) {
-        // The pending wake-up was for the old position: its tick is stale now (the engine's
-        // position after the seek asks for the next one).
-        state.lyrics.wake += 1;
-        state.lyrics.waiting = false;
-        return None;
-    }
     if a == Action::ToggleLyrics {
         let l = &mut state.lyrics;
         l.shown = !l.shown;

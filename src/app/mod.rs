@@ -6,6 +6,7 @@ pub mod browser;
 pub mod control;
 pub mod diary;
 pub mod folders;
+pub mod help;
 pub mod journey;
 pub mod keymap;
 pub mod keys;

@@ -94,15 +94,15 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         Action::PrevTrack => {
             if state.player.position_ms > RESTART_AFTER_MS && state.player.path.is_some() {
-                return engine(EngineCommand::Seek { ms: 0 });
+                return seek(state, EngineCommand::Seek { ms: 0 });
             }
             match state.queue.current.and_then(|c| state.queue.preceding(c)) {
                 Some(p) => play_index(state, p, 0),
-                None => engine(EngineCommand::Seek { ms: 0 }),
+                None => seek(state, EngineCommand::Seek { ms: 0 }),
             }
         }
-        Action::SeekForward => engine(EngineCommand::SeekBy { ms: SEEK_MS }),
-        Action::SeekBackward => engine(EngineCommand::SeekBy { ms: -SEEK_MS }),
+        Action::SeekForward => seek(state, EngineCommand::SeekBy { ms: SEEK_MS }),
+        Action::SeekBackward => seek(state, EngineCommand::SeekBy { ms: -SEEK_MS }),
         Action::VolumeUp | Action::VolumeDown => {
             let v = state.player.volume;
             let v = if a == Action::VolumeUp {
@@ -117,6 +117,12 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
     }
 }
 
+/// Every seek, whoever asked for it: the lyrics' pending wake-up is for the old position.
+fn seek(state: &mut AppState, cmd: EngineCommand) -> Vec<Effect> {
+    super::lyrics::seeked(state);
+    vec![Effect::Engine(cmd)]
+}
+
 /// A remote control's play, pause, exact seek or volume (its key-like requests go through
 /// `transport`).
 pub fn remote(state: &mut AppState, r: Remote) -> Vec<Effect> {
@@ -129,8 +135,8 @@ pub fn remote(state: &mut AppState, r: Remote) -> Vec<Effect> {
         | Remote::Action(_)
         | Remote::Control(_)
         | Remote::SetSleepTimer(_) => Vec::new(),
-        Remote::SeekBy(ms) => vec![Effect::Engine(EngineCommand::SeekBy { ms })],
-        Remote::SeekTo(ms) => vec![Effect::Engine(EngineCommand::Seek { ms })],
+        Remote::SeekBy(ms) => seek(state, EngineCommand::SeekBy { ms }),
+        Remote::SeekTo(ms) => seek(state, EngineCommand::Seek { ms }),
         Remote::SetVolume(v) => {
             let v = v.clamp(0.0, 1.0);
             state.player.volume = (v * 100.0).round() as u8;

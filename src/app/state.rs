@@ -190,9 +190,11 @@ pub enum Msg {
     RecoRanked(crate::recommend::Ranked),
     /// A remote control's request (MPRIS media keys and desktop widgets).
     Remote(Remote),
-    /// Rows available to a list (for page up/down): at start and after each terminal resize.
+    /// Rows available to a list (for page up/down) and bindings the help overlay holds: at start
+    /// and after each terminal resize.
     Resize {
         list_rows: usize,
+        help_slots: usize,
     },
     /// A line for the status bar from the runtime (a write that failed, a saved playlist, a
     /// thread that could not start).
@@ -359,6 +361,10 @@ pub struct AppState {
     pub exit_code: u8,
     /// Key bindings for the help overlay (keys, description), from the live keymap.
     pub help: Vec<(String, String)>,
+    /// The first binding the help overlay shows (`app::help`).
+    pub help_scroll: usize,
+    /// Bindings the help overlay holds on this screen (0 until the screen is measured).
+    pub help_slots: usize,
     /// The mood diary: which readings are stored, and the diary view's data.
     pub diary: super::diary::DiaryState,
     /// The lyrics view and the playing track's lyrics.
@@ -403,6 +409,8 @@ impl AppState {
             quit: false,
             exit_code: 0,
             help: Vec::new(),
+            help_scroll: 0,
+            help_slots: 0,
             diary: super::diary::DiaryState::default(),
             lyrics: Default::default(),
             mouse: Default::default(),

@@ -109,8 +109,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             super::state::Remote::SetSleepTimer(m) => super::wind_down::set(state, m, now_ms()),
             r => playback::remote(state, r),
         },
-        Msg::Resize { list_rows } => {
+        Msg::Resize {
+            list_rows,
+            help_slots,
+        } => {
             state.list_rows = list_rows.max(1);
+            state.help_slots = help_slots;
             Vec::new()
         }
         Msg::Status(s) => {
@@ -183,10 +187,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     if matches!(state.overlay, Some(Overlay::Playlists { .. })) {
         return super::picker::action(state, a);
     }
-    if state.overlay == Some(Overlay::Help)
-        && matches!(a, Action::ToggleHelp | Action::Back | Action::Quit)
-    {
-        state.overlay = None;
+    if super::help::action(state, a) {
         return Vec::new();
     }
     if let Some(effects) = lyrics::action(state, a) {
@@ -269,7 +270,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             state.info(if on { "camera on" } else { "camera off" });
             return vec![Effect::Vision(VisionCommand::Enable(on))];
         }
-        Action::ToggleHelp => state.overlay = Some(Overlay::Help),
+        // Opened by `help::action` above.
+        Action::ToggleHelp => {}
         Action::CycleTheme => {
             state.theme = (state.theme + 1) % state.theme_names.len().max(1);
             let name = state

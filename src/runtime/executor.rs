@@ -146,8 +146,10 @@ impl Runtime {
     pub fn resized(&mut self, width: u16, height: u16) -> Msg {
         self.art.invalidate();
         self.screen = Rect::new(0, 0, width, height);
-        let list_rows = crate::ui::list_rows(self.screen);
-        Msg::Resize { list_rows }
+        Msg::Resize {
+            list_rows: crate::ui::list_rows(self.screen),
+            help_slots: crate::ui::help_slots(self.screen),
+        }
     }
 
     /// `update(state, msg)`, then performs the effects it returns.

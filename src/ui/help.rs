@@ -26,10 +26,25 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     c
 }
 
+/// Columns of bindings on an `area`-wide screen: two from 80 cells wide, so the whole table fits
+/// a standard 80×24 terminal.
+fn columns(area: Rect) -> u16 {
+    if area.width >= 80 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Bindings the overlay holds at once on an `area`-sized screen (inside its border, every
+/// column), what `app::help` scrolls against.
+pub fn slots(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(2)) * usize::from(columns(area))
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.help.len() as u16;
-    // Two columns from 80 cells wide, so the whole table fits a standard 80×24 terminal.
-    let columns: u16 = if area.width >= 80 { 2 } else { 1 };
+    let columns = columns(area);
     let col_w = (area.width.saturating_sub(2) / columns).min(48);
     let key_w = if col_w >= 44 { 14 } else { 11 };
     let per_col = rows.div_ceil(columns);
@@ -49,25 +64,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     frame.render_widget(block, rect);
     let cols = Layout::horizontal(vec![Constraint::Fill(1); columns as usize]).split(inner);
     // What a short terminal cannot hold is said, not silently cut: the last row says how many
-    // bindings are left out (the README lists them all).
+    // bindings are above and below, and the movement keys scroll (`app::help`).
     let fits = usize::from(inner.height) * cols.len();
-    let hidden = state.help.len().saturating_sub(fits);
-    let shown = if hidden > 0 {
-        fits.saturating_sub(1)
+    let all = state.help.len();
+    let (start, shown, per_col) = if all > fits {
+        let shown = fits.saturating_sub(1);
+        let start = state
+            .help_scroll
+            .min(crate::app::help::max_scroll(all, fits));
+        (start, shown, usize::from(inner.height))
     } else {
-        fits
+        (0, all, usize::from(per_col))
     };
-    let hidden = state.help.len().saturating_sub(shown);
-    let per_col = if hidden > 0 {
-        usize::from(inner.height)
-    } else {
-        usize::from(per_col)
-    };
+    let visible = &state.help[start..(start + shown).min(all)];
     for (c, col) in cols.iter().enumerate() {
-        let mut lines: Vec<Line> = state
-            .help
+        let mut lines: Vec<Line> = visible
             .iter()
-            .take(shown)
             .skip(c * per_col)
             .take(per_col)
             .map(|(keys, what)| {
@@ -85,11 +97,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 ])
             })
             .collect();
-        if hidden > 0 && c + 1 == cols.len() {
-            lines.push(Line::styled(
-                format!("… {hidden} more: a taller terminal shows them"),
-                Style::new().fg(theme.dim),
-            ));
+        if all > fits && c + 1 == cols.len() {
+            let below = all - start - visible.len();
+            let text = match (start, below) {
+                (0, b) => format!("… {b} more below: ↓ or pgdn scrolls"),
+                (a, 0) => format!("… {a} more above: ↑ or pgup scrolls"),
+                (a, b) => format!("… {a} above, {b} below: ↑ ↓ scroll"),
+            };
+            lines.push(Line::styled(text, Style::new().fg(theme.dim)));
         }
         frame.render_widget(Paragraph::new(lines), *col);
     }

@@ -22,6 +22,7 @@ use ratatui_image::protocol::Protocol;
 
 use crate::app::state::{AppState, Overlay};
 
+pub use help::slots as help_slots;
 pub use layout::{layout, list_rows, Areas};
 pub use theme::Theme;
 
