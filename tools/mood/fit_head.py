@@ -399,7 +399,7 @@ def main():
                     help="'linear' (logistic) or 'mlp:H:ALPHA:SEEDS' (one hidden layer)")
     ap.add_argument('--seed', type=int, default=7)
     ap.add_argument('--choose', help='the candidate to fit on all data (a name from the table)')
-    ap.add_argument('--name', default='mien-mood-1', help="the head's name (cache key)")
+    ap.add_argument('--name', default='mien-mood-2', help="the head's name (cache key)")
     ap.add_argument('--out')
     ap.add_argument('--report')
     ap.add_argument('--fixture')
