@@ -2,23 +2,21 @@
 //! the journey picker, the mood map or the wind-down timer) puts the planner's steps
 //! (`recommend::journey`) in the queue after the current track with "step 3/6 toward calm" as
 //! their explanations; each step that ends is logged as `Signal::JourneyStep` and folded into the
-//! journey memory; at each step's start the steps after it are planned again from the latest
-//! camera reading (so the journey goes at the pace the listener follows), and when readings show
-//! the listener moving against the plan mid-step, the remaining steps are re-planned from where
-//! the listener is. While a journey runs the
-//! recommender does not reorder the queue (`app::reco` asks `active`).
+//! journey memory; `app::journey_follow` plans the rest again from camera readings as the
+//! journey goes. While a journey runs the recommender does not reorder the queue (`app::reco`
+//! asks `active`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+pub use super::journey_follow::reading;
 use super::playback;
 use super::queue::QueueItem;
 use super::reco::{track_mood, RankRequest};
 use super::state::{AppState, Effect};
 use crate::audio::EngineEvent;
-use crate::core::{now_ms, EmotionReading, EmotionSource, TrackId};
+use crate::core::{now_ms, TrackId};
 use crate::recommend::journey::{
-    moving_against, plan, preference, preferences_from_scores, replan as plan_rest, JourneyMemory,
-    JourneyTrack, Plan, Target, ADVERSE_WINDOW_MS, UNKNOWN_DURATION_MS,
+    plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan, Target,
 };
 use crate::recommend::{Candidate, ListenEvent, ListenerMood, Ranked, Signal, TrackMood};
 
@@ -36,13 +34,13 @@ pub struct ActiveJourney {
     pub ends_ms: u64,
     pub replans: u32,
     /// The step playing now: its track and the listener's emotion when it started.
-    open: Option<(TrackId, Option<ListenerMood>)>,
-    played: HashSet<TrackId>,
+    pub(super) open: Option<(TrackId, Option<ListenerMood>)>,
+    pub(super) played: HashSet<TrackId>,
     /// The listener's learned taste per track (−1..1), kept for re-plans.
-    taste: HashMap<TrackId, f32>,
+    pub(super) taste: HashMap<TrackId, f32>,
     /// Where the listener was when the plan (or its last re-plan) was made.
-    from: ListenerMood,
-    last_replan_ms: u64,
+    pub(super) from: ListenerMood,
+    pub(super) last_replan_ms: u64,
 }
 
 /// A journey waiting for the recommender's scores of the library.
@@ -63,9 +61,9 @@ pub struct JourneyState {
     pending: Option<Pending>,
     next_tag: u64,
     /// Readings of the last [`ADVERSE_WINDOW_MS`]: `(at_ms, valence, arousal)`.
-    readings: VecDeque<(u64, f32, f32)>,
+    pub(super) readings: VecDeque<(u64, f32, f32)>,
     /// The latest camera reading: `(at_ms, where the listener is)`.
-    camera: Option<(u64, ListenerMood)>,
+    pub(super) camera: Option<(u64, ListenerMood)>,
 }
 
 /// Whether a journey owns the queue now (the recommender then leaves its order alone).
@@ -136,7 +134,7 @@ pub fn ranked(state: &mut AppState, answer: &Ranked) -> Option<Vec<Effect>> {
 
 /// The library as the planner sees it: tagged tracks with ratings and taste folded into one
 /// preference (half each when both are known).
-fn journey_tracks(state: &AppState, taste: &HashMap<TrackId, f32>) -> Vec<JourneyTrack> {
+pub(super) fn journey_tracks(state: &AppState, taste: &HashMap<TrackId, f32>) -> Vec<JourneyTrack> {
     (state.catalogue.iter())
         .filter_map(|t| {
             let mood = track_mood(state, t.id)?;
@@ -212,7 +210,7 @@ fn begin(
 }
 
 /// Replaces the items after the current one with the plan's steps, explained.
-fn put_in_queue(state: &mut AppState, p: &Plan) -> Vec<Effect> {
+pub(super) fn put_in_queue(state: &mut AppState, p: &Plan) -> Vec<Effect> {
     let keep = state.queue.current.map_or(0, |c| c + 1);
     state.queue.items.truncate(keep);
     let Some(j) = state.journey.active.as_mut() else {
@@ -252,7 +250,7 @@ pub fn engine_event(state: &mut AppState, ev: &EngineEvent) -> Vec<Effect> {
             }
             effects.extend(finish_if_done(state, now));
             if step_started {
-                effects.extend(follow_up(state, id, now));
+                effects.extend(super::journey_follow::follow_up(state, id, now));
             }
             effects
         }
@@ -324,105 +322,6 @@ fn finish_if_done(state: &mut AppState, _now: u64) -> Vec<Effect> {
         None => format!("journey toward {name}: ended"),
     });
     Vec::new()
-}
-
-/// A step started: with a camera reading of the last [`ADVERSE_WINDOW_MS`], the steps after it
-/// are planned again from that reading (quietly: the listener sees the queue change, not a
-/// message), so a listener who follows slower or faster than expected gets steps that fit.
-/// Without a camera (a manual mood does not move by itself) the plan stands.
-fn follow_up(state: &mut AppState, playing: TrackId, now: u64) -> Vec<Effect> {
-    let Some((at, here)) = state.journey.camera else {
-        return Vec::new();
-    };
-    let Some(j) = state.journey.active.as_ref() else {
-        return Vec::new();
-    };
-    let playing_ms = match state.catalogue.get(playing).map_or(0, |t| t.duration_ms) {
-        0 => UNKNOWN_DURATION_MS,
-        ms => ms,
-    };
-    let after = j.ends_ms.saturating_sub(now.saturating_add(playing_ms));
-    if now.saturating_sub(at) > ADVERSE_WINDOW_MS || after < playing_ms / 2 {
-        return Vec::new();
-    }
-    let minutes = (after / 60_000).max(1) as u32;
-    plan_again(state, here, minutes, false)
-}
-
-/// An emotion reading: kept for the adverse-movement check; moving against the plan re-plans
-/// the remaining steps from where the listener is (at most once per window).
-pub fn reading(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
-    let js = &mut state.journey;
-    js.readings.push_back((r.at_ms, r.valence, r.arousal));
-    if r.source == EmotionSource::Camera {
-        let here = ListenerMood {
-            valence: r.valence,
-            arousal: r.arousal,
-        };
-        js.camera = Some((r.at_ms, here));
-    }
-    while js
-        .readings
-        .front()
-        .is_some_and(|f| f.0 + ADVERSE_WINDOW_MS < r.at_ms)
-    {
-        js.readings.pop_front();
-    }
-    let Some(j) = js.active.as_ref() else {
-        return Vec::new();
-    };
-    let readings: Vec<(u64, f32, f32)> = js.readings.iter().copied().collect();
-    let against = r.at_ms >= j.last_replan_ms + ADVERSE_WINDOW_MS / 2
-        && moving_against(&readings, r.at_ms, j.from, j.to);
-    if !against {
-        return Vec::new();
-    }
-    replan(state, r)
-}
-
-fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
-    let here = ListenerMood {
-        valence: r.valence,
-        arousal: r.arousal,
-    };
-    let Some(j) = state.journey.active.as_mut() else {
-        return Vec::new();
-    };
-    let minutes = (j.ends_ms.saturating_sub(r.at_ms) / 60_000).max(1) as u32;
-    j.replans += 1;
-    j.last_replan_ms = r.at_ms;
-    state.journey.readings.clear();
-    plan_again(state, here, minutes, true)
-}
-
-/// Plans the steps after the playing one again from `here` over `minutes`, expecting the
-/// playing step (if it is a track with a mood) to move the listener first; `say`: tell the
-/// listener.
-fn plan_again(state: &mut AppState, here: ListenerMood, minutes: u32, say: bool) -> Vec<Effect> {
-    let current = state.queue.current_item().map(|i| i.id);
-    let playing = current.and_then(|id| track_mood(state, id));
-    let Some(j) = state.journey.active.as_mut() else {
-        return Vec::new();
-    };
-    let mut avoid = j.played.clone();
-    avoid.extend(current);
-    j.from = here;
-    let (to, taste) = (j.to, j.taste.clone());
-    let tracks = journey_tracks(state, &taste);
-    let memory = &state.journey.memory;
-    let p = plan_rest(&tracks, here, playing, to, minutes, memory, &avoid);
-    if p.steps.is_empty() {
-        return Vec::new();
-    }
-    if say {
-        state.info(format!(
-            "re-planned the journey toward {} from where you are now",
-            to.name()
-        ));
-    }
-    let mut effects = put_in_queue(state, &p);
-    effects.push(Effect::SaveQueue(state.saved_queue()));
-    effects
 }
 
 /// "step 3/6 toward calm" of the playing step, for the status line and the map.

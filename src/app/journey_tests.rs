@@ -9,7 +9,8 @@ use crate::app::state::{Msg, Overlay};
 use crate::app::test_library::{self, id, path};
 use crate::app::{update, Action};
 use crate::audio::EngineCommand;
-use crate::core::EmotionSource;
+use crate::core::{EmotionReading, EmotionSource};
+use crate::recommend::journey::replan as plan_rest;
 use crate::recommend::{Reason, Recommendation};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

@@ -8,6 +8,7 @@ pub mod diary;
 pub mod folders;
 pub mod help;
 pub mod journey;
+mod journey_follow;
 pub mod keymap;
 pub mod keys;
 pub mod lyrics;

@@ -1,0 +1,111 @@
+//! Keeping a running journey (`app::journey`) in step with the listener: at each step's start
+//! the steps after it are planned again from the latest camera reading, and readings that show
+//! the listener moving against the plan mid-step re-plan the rest from where they are.
+
+use super::journey::{journey_tracks, put_in_queue};
+use super::reco::track_mood;
+use super::state::{AppState, Effect};
+use crate::core::{EmotionReading, EmotionSource, TrackId};
+use crate::recommend::journey::{
+    moving_against, replan as plan_rest, ADVERSE_WINDOW_MS, UNKNOWN_DURATION_MS,
+};
+use crate::recommend::ListenerMood;
+
+/// A step started: with a camera reading of the last [`ADVERSE_WINDOW_MS`], the steps after it
+/// are planned again from that reading (quietly: the listener sees the queue change, not a
+/// message), so a listener who follows slower or faster than expected gets steps that fit.
+/// Without a camera (a manual mood does not move by itself) the plan stands.
+pub(super) fn follow_up(state: &mut AppState, playing: TrackId, now: u64) -> Vec<Effect> {
+    let Some((at, here)) = state.journey.camera else {
+        return Vec::new();
+    };
+    let Some(j) = state.journey.active.as_ref() else {
+        return Vec::new();
+    };
+    let playing_ms = match state.catalogue.get(playing).map_or(0, |t| t.duration_ms) {
+        0 => UNKNOWN_DURATION_MS,
+        ms => ms,
+    };
+    let after = j.ends_ms.saturating_sub(now.saturating_add(playing_ms));
+    if now.saturating_sub(at) > ADVERSE_WINDOW_MS || after < playing_ms / 2 {
+        return Vec::new();
+    }
+    let minutes = (after / 60_000).max(1) as u32;
+    plan_again(state, here, minutes, false)
+}
+
+/// An emotion reading: kept for the adverse-movement check; moving against the plan re-plans
+/// the remaining steps from where the listener is (at most once per window).
+pub fn reading(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
+    let js = &mut state.journey;
+    js.readings.push_back((r.at_ms, r.valence, r.arousal));
+    if r.source == EmotionSource::Camera {
+        let here = ListenerMood {
+            valence: r.valence,
+            arousal: r.arousal,
+        };
+        js.camera = Some((r.at_ms, here));
+    }
+    while js
+        .readings
+        .front()
+        .is_some_and(|f| f.0 + ADVERSE_WINDOW_MS < r.at_ms)
+    {
+        js.readings.pop_front();
+    }
+    let Some(j) = js.active.as_ref() else {
+        return Vec::new();
+    };
+    let readings: Vec<(u64, f32, f32)> = js.readings.iter().copied().collect();
+    let against = r.at_ms >= j.last_replan_ms + ADVERSE_WINDOW_MS / 2
+        && moving_against(&readings, r.at_ms, j.from, j.to);
+    if !against {
+        return Vec::new();
+    }
+    replan(state, r)
+}
+
+fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
+    let here = ListenerMood {
+        valence: r.valence,
+        arousal: r.arousal,
+    };
+    let Some(j) = state.journey.active.as_mut() else {
+        return Vec::new();
+    };
+    let minutes = (j.ends_ms.saturating_sub(r.at_ms) / 60_000).max(1) as u32;
+    j.replans += 1;
+    j.last_replan_ms = r.at_ms;
+    state.journey.readings.clear();
+    plan_again(state, here, minutes, true)
+}
+
+/// Plans the steps after the playing one again from `here` over `minutes`, expecting the
+/// playing step (if it is a track with a mood) to move the listener first; `say`: tell the
+/// listener.
+fn plan_again(state: &mut AppState, here: ListenerMood, minutes: u32, say: bool) -> Vec<Effect> {
+    let current = state.queue.current_item().map(|i| i.id);
+    let playing = current.and_then(|id| track_mood(state, id));
+    let Some(j) = state.journey.active.as_mut() else {
+        return Vec::new();
+    };
+    let mut avoid = j.played.clone();
+    avoid.extend(current);
+    j.from = here;
+    let (to, taste) = (j.to, j.taste.clone());
+    let tracks = journey_tracks(state, &taste);
+    let memory = &state.journey.memory;
+    let p = plan_rest(&tracks, here, playing, to, minutes, memory, &avoid);
+    if p.steps.is_empty() {
+        return Vec::new();
+    }
+    if say {
+        state.info(format!(
+            "re-planned the journey toward {} from where you are now",
+            to.name()
+        ));
+    }
+    let mut effects = put_in_queue(state, &p);
+    effects.push(Effect::SaveQueue(state.saved_queue()));
+    effects
+}
