@@ -250,6 +250,18 @@ fn position(p: &mut Player, ms: u64) -> Vec<Effect> {
     }))
 }
 
+/// The player with Ada Lin → Awake playing and `song()` loaded as its lyrics (view hidden).
+fn with_song() -> Player {
+    let mut p = Player::new();
+    p.press("g g enter enter");
+    playing(&mut p);
+    p.send(Msg::LyricsLoaded {
+        path: AWAKE.into(),
+        report: song(),
+    });
+    p
+}
+
 fn wakes(effects: &[Effect]) -> Vec<Option<LyricsWake>> {
     effects
         .iter()
@@ -292,13 +304,7 @@ fn a_track_start_loads_its_lyrics_and_a_late_answer_for_another_track_is_dropped
 
 #[test]
 fn the_highlight_wakes_up_exactly_when_the_next_line_starts_and_only_while_shown() {
-    let mut p = Player::new();
-    p.press("g g enter enter");
-    playing(&mut p);
-    p.send(Msg::LyricsLoaded {
-        path: AWAKE.into(),
-        report: song(),
-    });
+    let mut p = with_song();
     assert!(
         wakes(&position(&mut p, 1_000)).is_empty(),
         "view hidden: no wake-ups"
@@ -360,13 +366,7 @@ fn the_highlight_wakes_up_exactly_when_the_next_line_starts_and_only_while_shown
 
 #[test]
 fn a_seek_from_a_key_the_mouse_mpris_or_the_socket_makes_the_pending_wake_up_stale() {
-    let mut p = Player::new();
-    p.press("g g enter enter");
-    playing(&mut p);
-    p.send(Msg::LyricsLoaded {
-        path: AWAKE.into(),
-        report: song(),
-    });
+    let mut p = with_song();
     p.press("L");
     for (how, seek) in [
         ("key", None),
@@ -430,13 +430,7 @@ fn in_the_view_move_keys_scroll_it_library_keys_rest_and_back_closes_it() {
 
 #[test]
 fn the_whole_screen_shows_the_current_line_highlighted_in_the_middle_of_the_pane() {
-    let mut p = Player::new();
-    p.press("g g enter enter");
-    playing(&mut p);
-    p.send(Msg::LyricsLoaded {
-        path: AWAKE.into(),
-        report: song(),
-    });
+    let mut p = with_song();
     p.press("L");
     let theme = Theme::default();
     for (ms, current) in [
