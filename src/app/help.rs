@@ -17,6 +17,14 @@ pub fn max_scroll(bindings: usize, slots: usize) -> usize {
     bindings - (slots - 1).max(1)
 }
 
+/// Scrolls the open overlay by `rows` bindings (the mouse wheel), within the same bounds as the
+/// keys.
+pub(super) fn scroll(state: &mut AppState, rows: i64) {
+    let max = max_scroll(state.help.len(), state.help_slots);
+    let s = state.help_scroll.min(max) as i64;
+    state.help_scroll = (s + rows).clamp(0, max as i64) as usize;
+}
+
 /// A key while the help overlay is open: `true` when it was the overlay's own (close or scroll);
 /// any other key goes on to `update` as usual, so playback keys keep working behind it.
 pub(super) fn action(state: &mut AppState, a: Action) -> bool {
@@ -99,6 +107,28 @@ mod tests {
         assert!(!action(&mut s, Action::PlayPause), "not the overlay's key");
         assert!(action(&mut s, Action::Bottom) && action(&mut s, Action::Back));
         assert_eq!((s.overlay, s.help_scroll), (None, 0));
+    }
+
+    #[test]
+    fn the_wheel_scrolls_the_overlay_not_the_list_behind_it() {
+        use crate::app::mouse::{MouseInput, MouseKind, MouseTarget};
+        let mut s = open(60, 20);
+        let wheel = |kind| {
+            Msg::Mouse(MouseInput {
+                target: MouseTarget::Nothing,
+                kind,
+                at: std::time::Instant::now(),
+            })
+        };
+        update(&mut s, wheel(MouseKind::WheelDown));
+        assert_eq!(s.help_scroll, 3);
+        for _ in 0..20 {
+            update(&mut s, wheel(MouseKind::WheelDown));
+        }
+        assert_eq!(s.help_scroll, 41);
+        update(&mut s, wheel(MouseKind::WheelUp));
+        assert_eq!(s.help_scroll, 38);
+        assert_eq!(s.overlay, Some(Overlay::Help));
     }
 
     #[test]

@@ -72,6 +72,15 @@ pub struct MouseState {
 pub(super) fn mouse(state: &mut AppState, input: MouseInput) -> Vec<Effect> {
     state.prepare();
     let MouseInput { target, kind, at } = input;
+    if state.overlay == Some(Overlay::Help) {
+        // The wheel scrolls the help overlay wherever the pointer is; clicks do nothing.
+        match kind {
+            MouseKind::WheelUp => super::help::scroll(state, -WHEEL_ROWS),
+            MouseKind::WheelDown => super::help::scroll(state, WHEEL_ROWS),
+            MouseKind::Click => {}
+        }
+        return Vec::new();
+    }
     // Under an overlay only its own rows take the mouse (the hit test says `Nothing` elsewhere).
     if state.overlay.is_some() && !matches!(target, MouseTarget::PickerRow(_)) {
         return Vec::new();
