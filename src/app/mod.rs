@@ -20,6 +20,7 @@ mod playback;
 pub mod queue;
 pub mod reco;
 mod reports;
+mod selection;
 pub mod state;
 #[cfg(test)]
 pub(crate) mod test_library;

@@ -135,7 +135,7 @@ fn click(state: &mut AppState, target: MouseTarget, at: Instant) -> Vec<Effect> 
             state.browser.cursor = i;
             if double {
                 // As enter: a track plays now, an artist, album or folder opens.
-                return super::update::open(state);
+                return super::selection::open(state);
             }
         }
         MouseTarget::QueueRow(i) if i < state.queue.len() => {

@@ -1,16 +1,16 @@
 //! `update(state, msg) -> effects`: the only place the UI thread's state changes. Navigation,
-//! search and the queue are here; playback is in `playback.rs`, and the subsystems' reports
-//! (engine, library, mood tagger, camera) in `reports.rs`.
+//! search and the queue are here; what the keys do to the selection is in `selection.rs`, playback
+//! in `playback.rs`, and the subsystems' reports (engine, library, mood tagger, camera) in
+//! `reports.rs`.
 
 use super::action::Action;
-use super::browser::Row;
 use super::lyrics;
 use super::playback;
-use super::queue::QueueItem;
 use super::reco;
 use super::reports;
+use super::selection::{enqueue, move_by_hand, move_cursor, open, play_next, play_now, rate};
 use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane};
-use crate::core::{now_ms, EmotionReading, Rating, TrackId, EMOTIONS};
+use crate::core::{now_ms, EmotionReading, EMOTIONS};
 use crate::library::m3u::PlaylistEntry;
 use crate::vision::service::VisionCommand;
 
@@ -313,126 +313,4 @@ fn playlist_entries(state: &AppState) -> Vec<PlaylistEntry> {
             },
         })
         .collect()
-}
-
-fn move_cursor(state: &mut AppState, delta: i64) {
-    let (len_lib, len_queue) = (state.browser.rows.len(), state.queue.len());
-    let (cursor, len) = match state.focus {
-        Pane::Library => (&mut state.browser.cursor, len_lib),
-        Pane::Queue => (&mut state.queue.cursor, len_queue),
-    };
-    let max = len.saturating_sub(1) as i64;
-    *cursor = (*cursor as i64).saturating_add(delta).clamp(0, max) as usize;
-}
-
-pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
-    match state.focus {
-        Pane::Library => match state.browser.rows.get(state.browser.cursor) {
-            Some(Row::Track(_)) => play_now(state),
-            Some(_) => {
-                state.browser.open();
-                Vec::new()
-            }
-            None => Vec::new(),
-        },
-        Pane::Queue if state.queue.cursor < state.queue.len() => {
-            playback::play_index(state, state.queue.cursor, 0)
-        }
-        Pane::Queue => Vec::new(),
-    }
-}
-
-/// Queue items for the library selection.
-fn selection(state: &AppState) -> Vec<QueueItem> {
-    state
-        .browser
-        .selected_tracks(&state.catalogue)
-        .into_iter()
-        .filter_map(|id| state.catalogue.get(id))
-        .map(|t| QueueItem::new(t.path.clone()))
-        .collect()
-}
-
-fn enqueue(state: &mut AppState) {
-    if state.focus != Pane::Library {
-        return;
-    }
-    let items = selection(state);
-    let n = items.len();
-    state.queue.append(items);
-    state.info(format!(
-        "added {n} track{} to the queue",
-        if n == 1 { "" } else { "s" }
-    ));
-}
-
-fn play_now(state: &mut AppState) -> Vec<Effect> {
-    if state.focus == Pane::Queue {
-        return open(state);
-    }
-    let items = selection(state);
-    if items.is_empty() {
-        return Vec::new();
-    }
-    let at = state.queue.insert_next(items);
-    playback::play_index(state, at, 0)
-}
-
-fn play_next(state: &mut AppState) -> Vec<Effect> {
-    if state.focus != Pane::Library {
-        return Vec::new();
-    }
-    let mut items = selection(state);
-    for i in &mut items {
-        i.pinned = true;
-    }
-    let n = items.len();
-    let ids: Vec<TrackId> = items.iter().map(|i| i.id).collect();
-    state.queue.insert_next(items);
-    state.info(format!(
-        "{n} track{} will play next",
-        if n == 1 { "" } else { "s" }
-    ));
-    let mut effects = playback::refresh_next(state);
-    for id in ids {
-        effects.extend(reco::moved_by_hand(state, id, true));
-    }
-    effects
-}
-
-/// `K`/`J` in the queue: the edit, and the recommender learns that the listener placed it.
-fn move_by_hand(state: &mut AppState, a: Action) -> Vec<Effect> {
-    let before = state.queue.cursor;
-    let id = state.queue.items.get(before).map(|i| i.id);
-    let mut effects = playback::queue_edit(state, a);
-    if let (Some(id), true) = (id, state.queue.cursor != before) {
-        effects.extend(reco::moved_by_hand(state, id, a == Action::QueueMoveUp));
-    }
-    effects
-}
-
-/// The track a rating key applies to: the selected track in the focused pane, else the one
-/// playing.
-fn rating_target(state: &AppState) -> Option<TrackId> {
-    let selected = match state.focus {
-        Pane::Library => match state.browser.rows.get(state.browser.cursor) {
-            Some(Row::Track(id)) => Some(*id),
-            _ => None,
-        },
-        Pane::Queue => state.queue.items.get(state.queue.cursor).map(|i| i.id),
-    };
-    selected.or_else(|| state.player.path.as_deref().map(TrackId::from_path))
-}
-
-fn rate(state: &mut AppState, stars: u8) -> Vec<Effect> {
-    match rating_target(state) {
-        Some(id) => vec![Effect::SaveRating {
-            id,
-            rating: Rating::new(stars),
-        }],
-        None => {
-            state.info("nothing to rate: select or play a track");
-            Vec::new()
-        }
-    }
 }
