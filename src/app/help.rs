@@ -36,22 +36,22 @@ pub(super) fn action(state: &mut AppState, a: Action) -> bool {
         }
         return false;
     }
-    let max = max_scroll(state.help.len(), state.help_slots);
-    let page = state.help_slots.saturating_sub(1).max(1);
-    let s = state.help_scroll.min(max);
-    state.help_scroll = match a {
+    let page = state.help_slots.saturating_sub(1).max(1) as i64;
+    let rows = match a {
         Action::ToggleHelp | Action::Back | Action::Quit => {
             state.overlay = None;
-            0
+            state.help_scroll = 0;
+            return true;
         }
-        Action::Down => (s + 1).min(max),
-        Action::Up => s.saturating_sub(1),
-        Action::PageDown => (s + page).min(max),
-        Action::PageUp => s.saturating_sub(page),
-        Action::Top => 0,
-        Action::Bottom => max,
+        Action::Down => 1,
+        Action::Up => -1,
+        Action::PageDown => page,
+        Action::PageUp => -page,
+        Action::Top => i64::MIN / 2,
+        Action::Bottom => i64::MAX / 2,
         _ => return false,
     };
+    scroll(state, rows);
     true
 }
 
