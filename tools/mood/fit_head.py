@@ -58,6 +58,7 @@ def apply(transform, x):
 
 # Weight 4Q clips by their `pquad` (set by --pquad-weight).
 PQUAD_WEIGHT = False
+TRAIN_WEIGHT = 0.25
 
 # The gate of the gated inputs: how instrumental the track sounds (musicnn MSD's tag).
 GATE = 'msd:instrumental'
@@ -87,7 +88,11 @@ def feature_names(sample, spec):
 
 
 def load_set(spec):
-    dump, tsv, group_col = spec.split(':')
+    """Rows of DUMP:TSV:GROUP_COLUMN[:train]; a set marked `train` is training data only: in
+    every fold's training data, never held out, never scored."""
+    dump, tsv, group_col, *flag = spec.split(':')
+    if flag not in ([], ['train']):
+        sys.exit(f'--set {spec}: the fourth field can only be "train"')
     groups = {}
     extra = {}
     with open(tsv, newline='') as f:
@@ -98,7 +103,8 @@ def load_set(spec):
             extra[name] = row
     rows = [json.loads(line) for line in open(dump)]
     tag = dump.split('/')[-1].split('.')[0]
-    return [dict(r, group=tag + ':' + groups[r['file']], set=tag, meta=extra[r['file']])
+    return [dict(r, group=tag + ':' + groups[r['file']], set=tag, meta=extra[r['file']],
+                 train_only=bool(flag))
             for r in rows]
 
 
@@ -242,13 +248,16 @@ def predict(head, x):
 
 
 def weights_for(rows, instr_weight):
+    """Sample weights: the main (largest scored) set's clips 1 each, every other set's total
+    instr_weight times the main set's (a training-only set's: TRAIN_WEIGHT times)."""
     n = {s: sum(1 for r in rows if r['set'] == s) for s in {r['set'] for r in rows}}
     # Augmented copies share their clip's weight.
     copies = {}
     for r in rows:
         copies[(r['set'], r['file'])] = copies.get((r['set'], r['file']), 0) + 1
     clips = {s: sum(1 for r in rows if r['set'] == s and not r.get('aug')) for s in n}
-    main = max(clips, key=clips.get)
+    scored = {s for s in n if not any(r['set'] == s and r.get('train_only') for r in rows)}
+    main = max(scored, key=clips.get)
     w = []
     for r in rows:
         share = 1.0 / copies[(r['set'], r['file'])]
@@ -257,6 +266,8 @@ def weights_for(rows, instr_weight):
             share *= float(r['meta']['pquad'])
         if r['set'] == main:
             w.append(share)
+        elif r.get('train_only'):
+            w.append(share * TRAIN_WEIGHT * clips[main] / clips[r['set']])
         else:
             # The smaller set's total weight is instr_weight times the main set's.
             w.append(share * instr_weight * clips[main] / clips[r['set']])
@@ -272,7 +283,9 @@ def cross_validate(rows, names, outputs, c, instr_weight, repeats, seed, model=N
     w = weights_for(rows, instr_weight)
     out = []
     aug = np.array([bool(r.get('aug')) for r in rows])
-    real = ~aug
+    train_only = np.array([bool(r.get('train_only')) for r in rows])
+    # Held out and scored: the clips themselves (not their augmented copies) of the scored sets.
+    real = ~aug & ~train_only
     for rep in range(repeats):
         v = np.zeros(len(rows))
         a = np.zeros(len(rows))
@@ -280,15 +293,15 @@ def cross_validate(rows, names, outputs, c, instr_weight, repeats, seed, model=N
         conf = np.zeros(len(rows))
         # Folds per set (each set's groups split 5 ways; augmented copies go with their clip's
         # group), then fold k of every set held out together.
-        fold = np.zeros(len(rows), dtype=int)
-        for s in np.unique(sets):
+        fold = np.full(len(rows), -1)  # -1: training data of every fold
+        for s in np.unique(sets[~train_only]):
             idx = np.where((sets == s) & real)[0]
             skf = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed + rep)
             group_fold = {}
             for k, (_, test) in enumerate(skf.split(x[idx], y[idx], groups[idx])):
                 for g in groups[idx[test]]:
                     group_fold[g] = k
-            for i in np.where(sets == s)[0]:
+            for i in np.where((sets == s) & ~train_only)[0]:
                 fold[i] = group_fold[groups[i]]
         for k in range(5):
             tr, te = fold != k, (fold == k) & real
@@ -327,7 +340,7 @@ def mean_scores(list_of):
 
 def evaluate(rows, names, outputs, c, iw, repeats, seed, model=None):
     preds, y = cross_validate(rows, names, outputs, c, iw, repeats, seed, model)
-    real = [r for r in rows if not r.get('aug')]
+    real = [r for r in rows if not r.get('aug') and not r.get('train_only')]
     sets = np.array([r['set'] for r in real])
     pop = np.array(['Pop/Rock' in r['meta'].get('genres', '') for r in real])
     res = {}
@@ -403,11 +416,14 @@ def main():
     ap.add_argument('--out')
     ap.add_argument('--report')
     ap.add_argument('--fixture')
+    ap.add_argument('--train-weight', type=float, default=0.25,
+                    help="a training-only set's total weight, as a share of the main set's")
     ap.add_argument('--pquad-weight', action='store_true',
                     help="weight each 4Q clip by its pquad (the share of its tags in its quadrant)")
     args = ap.parse_args()
-    global PQUAD_WEIGHT
+    global PQUAD_WEIGHT, TRAIN_WEIGHT
     PQUAD_WEIGHT = args.pquad_weight
+    TRAIN_WEIGHT = args.train_weight
 
     loaded = []
     for s in args.set:
