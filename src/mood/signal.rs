@@ -16,7 +16,7 @@
 //!   like librosa's `onset_strength`; a level change shifts every band alike, so mastering
 //!   levels hardly matter); an onset is a local maximum of the envelope over ±3 frames that
 //!   exceeds the mean over the surrounding ±10 frames by 0.5 standard deviations of the envelope
-//!   (and by at least [`MIN_RISE`]).
+//!   (and by at least [`rhythm::MIN_RISE`](super::rhythm::MIN_RISE)).
 //! - Tempo: the autocorrelation of the mean-removed envelope, summed over spans, weighted by a
 //!   log-normal prior around 120 BPM (one octave wide), maximised over 50–220 BPM with parabolic
 //!   interpolation; pulse clarity is that autocorrelation's height relative to lag 0.
@@ -35,6 +35,8 @@ use realfft::{RealFftPlanner, RealToComplex};
 use serde::{Deserialize, Serialize};
 
 use super::mel::SAMPLE_RATE;
+use super::rhythm::{add_autocorr, count_onsets, lag_of, tempo, ONSET_HOP};
+use super::tonality::{chroma_bins, key, CHROMA_FFT};
 
 /// The signal features of a track (see the module docs for each definition).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -97,17 +99,7 @@ impl SignalFeatures {
     }
 }
 
-/// Krumhansl & Kessler's (1982) probe-tone ratings of the 12 pitch classes in C major / C minor.
-const MAJOR_PROFILE: [f32; 12] = [
-    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
-];
-const MINOR_PROFILE: [f32; 12] = [
-    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
-];
-
-/// The hop of the mel frames the envelope is read from.
-const ONSET_HOP: usize = super::mel::HOP;
-const CHROMA_FFT: usize = 4096;
+/// The hop of the chroma frames (half the FFT).
 const CHROMA_HOP: usize = 2048;
 const BLOCK: usize = SAMPLE_RATE as usize * 2 / 5;
 
@@ -290,22 +282,6 @@ impl SignalAnalyzer {
     }
 }
 
-/// The pitch class (C = 0) of each chroma FFT bin from 60 Hz to 2 kHz, from the first such bin.
-fn chroma_bins() -> (usize, Vec<usize>) {
-    let bin_hz = SAMPLE_RATE as f32 / CHROMA_FFT as f32;
-    let bins: Vec<usize> = (0..=CHROMA_FFT / 2)
-        .filter(|&k| (60.0..=2000.0).contains(&(k as f32 * bin_hz)))
-        .collect();
-    let classes = bins
-        .iter()
-        .map(|&k| {
-            let midi = 69.0 + 12.0 * (k as f32 * bin_hz / 440.0).log2();
-            (midi.round() as i64).rem_euclid(12) as usize
-        })
-        .collect();
-    (bins.first().copied().unwrap_or(0), classes)
-}
-
 fn hann(n: usize) -> Vec<f32> {
     (0..n)
         .map(|i| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n as f32).cos())
@@ -330,124 +306,6 @@ fn percentile(sorted: &[f32], q: f32) -> f32 {
     match sorted.len() {
         0 => 0.0,
         n => sorted[((n - 1) as f32 * q).round() as usize],
-    }
-}
-
-/// The least rise above the local mean that counts as an onset (in the envelope's units, a mean
-/// rise of `ln(1 + 100·|X|)` per bin), so that the noise of a steady sound is no onset.
-const MIN_RISE: f32 = 0.01;
-
-/// Onsets in an envelope (see the module docs).
-fn count_onsets(envelope: &[f32]) -> usize {
-    let n = envelope.len();
-    if n < 3 {
-        return 0;
-    }
-    let mean = envelope.iter().sum::<f32>() / n as f32;
-    let sd = (envelope.iter().map(|e| (e - mean).powi(2)).sum::<f32>() / n as f32).sqrt();
-    if sd <= 0.0 {
-        return 0;
-    }
-    let mut count = 0;
-    let mut last: Option<usize> = None;
-    for t in 0..n {
-        let near = &envelope[t.saturating_sub(3)..(t + 4).min(n)];
-        if near.iter().any(|&e| e > envelope[t]) {
-            continue;
-        }
-        let around = &envelope[t.saturating_sub(10)..(t + 11).min(n)];
-        let local = around.iter().sum::<f32>() / around.len() as f32;
-        if envelope[t] >= local + (0.5 * sd).max(MIN_RISE) && last.is_none_or(|l| t - l > 3) {
-            count += 1;
-            last = Some(t);
-        }
-    }
-    count
-}
-
-/// Frames per beat at `bpm`.
-fn lag_of(bpm: f32) -> f32 {
-    60.0 * SAMPLE_RATE as f32 / ONSET_HOP as f32 / bpm
-}
-
-/// Adds the autocorrelation of the mean-removed envelope, lags `0..acc.len()`, to `acc`.
-fn add_autocorr(envelope: &[f32], acc: &mut [f64]) {
-    let n = envelope.len();
-    if n == 0 {
-        return;
-    }
-    let mean = envelope.iter().sum::<f32>() / n as f32;
-    let centred: Vec<f64> = envelope.iter().map(|&e| f64::from(e - mean)).collect();
-    for (lag, a) in acc.iter_mut().enumerate().take(n) {
-        *a += centred[..n - lag]
-            .iter()
-            .zip(&centred[lag..])
-            .map(|(x, y)| x * y)
-            .sum::<f64>();
-    }
-}
-
-/// (tempo in BPM, pulse clarity) from a summed autocorrelation (see the module docs).
-fn tempo(acc: &[f64]) -> (f32, f32) {
-    if acc.is_empty() || acc[0] <= 0.0 {
-        return (0.0, 0.0);
-    }
-    let (lo, hi) = (lag_of(220.0).floor() as usize, lag_of(50.0).ceil() as usize);
-    let prior = |lag: f32| {
-        let octaves = (lag_of(120.0) / lag).log2();
-        (-0.5 * octaves * octaves).exp()
-    };
-    let best = (lo.max(1)..=hi.min(acc.len() - 2))
-        .max_by(|&a, &b| {
-            let score = |l: usize| acc[l].max(0.0) * f64::from(prior(l as f32));
-            score(a).total_cmp(&score(b))
-        })
-        .unwrap_or(lo);
-    if best == 0 || best + 1 >= acc.len() {
-        return (0.0, 0.0);
-    }
-    let (a, b, c) = (acc[best - 1], acc[best], acc[best + 1]);
-    let denom = a - 2.0 * b + c;
-    let shift = if denom.abs() > f64::EPSILON {
-        (0.5 * (a - c) / denom).clamp(-0.5, 0.5)
-    } else {
-        0.0
-    };
-    let lag = best as f64 + shift;
-    let bpm = 60.0 * f64::from(SAMPLE_RATE) / ONSET_HOP as f64 / lag;
-    (bpm as f32, (b / acc[0]).clamp(0.0, 1.0) as f32)
-}
-
-/// (key clarity, mode) of a chroma vector; (0, 0) for an empty one.
-fn key(chroma: &[f32; 12]) -> (f32, f32) {
-    if chroma.iter().all(|&c| c <= 0.0) {
-        return (0.0, 0.0);
-    }
-    let best = |profile: &[f32; 12]| {
-        (0..12)
-            .map(|k| {
-                let rotated: Vec<f32> = (0..12).map(|i| profile[(i + 12 - k) % 12]).collect();
-                pearson(chroma, &rotated)
-            })
-            .fold(f32::NEG_INFINITY, f32::max)
-    };
-    let (major, minor) = (best(&MAJOR_PROFILE), best(&MINOR_PROFILE));
-    (major.max(minor), major - minor)
-}
-
-fn pearson(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len() as f32;
-    let (ma, mb) = (a.iter().sum::<f32>() / n, b.iter().sum::<f32>() / n);
-    let (mut num, mut da, mut dbb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        num += (x - ma) * (y - mb);
-        da += (x - ma).powi(2);
-        dbb += (y - mb).powi(2);
-    }
-    if da <= 0.0 || dbb <= 0.0 {
-        0.0
-    } else {
-        num / (da.sqrt() * dbb.sqrt())
     }
 }
 
