@@ -18,6 +18,7 @@ pub mod mel;
 pub mod model;
 mod ops;
 pub mod pcm;
+mod result;
 mod rhythm;
 pub mod signal;
 pub mod tagger;
