@@ -58,6 +58,7 @@ def apply(transform, x):
 
 # Weight 4Q clips by their `pquad` (set by --pquad-weight).
 PQUAD_WEIGHT = False
+# A training-only set's total weight as a share of the main set's (set by --train-weight).
 TRAIN_WEIGHT = 0.25
 
 # The gate of the gated inputs: how instrumental the track sounds (musicnn MSD's tag).
@@ -256,7 +257,7 @@ def weights_for(rows, instr_weight):
     for r in rows:
         copies[(r['set'], r['file'])] = copies.get((r['set'], r['file']), 0) + 1
     clips = {s: sum(1 for r in rows if r['set'] == s and not r.get('aug')) for s in n}
-    scored = {s for s in n if not any(r['set'] == s and r.get('train_only') for r in rows)}
+    scored = {r['set'] for r in rows if not r.get('train_only')}
     main = max(scored, key=clips.get)
     w = []
     for r in rows:
