@@ -37,7 +37,7 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// Queue items for the library selection.
-pub(super) fn selection(state: &AppState) -> Vec<QueueItem> {
+fn selection(state: &AppState) -> Vec<QueueItem> {
     state
         .browser
         .selected_tracks(&state.catalogue)
@@ -107,7 +107,7 @@ pub(super) fn move_by_hand(state: &mut AppState, a: Action) -> Vec<Effect> {
 
 /// The track a rating key applies to: the selected track in the focused pane, else the one
 /// playing.
-pub(super) fn rating_target(state: &AppState) -> Option<TrackId> {
+fn rating_target(state: &AppState) -> Option<TrackId> {
     let selected = match state.focus {
         Pane::Library => match state.browser.rows.get(state.browser.cursor) {
             Some(Row::Track(id)) => Some(*id),
