@@ -11,8 +11,9 @@
 //! {quadrant: x}, "quadrants": [...], "confusion": [[...]] (rows = true quadrant), "confident":
 //! {"below", "coverage", "accuracy"}, "failed": [{"path", "error"}], "seconds"}`.
 //! `--dump FILE` also writes one JSON line per clip, `{"file", "quadrant", "inputs": {name: x},
-//! "patches": [{name: x}, ...]}`, with everything the head can read (both musicnn networks), as
-//! the means over the patches and for each audible patch: what `tools/mood/fit_head.py` fits.
+//! "patches": [{name: x}, ...]}`, with everything the head can read (both musicnn networks, and
+//! each network's pooled mid-end features `PREFIX_pool:i`), as the means over the patches and for
+//! each audible patch: what `tools/mood/fit_head.py` and `explore_pool.py` fit.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -171,7 +172,8 @@ pub fn run(
             files.head = None;
         }
     }
-    let (tagger, _) = crate::commands::tag::tagger(args, files)?;
+    let (mut tagger, _) = crate::commands::tag::tagger(args, files)?;
+    tagger.with_pooled |= dump.is_some();
     let mut out = match dump {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,

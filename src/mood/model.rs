@@ -98,6 +98,10 @@ pub struct MusicnnOutputs {
     /// The penultimate dense layer after its ReLU and batch norm `[batch, backend_units]`
     /// (musicnn's extractor calls it `penultimate`).
     pub penultimate: Tensor,
+    /// The time-pooled mid-end features after their batch norm `[batch, 2 × 753]`: for each of
+    /// the 753 front- and mid-end features its maximum then its mean over the patch's frames
+    /// (musicnn's extractor's `max_pool` and `mean_pool`, interleaved).
+    pub pooled: Tensor,
 }
 
 /// The musicnn tagger network. See the module docs for the architecture.
@@ -212,13 +216,12 @@ impl MusicnnModel {
         // [batch, 753, 2] flattened row-major: max and mean of each feature side by side.
         let pooled = Tensor::stack(&[features.max(1)?, features.mean(1)?], 2)?;
         let pooled = self.pool_bn.forward(&pooled.flatten_from(1)?)?;
-        let hidden = self
-            .dense_bn
-            .forward(&self.dense.forward(&pooled)?.relu()?)?;
+        let hidden = (self.dense_bn).forward(&self.dense.forward(&pooled)?.relu()?)?;
         let probs = candle_nn::ops::sigmoid(&self.output.forward(&hidden)?)?;
         Ok(MusicnnOutputs {
             probs,
             penultimate: hidden,
+            pooled,
         })
     }
 }

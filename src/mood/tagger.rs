@@ -79,6 +79,8 @@ struct NetOut {
     probs: Vec<f32>,
     /// The penultimate layer.
     embedding: Vec<f32>,
+    /// The pooled mid-end features (empty unless [`Tagger::with_pooled`]).
+    pooled: Vec<f32>,
 }
 
 /// Tags tracks with musicnn. See the module docs.
@@ -93,6 +95,9 @@ pub struct Tagger {
     /// Tracks at least this long (s) are decoded only around their patches (see
     /// [`pcm::load_windows`]); shorter ones whole.
     pub seek_from_seconds: u64,
+    /// Whether each network's pooled mid-end features (1,506 per patch) become inputs
+    /// `PREFIX_pool:i`: when the head reads them, or for a dump that compares heads.
+    pub with_pooled: bool,
 }
 
 impl Tagger {
@@ -117,6 +122,7 @@ impl Tagger {
             None => None,
         };
         let mtt = mtt_path.map(|p| network(&p, Checkpoint::Mtt)).transpose()?;
+        let with_pooled = (head.as_ref()).is_some_and(|h| h.uses("msd_pool") || h.uses("mtt_pool"));
         Ok(Tagger {
             msd,
             mtt,
@@ -125,6 +131,7 @@ impl Tagger {
             signal: SignalAnalyzer::new(),
             max_patches: DEFAULT_PATCHES,
             seek_from_seconds: 60,
+            with_pooled,
         })
     }
 
@@ -278,12 +285,19 @@ impl Tagger {
             let out = net.model.forward_all(&input)?;
             let probs = out.probs.to_vec2::<f32>()?;
             let embedding = out.penultimate.to_vec2::<f32>()?;
-            outs.extend(
-                probs
-                    .into_iter()
-                    .zip(embedding)
-                    .map(|(probs, embedding)| NetOut { probs, embedding }),
-            );
+            let mut pooled = match self.with_pooled {
+                true => out.pooled.to_vec2::<f32>()?,
+                false => Vec::new(),
+            }
+            .into_iter();
+            outs.extend(probs.into_iter().zip(embedding).map(|(probs, embedding)| {
+                let pooled = pooled.next().unwrap_or_default();
+                NetOut {
+                    probs,
+                    embedding,
+                    pooled,
+                }
+            }));
         }
         Ok(outs)
     }
@@ -321,7 +335,8 @@ fn add_into(acc: &mut [f32], row: &[f32]) {
     }
 }
 
-/// `PREFIX:tag` for each probability and `PREFIX_emb:i` for each unit of the penultimate layer.
+/// `PREFIX:tag` for each probability, `PREFIX_emb:i` for each unit of the penultimate layer and
+/// `PREFIX_pool:i` for each pooled mid-end feature (when computed).
 fn add_network_inputs(inputs: &mut HeadInputs, net: &Network, out: &NetOut) {
     let prefix = net.checkpoint.prefix();
     for (tag, p) in net.tags.iter().zip(&out.probs) {
@@ -329,6 +344,9 @@ fn add_network_inputs(inputs: &mut HeadInputs, net: &Network, out: &NetOut) {
     }
     for (i, x) in out.embedding.iter().enumerate() {
         inputs.insert(format!("{prefix}_emb:{i}"), *x);
+    }
+    for (i, x) in out.pooled.iter().enumerate() {
+        inputs.insert(format!("{prefix}_pool:{i}"), *x);
     }
 }
 

@@ -82,7 +82,7 @@ def feature_names(sample, spec):
             out += ['sig:' + s + '*' + GATE for s in SIGNAL if 'sig:' + s in sample]
         else:
             chosen = [n for n in names if n.split(':')[0] == part]
-            if part.endswith('_emb'):
+            if part.endswith(('_emb', '_pool')):
                 chosen.sort(key=lambda n: int(n.split(':')[1]))
             out += chosen
     return out
