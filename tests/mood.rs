@@ -378,6 +378,10 @@ fn eval_mood_scores_a_labelled_folder_and_names_a_bad_label_s_line() {
         lines[0]["inputs"]["msd:rock"].is_number() && lines[0]["inputs"]["sig:mode"].is_number()
     );
     assert!(!lines[0]["patches"].as_array().unwrap().is_empty());
+    // ... and musicnn's pooled mid-end features (max and mean of 753), which only a dump computes.
+    let patch = lines[0]["patches"][0].as_object().unwrap();
+    let pooled = patch.keys().filter(|k| k.starts_with("msd_pool:")).count();
+    assert_eq!(pooled, 2 * 753);
 
     std::fs::write(dir.join("labels.tsv"), "a.wav\tcalm\nb.wav\tjoyful\n").unwrap();
     let out = mien(

@@ -216,7 +216,9 @@ impl MusicnnModel {
         // [batch, 753, 2] flattened row-major: max and mean of each feature side by side.
         let pooled = Tensor::stack(&[features.max(1)?, features.mean(1)?], 2)?;
         let pooled = self.pool_bn.forward(&pooled.flatten_from(1)?)?;
-        let hidden = (self.dense_bn).forward(&self.dense.forward(&pooled)?.relu()?)?;
+        let hidden = self
+            .dense_bn
+            .forward(&self.dense.forward(&pooled)?.relu()?)?;
         let probs = candle_nn::ops::sigmoid(&self.output.forward(&hidden)?)?;
         Ok(MusicnnOutputs {
             probs,

@@ -122,7 +122,9 @@ impl Tagger {
             None => None,
         };
         let mtt = mtt_path.map(|p| network(&p, Checkpoint::Mtt)).transpose()?;
-        let with_pooled = (head.as_ref()).is_some_and(|h| h.uses("msd_pool") || h.uses("mtt_pool"));
+        let with_pooled = head
+            .as_ref()
+            .is_some_and(|h| h.uses("msd_pool") || h.uses("mtt_pool"));
         Ok(Tagger {
             msd,
             mtt,
@@ -285,19 +287,17 @@ impl Tagger {
             let out = net.model.forward_all(&input)?;
             let probs = out.probs.to_vec2::<f32>()?;
             let embedding = out.penultimate.to_vec2::<f32>()?;
-            let mut pooled = match self.with_pooled {
+            let pooled = match self.with_pooled {
                 true => out.pooled.to_vec2::<f32>()?,
-                false => Vec::new(),
-            }
-            .into_iter();
-            outs.extend(probs.into_iter().zip(embedding).map(|(probs, embedding)| {
-                let pooled = pooled.next().unwrap_or_default();
-                NetOut {
+                false => vec![Vec::new(); probs.len()],
+            };
+            outs.extend((probs.into_iter().zip(embedding).zip(pooled)).map(
+                |((probs, embedding), pooled)| NetOut {
                     probs,
                     embedding,
                     pooled,
-                }
-            }));
+                },
+            ));
         }
         Ok(outs)
     }

@@ -22,6 +22,12 @@ if [ "${1:-}" = "--save" ]; then
     cp "$OUT/last.pt" "$SAVED" && cp "$OUT/log.jsonl" "$SAVED_LOG"
     echo "saved $SAVED and $SAVED_LOG"; exit 0
 fi
+FINISHED=tools/fer/checkpoints/stage5-swa.pt
+if [ ! -f "$OUT/last.pt" ] && [ ! -f "$SAVED" ] && [ -f "$FINISHED" ]; then
+    # Its 100 epochs are done (models/FER.md, "Stage 5"): nothing to resume; a new run would
+    # start again from epoch 0.
+    echo "stage 5 is finished: its SWA average is $FINISHED"; exit 0
+fi
 if [ ! -f "$OUT/last.pt" ] && [ -f "$SAVED" ]; then
     cp "$SAVED" "$OUT/last.pt" && cp "$SAVED_LOG" "$OUT/log.jsonl"
     echo "resuming from $SAVED"

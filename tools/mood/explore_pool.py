@@ -12,12 +12,8 @@ a chosen candidate is written in the head file format src/mood/head.rs already r
     OMP_NUM_THREADS=1 python3 tools/mood/explore_pool.py --set ... --set ... [--repeats 10]
 """
 import argparse
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.neural_network import MLPClassifier
 
 import fit_head as fh
 
@@ -41,36 +37,20 @@ def make_fit(n_base, k, f):
     components (k = 0: kept as they are), whitened, times f; the map is folded back into the
     first layer so that fit_head.predict evaluates the head unchanged."""
     def fit(x, y, w, outputs, c, seed, model=None):
-        mean = x.mean(0)
-        scale = x.std(0)
-        scale[scale < 1e-6] = 1.0
+        mean, scale = fh.standardise(x)
         z = (x - mean) / scale
         d = z.shape[1]
         if k:
             _, s, vt = np.linalg.svd(z[:, n_base:], full_matrices=False)
-            sd = s[:k] / np.sqrt(len(z))
-            proj = vt[:k].T / sd  # [pool, k], whitened
+            proj = vt[:k].T / (s[:k] / np.sqrt(len(z)))  # [pool, k], whitened
         else:
             proj = np.eye(d - n_base)
         t = np.zeros((d, n_base + proj.shape[1]))
         t[:n_base, :n_base] = np.eye(n_base)
         t[n_base:, n_base:] = proj * f
-        zz = z @ t
-        members = []
-        if model is None:
-            m = LogisticRegression(C=c, max_iter=5000, random_state=seed)
-            m.fit(zz, y, sample_weight=w)
-            members.append((None, None, m.coef_ @ t.T, m.intercept_))
-        else:
-            h, alpha, seeds = model
-            for s_ in range(seeds):
-                m = MLPClassifier((h,), alpha=alpha, solver='lbfgs', max_iter=300,
-                                  random_state=seed + s_)
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore', ConvergenceWarning)
-                    m.fit(zz, y, sample_weight=w / w.mean())
-                members.append((m.coefs_[0].T @ t.T, m.intercepts_[0], m.coefs_[1].T,
-                                m.intercepts_[1]))
+        # The first layer (the hidden one, or the output of a linear head) reads z @ t.
+        members = [(hw @ t.T, hb, ow, ob) if hw is not None else (None, None, ow @ t.T, ob)
+                   for hw, hb, ow, ob in fh.fit_members(z @ t, y, w, outputs, c, seed, model)]
         return mean, scale, members
     return fit
 

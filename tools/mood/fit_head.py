@@ -180,13 +180,23 @@ def parse_model(spec):
     return int(h), float(alpha), int(seeds)
 
 
-def fit(x, y, w, outputs, c, seed, model=None):
-    """(mean, scale, members): each member (hidden weights or None, hidden bias, output
-    weights, output bias), as src/mood/head_net.rs evaluates them."""
+def standardise(x):
+    """Each column's mean and spread (1 where it is constant): the head's `mean` and `scale`."""
     mean = x.mean(0)
     scale = x.std(0)
     scale[scale < 1e-6] = 1.0
-    z = (x - mean) / scale
+    return mean, scale
+
+
+def fit(x, y, w, outputs, c, seed, model=None):
+    """(mean, scale, members): each member (hidden weights or None, hidden bias, output
+    weights, output bias), as src/mood/head_net.rs evaluates them."""
+    mean, scale = standardise(x)
+    return mean, scale, fit_members((x - mean) / scale, y, w, outputs, c, seed, model)
+
+
+def fit_members(z, y, w, outputs, c, seed, model=None):
+    """The members of a head fitted on standardised inputs z (see fit)."""
     if model is not None:
         if outputs != 'quadrants':
             raise ValueError('an mlp head needs quadrant outputs')
@@ -203,7 +213,7 @@ def fit(x, y, w, outputs, c, seed, model=None):
             if list(m.classes_) != [0, 1, 2, 3]:
                 raise ValueError('every quadrant must be in the training data')
             members.append((m.coefs_[0].T, m.intercepts_[0], m.coefs_[1].T, m.intercepts_[1]))
-        return mean, scale, members
+        return members
     if outputs == 'axes':
         rows, bias = [], []
         for target in (VALENCE_POS[y], AROUSAL_HIGH[y]):
@@ -211,10 +221,10 @@ def fit(x, y, w, outputs, c, seed, model=None):
             m.fit(z, target, sample_weight=w)
             rows.append(m.coef_[0])
             bias.append(m.intercept_[0])
-        return mean, scale, [(None, None, np.array(rows), np.array(bias))]
+        return [(None, None, np.array(rows), np.array(bias))]
     m = LogisticRegression(C=c, max_iter=5000, random_state=seed)
     m.fit(z, y, sample_weight=w)
-    return mean, scale, [(None, None, m.coef_, m.intercept_)]
+    return [(None, None, m.coef_, m.intercept_)]
 
 
 def logits(member, z):
