@@ -54,8 +54,12 @@ pub struct VisionOpts {
     /// The face detector (default: models/blazeface-short.safetensors)
     #[arg(long, value_name = "FILE")]
     pub detector: Option<PathBuf>,
-    /// Classify each face alone, without averaging with its mirror image
+    /// Also classify each face's mirror image and average the two (the player's pass is the
+    /// single one: the mirror doubles the cost for under a point, models/FER.md)
     #[arg(long)]
+    pub tta: bool,
+    /// The single pass, which is now the default (kept so that older scripts still run)
+    #[arg(long, hide = true, conflicts_with = "tta")]
     pub no_tta: bool,
 }
 

@@ -20,11 +20,11 @@ use crate::core::EMOTIONS;
 use crate::vision::pipeline::{Classification, Classifier, Pipeline};
 use crate::vision::weights::{default_detector_path, default_fer_path, load_detector, load_fer};
 
-/// The emotion model of `--model` (default: models/fer-cbam.safetensors), with flip TTA unless
-/// `--no-tta`.
+/// The emotion model of `--model` (default: models/fer-cbam.safetensors): the single pass the
+/// player uses, or with `--tta` also the mirrored face.
 pub fn classifier(opts: &VisionOpts) -> anyhow::Result<Classifier> {
     let path = opts.model.clone().unwrap_or_else(default_fer_path);
-    Ok(Classifier::new(load_fer(&path)?, !opts.no_tta)?)
+    Ok(Classifier::new(load_fer(&path)?, opts.tta)?)
 }
 
 /// Detector (`--detector`, default models/blazeface-short.safetensors) + [`classifier`].

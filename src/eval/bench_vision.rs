@@ -61,7 +61,7 @@ pub fn vision(
         .context("no face in the frames: cannot time the emotion model")?;
     let net = |tta: bool| -> anyhow::Result<crate::vision::pipeline::Classifier> {
         let opts = crate::cli::VisionOpts {
-            no_tta: !tta,
+            tta,
             ..opts.clone()
         };
         crate::commands::emotion::classifier(&opts)

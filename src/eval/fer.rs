@@ -1,7 +1,7 @@
 //! `mien eval-fer DATA.npz [--json]`: the emotion model alone on face crops in the shared npz
 //! format (`x` uint8 [N, 48, 48], `y` uint8 [N], FER-2013 label order): equalise, scale,
-//! classify one face at a time (with the mirrored face unless `--no-tta`, as
-//! `tools/fer/train.py` evaluates), and score as `tools/fer/metrics.py` does. Main thread.
+//! classify one face at a time (the player's single pass; with `--tta` also the mirrored face,
+//! the `flip_acc` of `tools/fer/train.py`), and score as `tools/fer/metrics.py` does. Main thread.
 //!
 //! `--json` prints `{"n", "accuracy", "macro_f1", "per_class_recall": {label: x}, "confusion":
 //! [[...]] (rows = true label), "ms_per_face", "flip_tta", "temperature", "ece"}`: `ece` is the

@@ -103,7 +103,9 @@ impl Default for VisionSettings {
             sample: Duration::from_secs(6),
             sample_hz: 4.0,
             continuous_hz: 0.0,
-            flip_tta: true,
+            // The single pass: the shipped model's mirrored pass costs ~2.8 ms per face,
+            // over the 2 ms budget, for half a point (models/FER.md, "Stage 5").
+            flip_tta: false,
             smooth: SmoothConfig::default(),
         }
     }

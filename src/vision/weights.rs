@@ -125,7 +125,8 @@ mod tests {
     #[test]
     fn the_shipped_emotion_model_carries_its_calibrated_temperatures() {
         let config = load_fer(&default_fer_path()).unwrap().config();
-        assert_eq!(config.crop, 48);
+        // Stage 5 reads the 44-px centre crop of the aligned 48×48 face (models/FER.md).
+        assert_eq!(config.crop, 44);
         // Fitted on val by tools/fer/calibrate.py (models/FER.md, calibration): the model is
         // under-confident, so both sharpen.
         for t in [config.temperature, config.temperature_single] {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The long CPU run of issue 17 (models/FER.md, "Stage 5"): FerNet 40/80/160 on random 44×44
-# crops, distilled from the shipped model's flip-averaged logits, 100 epochs of one cosine
-# schedule whose last 20 hold lr 0.005 and are averaged (SWA). In the background at nice 19 with
-# 2 torch threads; rerunning this script resumes after the last finished epoch (target/fer-w40c44/
-# last.pt), so it is also the resume command. Progress: target/fer-w40c44/log.jsonl.
-#   bash tools/fer/run-wide.sh            # start or resume
+# The long CPU runs of issue 17 (models/FER.md, "Stage 5" and "Stage 6"): FerNet 40/80/160 on
+# random 44×44 crops, distilled from precomputed teacher logits (tools/fer/teach.py), 100 epochs of
+# one cosine schedule whose last 20 hold lr 0.005 and are averaged (SWA). Stage 5's teacher was the
+# stage-4 model; stage 6's is the ensemble of stages 4 and 5 (the second distillation round). In
+# the background at nice 19 with 2 torch threads; rerunning this script resumes after the last
+# finished epoch (OUT/last.pt), so it is also the resume command. Progress: OUT/log.jsonl.
+#   bash tools/fer/run-wide.sh            # start or resume stage 6 (STAGE=5 for the finished one)
 #   bash tools/fer/run-wide.sh --save     # copy last.pt and the log into tools/fer/ (to commit,
 #                                         # so that a fresh machine resumes from there)
 #   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
@@ -13,20 +14,27 @@ cd "$(dirname "$0")/../.."
 PY=${PY:-/tmp/ferenv/bin/python}
 DATA=${DATA:-../shared/datasets/fer2013}
 [ -f "$DATA/train.npz" ] || DATA=/work/shared/datasets/fer2013
-OUT=${OUT:-target/fer-w40c44}
-TEACHER=target/fer-teacher/stage4-swa.npz
-SAVED=tools/fer/checkpoints/stage5-last.pt
-SAVED_LOG=tools/fer/logs/stage5.jsonl
+STAGE=${STAGE:-6}
+CK=tools/fer/checkpoints
+case "$STAGE" in
+    5) OUT=${OUT:-target/fer-w40c44}; TEACHER=target/fer-teacher/stage4-swa.npz
+       TEACH=(--ckpt "$CK/stage4-swa.pt") ;;
+    6) OUT=${OUT:-target/fer-stage6}; TEACHER=target/fer-teacher/stage4+5.npz
+       TEACH=(--ckpt "$CK/stage4-swa.pt" --ckpt "$CK/stage5-swa.pt") ;;
+    *) echo "STAGE must be 5 or 6" >&2; exit 2 ;;
+esac
+SAVED=$CK/stage$STAGE-last.pt
+SAVED_LOG=tools/fer/logs/stage$STAGE.jsonl
 mkdir -p "$OUT" "$(dirname "$TEACHER")"
 if [ "${1:-}" = "--save" ]; then
     cp "$OUT/last.pt" "$SAVED" && cp "$OUT/log.jsonl" "$SAVED_LOG"
     echo "saved $SAVED and $SAVED_LOG"; exit 0
 fi
-FINISHED=tools/fer/checkpoints/stage5-swa.pt
+FINISHED=$CK/stage$STAGE-swa.pt
 if [ ! -f "$OUT/last.pt" ] && [ ! -f "$SAVED" ] && [ -f "$FINISHED" ]; then
-    # Its 100 epochs are done (models/FER.md, "Stage 5"): nothing to resume; a new run would
-    # start again from epoch 0.
-    echo "stage 5 is finished: its SWA average is $FINISHED"; exit 0
+    # Its 100 epochs are done (models/FER.md): nothing to resume; a new run would start again
+    # from epoch 0.
+    echo "stage $STAGE is finished: its SWA average is $FINISHED"; exit 0
 fi
 if [ ! -f "$OUT/last.pt" ] && [ -f "$SAVED" ]; then
     cp "$SAVED" "$OUT/last.pt" && cp "$SAVED_LOG" "$OUT/log.jsonl"
@@ -36,11 +44,10 @@ if [ -f "$OUT/train.pid" ] && kill -0 "$(cat "$OUT/train.pid")" 2>/dev/null; the
     echo "already running: pid $(cat "$OUT/train.pid")"; exit 0
 fi
 if [ ! -f "$TEACHER" ]; then
-    nice -n 19 "$PY" tools/fer/teach.py --ckpt tools/fer/checkpoints/stage4-swa.pt \
-        --data "$DATA" --out "$TEACHER"
+    nice -n 19 "$PY" tools/fer/teach.py "${TEACH[@]}" --data "$DATA" --out "$TEACHER"
 fi
 nohup nice -n 19 "$PY" tools/fer/train.py --data "$DATA" --out "$OUT" \
-    --epochs 100 --swa-epochs 20 --lr 0.1 --swa-lr 0.005 --seed 5 --threads 2 \
+    --epochs 100 --swa-epochs 20 --lr 0.1 --swa-lr 0.005 --seed "$STAGE" --threads 2 \
     --width 40,80,160 --crop 44 --shift 0.08 --channels-last \
     --teacher "$TEACHER" --kd-alpha 0.5 --kd-t 2 --select single \
     >> "$OUT/train.out" 2>&1 &
