@@ -98,11 +98,27 @@ pub fn stderr_is_terminal() -> bool {
     unsafe { libc::isatty(fd) == 1 }
 }
 
-/// A panic hook that logs the panic and reports it on the terminal's real stderr. The TUI adds
-/// terminal restoration in front of it.
+/// Whether a panic's payload is `println!` failing because stdout is a closed pipe (`mien tag
+/// --json | head`): not an internal error, but the reader having what it wanted. Rust ignores
+/// SIGPIPE, so the write fails and `println!` panics; `main` turns that into a quiet exit.
+pub fn is_broken_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    text.starts_with("failed printing to stdout") && text.contains("Broken pipe")
+}
+
+/// A panic hook that logs the panic and reports it on the terminal's real stderr (except a
+/// closed stdout pipe, `is_broken_pipe`). The TUI adds terminal restoration in front of it.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if is_broken_pipe(info.payload()) {
+            tracing::debug!("stdout closed by its reader: {info}");
+            return;
+        }
         tracing::error!("panic: {info}");
         eprint_line(&format!("mien: internal error: {info}"));
         if TERMINAL_STDERR.get().is_none() {

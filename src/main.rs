@@ -27,10 +27,18 @@ fn main() -> ExitCode {
         }
     };
     logging::install_panic_hook();
-    let result = match cli.command {
+    let run = std::panic::AssertUnwindSafe(|| match cli.command {
         None => commands::player(&ctx, cli.files),
         Some(Command::Product(c)) => commands::run(&ctx, c).map(|()| 0),
         Some(Command::Eval(c)) => eval::run(&ctx, c).map(|()| 0),
+    });
+    // The unwinding has already run every destructor (the store flushed and closed).
+    let result = match std::panic::catch_unwind(run) {
+        Ok(result) => result,
+        // The reader closed our stdout (`mien tag --json | head`): quiet, and the status a
+        // shell gives a process that SIGPIPE ended (128 + 13).
+        Err(payload) if logging::is_broken_pipe(&*payload) => return ExitCode::from(141),
+        Err(payload) => std::panic::resume_unwind(payload),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -96,6 +96,31 @@ fn a_rating_persists_and_history_records_plays() {
     assert_eq!(store.rating(id).unwrap().map(|r| r.stars()), Some(4));
 }
 
+/// `mien rate T 5 | head -0`: stdout is a pipe nobody reads. The rating is kept, nothing is
+/// reported as an internal error, and the status is the one a shell gives SIGPIPE (141).
+#[test]
+fn a_closed_stdout_pipe_is_a_quiet_exit_and_keeps_the_rating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let track = tmp.path().join("tone.wav");
+    std::fs::write(&track, wav_tone(8_000, 8_000)).unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["rate", track.to_str().unwrap(), "5"])
+        .env("XDG_CONFIG_HOME", data.join("no-config"))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("internal error"), "{}", stderr(&out));
+    let store = mien::store::Store::open(&data).unwrap();
+    let id = mien::core::TrackId::from_path(&std::fs::canonicalize(&track).unwrap());
+    assert_eq!(store.rating(id).unwrap().map(|r| r.stars()), Some(5));
+}
+
 #[test]
 fn a_track_that_plays_to_the_end_is_recorded_as_completed() {
     let tmp = tempfile::tempdir().unwrap();
