@@ -7,6 +7,13 @@ use common::mien;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// A data folder and a WAV tone of `frames` at 8 kHz in `tmp`: (data, track).
+fn data_and_tone(tmp: &Path, name: &str, frames: u32) -> (PathBuf, PathBuf) {
+    let track = tmp.join(name);
+    std::fs::write(&track, wav_tone(8_000, frames)).unwrap();
+    (tmp.join("data"), track)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -70,9 +77,7 @@ fn scan_json_counts_every_format_and_lists_the_corrupt_file_with_a_reason() {
 #[test]
 fn a_rating_persists_and_history_records_plays() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let track = tmp.path().join("tone.wav");
-    std::fs::write(&track, wav_tone(8_000, 8_000)).unwrap();
+    let (data, track) = data_and_tone(tmp.path(), "tone.wav", 8_000);
     let t = track.to_str().unwrap();
     let out = mien(&data, &["rate", t, "4"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -101,9 +106,7 @@ fn a_rating_persists_and_history_records_plays() {
 #[test]
 fn a_closed_stdout_pipe_is_a_quiet_exit_and_keeps_the_rating() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let track = tmp.path().join("tone.wav");
-    std::fs::write(&track, wav_tone(8_000, 8_000)).unwrap();
+    let (data, track) = data_and_tone(tmp.path(), "tone.wav", 8_000);
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
@@ -124,9 +127,7 @@ fn a_closed_stdout_pipe_is_a_quiet_exit_and_keeps_the_rating() {
 #[test]
 fn a_track_that_plays_to_the_end_is_recorded_as_completed() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let track = tmp.path().join("short.wav");
-    std::fs::write(&track, wav_tone(8_000, 1_600)).unwrap(); // 0.2 s
+    let (data, track) = data_and_tone(tmp.path(), "short.wav", 1_600); // 0.2 s
     let out = mien(&data, &["play", track.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = mien(&data, &["history", "--json"]);
@@ -141,9 +142,7 @@ fn a_track_that_plays_to_the_end_is_recorded_as_completed() {
 #[test]
 fn a_broken_last_file_is_skipped_and_the_run_ends_when_the_others_have_played() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let track = tmp.path().join("short.wav");
-    std::fs::write(&track, wav_tone(8_000, 1_600)).unwrap(); // 0.2 s
+    let (data, track) = data_and_tone(tmp.path(), "short.wav", 1_600); // 0.2 s
     let broken = tmp.path().join("broken.mp3");
     std::fs::write(&broken, b"ID3\x03\x00\x00\x00\x00\x00\x00 not audio").unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
