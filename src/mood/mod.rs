@@ -6,17 +6,19 @@
 //!
 //! Pipeline: [`pcm`] decodes to 16 kHz mono → [`mel`] computes musicnn's log-mel patches →
 //! [`model`] (pure candle) gives tag probabilities and embeddings, [`signal`] the signal features
-//! → [`tagger`] spreads patches over the track and averages them → [`head`] turns them into a
-//! [`MoodVector`] ([`vector`] holds the mood types). [`weights`] is the only code that reads
-//! model files. [`worker`] tags tracks in the background on a low-priority thread and caches the
-//! results in the store.
+//! → [`tagger`] spreads patches over the track (`patches`) and averages them (`inputs`) →
+//! [`head`] turns them into a [`MoodVector`] ([`vector`] holds the mood types). [`weights`] is
+//! the only code that reads model files. [`worker`] tags tracks in the background on a
+//! low-priority thread and caches the results in the store.
 
 pub mod head;
 mod head_net;
+mod inputs;
 mod layers;
 pub mod mel;
 pub mod model;
 mod ops;
+mod patches;
 pub mod pcm;
 mod result;
 mod rhythm;

@@ -15,8 +15,10 @@ use std::time::Instant;
 use candle_core::{Device, Tensor};
 
 use super::head::{HeadInputs, MoodHead};
+use super::inputs::{add_into, add_network_inputs, add_signal_inputs, mean_inputs, NetOut};
 use super::mel::{log_compress, MelFrontEnd, HOP, N_FFT, N_MELS};
 use super::model::{Config, MusicnnModel};
+use super::patches::{patch_starts, repeat_pad, rms};
 use super::result::top;
 pub use super::result::{TagResult, Timings};
 use super::signal::{SignalAnalyzer, SignalFeatures};
@@ -72,15 +74,6 @@ struct Network {
     model: MusicnnModel,
     tags: Vec<String>,
     checkpoint: Checkpoint,
-}
-
-/// One network's outputs on one patch.
-struct NetOut {
-    probs: Vec<f32>,
-    /// The penultimate layer.
-    embedding: Vec<f32>,
-    /// The pooled mid-end features (empty unless [`Tagger::with_pooled`]).
-    pooled: Vec<f32>,
 }
 
 /// Tags tracks with musicnn. See the module docs.
@@ -231,9 +224,19 @@ impl Tagger {
             result.patch_inputs = (0..count)
                 .map(|i| {
                     let mut inputs = HeadInputs::new();
-                    add_network_inputs(&mut inputs, &self.msd, &msd[i]);
+                    add_network_inputs(
+                        &mut inputs,
+                        self.msd.checkpoint.prefix(),
+                        &self.msd.tags,
+                        &msd[i],
+                    );
                     if let Some((net, out)) = &mtt {
-                        add_network_inputs(&mut inputs, net, &out[i]);
+                        add_network_inputs(
+                            &mut inputs,
+                            net.checkpoint.prefix(),
+                            &net.tags,
+                            &out[i],
+                        );
                     }
                     add_signal_inputs(&mut inputs, &signal[i]);
                     inputs
@@ -326,134 +329,5 @@ impl Tagger {
             probs.extend(self.msd.model.forward(&input)?.to_vec2()?);
         }
         Ok(probs)
-    }
-}
-
-fn add_into(acc: &mut [f32], row: &[f32]) {
-    for (a, x) in acc.iter_mut().zip(row) {
-        *a += x;
-    }
-}
-
-/// `PREFIX:tag` for each probability, `PREFIX_emb:i` for each unit of the penultimate layer and
-/// `PREFIX_pool:i` for each pooled mid-end feature (when computed).
-fn add_network_inputs(inputs: &mut HeadInputs, net: &Network, out: &NetOut) {
-    let prefix = net.checkpoint.prefix();
-    for (tag, p) in net.tags.iter().zip(&out.probs) {
-        inputs.insert(format!("{prefix}:{tag}"), *p);
-    }
-    for (i, x) in out.embedding.iter().enumerate() {
-        inputs.insert(format!("{prefix}_emb:{i}"), *x);
-    }
-    for (i, x) in out.pooled.iter().enumerate() {
-        inputs.insert(format!("{prefix}_pool:{i}"), *x);
-    }
-}
-
-/// The mean of each input over the patches (the signal features are replaced by their own
-/// mean afterwards, see [`SignalFeatures::mean`]).
-fn mean_inputs(patches: &[HeadInputs]) -> HeadInputs {
-    let mut mean = HeadInputs::new();
-    for p in patches {
-        for (k, v) in p {
-            *mean.entry(k.clone()).or_insert(0.0) += v;
-        }
-    }
-    let n = patches.len().max(1) as f32;
-    mean.values_mut().for_each(|v| *v /= n);
-    mean
-}
-
-/// `sig:NAME` for each signal feature.
-fn add_signal_inputs(inputs: &mut HeadInputs, f: &SignalFeatures) {
-    let named = [
-        ("loudness_db", f.loudness_db),
-        ("loudness_range_db", f.loudness_range_db),
-        ("onset_rate", f.onset_rate),
-        ("tempo_bpm", f.tempo_bpm),
-        ("pulse_clarity", f.pulse_clarity),
-        ("centroid_hz", f.centroid_hz),
-        ("low_energy", f.low_energy),
-        ("flux", f.flux),
-        ("key_clarity", f.key_clarity),
-        ("mode", f.mode),
-    ];
-    for (name, x) in named {
-        inputs.insert(format!("sig:{name}"), x);
-    }
-}
-
-/// First frames of up to `max` patches of `len` frames spread evenly over `total` frames: one
-/// patch (from 0) when the track is no longer than a patch, else `min(max, total / len)` patches,
-/// the first at the start and the last ending at the end (one alone sits in the middle).
-pub fn patch_starts(total: usize, len: usize, max: usize) -> Vec<usize> {
-    if total <= len || max <= 1 {
-        return vec![total.saturating_sub(len) / 2];
-    }
-    let n = (total / len).clamp(1, max);
-    let span = total - len;
-    if n == 1 {
-        return vec![span / 2];
-    }
-    (0..n).map(|i| i * span / (n - 1)).collect()
-}
-
-/// Repeats `values` cyclically until it holds `len` values (no-op if it already does).
-fn repeat_pad(values: &mut Vec<f32>, len: usize) {
-    let have = values.len();
-    if have == 0 {
-        values.resize(len, 0.0);
-        return;
-    }
-    while values.len() < len {
-        let take = (len - values.len()).min(have);
-        values.extend_from_within(..take);
-    }
-}
-
-fn rms(samples: &[f32]) -> f32 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let sum: f64 = samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
-    (sum / samples.len() as f64).sqrt() as f32
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patches_spread_from_start_to_end_of_a_long_track() {
-        assert_eq!(
-            patch_starts(15_000, 187, 8),
-            vec![0, 2116, 4232, 6348, 8464, 10580, 12696, 14813]
-        );
-        let starts = patch_starts(15_000, 187, 8);
-        assert_eq!(starts.last().copied().unwrap() + 187, 15_000);
-    }
-
-    #[test]
-    fn a_short_track_gets_one_patch_and_a_medium_one_fewer_than_the_maximum() {
-        assert_eq!(patch_starts(100, 187, 8), vec![0]);
-        assert_eq!(patch_starts(187, 187, 8), vec![0]);
-        assert_eq!(patch_starts(300, 187, 8), vec![56]);
-        assert_eq!(patch_starts(626, 187, 8), vec![0, 219, 439]);
-    }
-
-    #[test]
-    fn repeat_pad_repeats_the_frames_in_order() {
-        let mut v = vec![1.0, 2.0, 3.0];
-        repeat_pad(&mut v, 8);
-        assert_eq!(v, vec![1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0]);
-        let mut empty = Vec::new();
-        repeat_pad(&mut empty, 2);
-        assert_eq!(empty, vec![0.0, 0.0]);
-    }
-
-    #[test]
-    fn rms_of_a_full_scale_square_is_one_and_of_nothing_zero() {
-        assert_eq!(rms(&[1.0, -1.0, 1.0, -1.0]), 1.0);
-        assert_eq!(rms(&[]), 0.0);
     }
 }
