@@ -2,7 +2,7 @@
 calibrations the model card compares for the player's single pass: one temperature (what
 ships), a scale per class, and a scale and a bias per class (vector scaling, Guo et al. 2017).
 Each is fitted by NLL on four folds and scored on the fifth; printed: accuracy, ECE (15 bins),
-NLL, and the smoother's mean weight on right and wrong faces. Nothing is written.
+macro-F1, NLL, and the smoother's mean weight on right and wrong faces. Nothing is written.
 
     python tools/fer/vector_scaling.py --weights models/fer-cbam.safetensors --data ../shared/datasets/fer2013"""
 
@@ -17,10 +17,12 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from calibrate import (fit_temperature, load_weights, reliability, smoother_weight,  # noqa: E402
                        softmax, val_pass_logits)
+from metrics import scores  # noqa: E402
 
 
 def fit_per_class(z, y, bias):
-    """Per-class scale w (and bias b) minimising the NLL of softmax(w·z + b), by L-BFGS."""
+    """Per-class scale w (and with `bias` a bias b) minimising the NLL of softmax(w·z + b), by
+    L-BFGS in double precision: (w, b), numpy."""
     zt, yt = torch.tensor(z), torch.tensor(y)
     w = torch.ones(z.shape[1], dtype=torch.float64, requires_grad=True)
     b = torch.zeros(z.shape[1], dtype=torch.float64, requires_grad=bias)
@@ -59,6 +61,7 @@ def main():
         p = softmax(logits)
         ece, _ = reliability(p, y)
         print(json.dumps({"calibration": name, "accuracy": float((p.argmax(1) == y).mean()),
+                          "macro_f1": scores(y, p.argmax(1))["macro_f1"],
                           "ece": ece, "nll": float(-np.log(p[np.arange(len(y)), y]).mean()),
                           "smoother_weight": smoother_weight(p, y)}))
 
