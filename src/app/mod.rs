@@ -15,6 +15,7 @@ pub mod lyrics;
 pub mod mood_map;
 pub mod mood_watch;
 pub mod mouse;
+pub mod msg;
 mod picker;
 mod playback;
 pub mod queue;
