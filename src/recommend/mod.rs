@@ -6,11 +6,13 @@
 //! - `journey`: mood journeys (targets, the planner, the adverse-movement check).
 //! - `signals`: events, emotion buckets, track moods, policies (value types).
 //! - `model`: the incremental taste model (row types in `tables`); `score`: the pure ranking; `reorder`: the queue.
-//! - `persist`: the sled log and derived tables; `service`: the recommender thread.
+//! - `persist`: the sled log and derived tables (their byte layout in `codec`); `service`: the
+//!   recommender thread.
 //!
 //! Its evaluation (simulated listeners, the `mien eval-reco` protocol, the MovieLens-100k check)
 //! lives in `crate::eval`.
 
+mod codec;
 pub mod journey;
 pub mod model;
 pub mod persist;
