@@ -1,14 +1,13 @@
 //! `Runtime`: the UI thread's hands. It turns each `UiEvent` into a `Msg` for `update` and
 //! performs the effects `update` returns (engine commands; ratings, history and queue saves
-//! through the store's writer thread; playlists, cover art, the recommender's events and
-//! rankings, vision commands), and
-//! publishes the player's state over MPRIS. It never writes the app state: what it learns while
-//! performing (a failed write, a saved playlist) goes back to `update` as a message on the UI
-//! channel. Starting the subsystem threads is in `services.rs`.
+//! through the store's writer thread; the recommender's events and rankings, vision commands).
+//! It never writes the app state: what it learns while performing (a failed write, a saved
+//! playlist) goes back to `update` as a message on the UI channel. The one-answer effects
+//! (playlist, diary, cover art) are in `loaders.rs`, MPRIS publishing in `mpris_link.rs`,
+//! starting the subsystem threads in `services.rs`.
 
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
-use std::time::Duration;
 
 use ratatui::layout::Rect;
 
@@ -16,12 +15,10 @@ use super::UiEvent;
 use crate::app::keymap::Keymap;
 use crate::app::keys::{key_to_msg, KeyState};
 use crate::app::reco::RankRequest;
-use crate::app::state::{AppState, CameraState, Effect, Msg, Remote, Status};
-use crate::app::{update, Action};
+use crate::app::state::{AppState, CameraState, Effect, Msg, Status};
+use crate::app::update;
 use crate::audio::Engine;
-use crate::library::art::{decode_cover, find_cover};
-use crate::library::m3u::{write_m3u, PlaylistEntry};
-use crate::mpris::{Mpris, MprisRequest, PlaybackStatus};
+use crate::mpris::Mpris;
 use crate::recommend::{Ranked, RecoCommand, Recommender};
 use crate::store::writer::{StoreWriter, WriteCommand, WriteReport};
 use crate::store::Store;
@@ -49,9 +46,9 @@ pub struct Runtime {
     /// The vision thread (camera → face → emotion), once started.
     pub(super) vision: Option<VisionService>,
     /// The cover of the playing track as the terminal draws it.
-    art: ArtView,
+    pub(super) art: ArtView,
     /// What was last published over MPRIS: (path, paused, volume).
-    published: Option<(Option<PathBuf>, bool, u8)>,
+    pub(super) published: Option<(Option<PathBuf>, bool, u8)>,
     /// The control socket's listener (`mien ctl`), once started; dropping it removes the socket.
     pub(super) control: Option<crate::control::ControlServer>,
     /// The thread that wakes the UI when the next line of lyrics starts.
@@ -130,7 +127,7 @@ impl Runtime {
                 kind.map(|kind| Msg::Mouse(crate::app::mouse::MouseInput { target, kind, at }))
             }
             UiEvent::App(m) => Some(m),
-            UiEvent::Mpris(req) => Some(Msg::Remote(remote(req))),
+            UiEvent::Mpris(req) => Some(Msg::Remote(super::remote(req))),
             UiEvent::Art(path, img) => {
                 self.art.arrived(path, img);
                 None
@@ -291,80 +288,6 @@ impl Runtime {
     }
 
     /// Writes `queue-<unix seconds>.m3u8` in the data dir's `playlists/`.
-    fn write_playlist(&mut self, entries: &[PlaylistEntry]) {
-        let dir = self.data_dir.join("playlists");
-        let stamp = crate::core::now_ms() / 1000;
-        let path = dir.join(format!("queue-{stamp}.m3u8"));
-        let result = crate::core::private::private_dir(&dir)
-            .map_err(|e| e.to_string())
-            .and_then(|_| write_m3u(&path, entries).map_err(|e| e.to_string()));
-        self.answer(Msg::Status(match result {
-            Ok(()) => Status::info(format!("saved the queue to {}", path.display())),
-            Err(e) => Status::error(format!("cannot save the queue: {e}")),
-        }));
-    }
-
-    /// Builds the mood diary off the UI thread; the answer comes back as `Msg::DiaryLoaded`.
-    fn load_diary(&mut self, days: u32) {
-        let (store, tx) = (self.store.clone(), self.tx.clone());
-        let spawned = std::thread::Builder::new()
-            .name("diary".into())
-            .spawn(move || {
-                let result = crate::diary::load(&store, days, crate::core::now_ms())
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(UiEvent::App(Msg::DiaryLoaded(result)));
-            });
-        if let Err(e) = spawned {
-            self.answer(Msg::DiaryLoaded(Err(format!("no thread to read it: {e}"))));
-        }
-    }
-
-    /// Finds and decodes the cover off the UI thread; the answer comes back as `UiEvent::Art`.
-    fn load_art(&mut self, path: Option<PathBuf>) {
-        if !self.art.want(path.as_deref()) {
-            return;
-        }
-        let Some(path) = path else { return };
-        let tx = self.tx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("art".into())
-            .spawn(move || {
-                let img = find_cover(&path).and_then(|c| decode_cover(&c.bytes).ok());
-                let _ = tx.send(UiEvent::Art(Some(path), img));
-            });
-        if let Err(e) = spawned {
-            self.answer(Msg::Status(Status::error(format!(
-                "cover art not shown: cannot start its thread: {e}"
-            ))));
-        }
-    }
-
-    /// Publishes track and playback state over MPRIS when they changed.
-    pub fn after_update(&mut self, state: &AppState) {
-        let Some(m) = self.mpris.as_mut() else { return };
-        let key = (
-            state.player.path.clone(),
-            state.player.paused,
-            state.player.volume,
-        );
-        if self.published.as_ref() == Some(&key) {
-            return;
-        }
-        if self.published.as_ref().map(|p| &p.0) != Some(&key.0) {
-            if let Some(t) = state.playing_track() {
-                m.set_metadata(t, state.player.duration_ms.map(Duration::from_millis));
-            }
-        }
-        let position = Duration::from_millis(state.player.position_ms);
-        m.set_playback(match (&state.player.path, state.player.paused) {
-            (None, _) => PlaybackStatus::Stopped,
-            (Some(_), true) => PlaybackStatus::Paused { position },
-            (Some(_), false) => PlaybackStatus::Playing { position },
-        });
-        m.set_volume(f64::from(state.player.volume) / 100.0);
-        self.published = Some(key);
-    }
-
     /// Saves the queue and position for resume, waits for every write to be on disk, and stops
     /// the recommender (which checkpoints its tables).
     pub fn shutdown(&mut self, state: &AppState) {
@@ -392,26 +315,5 @@ fn written(report: WriteReport) -> Msg {
         WriteReport::ReadingNotRecorded(e) => {
             Msg::Status(Status::error(format!("emotion reading not saved: {e}")))
         }
-    }
-}
-
-/// A media controller's request in the app's terms.
-pub fn remote(req: MprisRequest) -> Remote {
-    use MprisRequest as M;
-    let ms = |d: Duration| d.as_millis().min(i64::MAX as u128) as i64;
-    match req {
-        M::Play => Remote::Play,
-        M::Pause => Remote::Pause,
-        M::Toggle => Remote::Action(Action::PlayPause),
-        M::Next => Remote::Action(Action::NextTrack),
-        M::Previous => Remote::Action(Action::PrevTrack),
-        M::Stop => Remote::Action(Action::Stop),
-        M::Quit => Remote::Action(Action::Quit),
-        M::SeekForward => Remote::Action(Action::SeekForward),
-        M::SeekBackward => Remote::Action(Action::SeekBackward),
-        M::SeekForwardBy(d) => Remote::SeekBy(ms(d)),
-        M::SeekBackwardBy(d) => Remote::SeekBy(-ms(d)),
-        M::SeekTo(d) => Remote::SeekTo(ms(d) as u64),
-        M::SetVolume(v) => Remote::SetVolume(v as f32),
     }
 }

@@ -5,7 +5,9 @@
 
 mod control;
 mod executor;
+mod loaders;
 mod lyrics;
+mod mpris_link;
 mod playlists;
 mod services;
 
@@ -23,7 +25,8 @@ use crate::root::{Context, PlayerSetup};
 use crate::terminal::{image_picker, input, TermEvent, Terminal};
 use crate::ui::theme::Theme;
 
-pub use executor::{remote, Runtime};
+pub use executor::Runtime;
+pub use mpris_link::remote;
 
 /// Everything that wakes the UI thread. Senders: the input thread (keys, resize), the forwarders
 /// of the engine, library, MPRIS, mood-tagger, recommender and vision channels, the runtime's own
