@@ -4,7 +4,8 @@
 //! an append-only event log plus derived tables. See docs/RECOMMENDER.md.
 //!
 //! - `journey`: mood journeys (targets, the planner, the adverse-movement check).
-//! - `signals`: events, emotion buckets, track moods, policies (value types).
+//! - `signals`: events (their log encoding in `event`), emotion buckets, track moods, policies
+//!   (value types).
 //! - `model`: the incremental taste model (row types in `tables`); `score`: the pure ranking; `reorder`: the queue.
 //! - `persist`: the sled log and derived tables (their byte layout in `codec`); `service`: the
 //!   recommender thread.
@@ -13,6 +14,7 @@
 //! lives in `crate::eval`.
 
 mod codec;
+mod event;
 pub mod journey;
 pub mod model;
 pub mod persist;
