@@ -12,6 +12,7 @@ use super::reports;
 use super::state::{AppState, Effect, Remote};
 use crate::control::protocol::{EmotionInfo, MoodInfo, PlayState, StatusReport, TrackInfo};
 use crate::control::{Command, Reply, Request};
+use crate::core::text::counted;
 use crate::core::{now_ms, EmotionReading, EmotionSource, Rating, TrackId, EMOTIONS};
 
 /// One request from the control socket: act, then answer.
@@ -151,10 +152,7 @@ fn rate(state: &mut AppState, stars: u8) -> (Reply, Vec<Effect>) {
     let name = track_name(state, &path);
     let rating = Rating::new(stars);
     let message = match rating {
-        Some(_) => format!(
-            "rated {name} {stars} star{}",
-            if stars == 1 { "" } else { "s" }
-        ),
+        Some(_) => format!("rated {name} {}", counted(usize::from(stars), "star")),
         None => format!("cleared the rating of {name}"),
     };
     let id = TrackId::from_path(&path);
@@ -202,12 +200,12 @@ fn add(state: &mut AppState, paths: Vec<PathBuf>) -> (Reply, Vec<Effect>) {
     }
     let n = paths.len();
     state.queue.append(paths.into_iter().map(QueueItem::new));
-    let s = if n == 1 { "" } else { "s" };
-    state.info(format!("added {n} track{s} to the queue (mien ctl)"));
+    let tracks = counted(n, "track");
+    state.info(format!("added {tracks} to the queue (mien ctl)"));
     let mut effects = playback::refresh_next(state);
     effects.push(Effect::SaveQueue(state.saved_queue()));
     let total = state.queue.len();
-    let message = format!("added {n} track{s} to the queue ({total} in all)");
+    let message = format!("added {tracks} to the queue ({total} in all)");
     (Reply::done(message), effects)
 }
 
@@ -227,10 +225,10 @@ pub(super) fn files_opened(
             let n = paths.len();
             state.queue.clear();
             state.queue.append(paths.into_iter().map(QueueItem::new));
-            let s = if n == 1 { "" } else { "s" };
+            let tracks = counted(n, "track");
             state.info(match given {
-                [one] => format!("{}: {n} track{s}", one.display()),
-                _ => format!("{n} track{s} from the command line"),
+                [one] => format!("{}: {tracks}", one.display()),
+                _ => format!("{tracks} from the command line"),
             });
             playback::play_index(state, 0, 0)
         }

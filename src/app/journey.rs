@@ -14,6 +14,7 @@ use super::queue::QueueItem;
 use super::reco::{track_mood, RankRequest};
 use super::state::{AppState, Effect};
 use crate::audio::EngineEvent;
+use crate::core::text::counted;
 use crate::core::{now_ms, TrackId};
 use crate::recommend::journey::{
     plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan, Target,
@@ -196,9 +197,9 @@ fn begin(
     state.journey.readings.clear();
     let n = p.steps.len();
     state.info(format!(
-        "journey toward {}: {n} step{}, {minutes} min (the upcoming queue is replaced)",
+        "journey toward {}: {}, {minutes} min (the upcoming queue is replaced)",
         to.name(),
-        if n == 1 { "" } else { "s" }
+        counted(n, "step")
     ));
     let mut effects = put_in_queue(state, &p);
     if jump {

@@ -10,6 +10,7 @@ use super::queue::QueueItem;
 use super::reco::track_mood;
 use super::state::{AppState, Effect, Overlay};
 use super::Action;
+use crate::core::text::counted;
 use crate::core::{now_ms, EmotionReading, TrackId};
 use crate::recommend::journey::Target;
 use crate::recommend::TrackMood;
@@ -102,8 +103,8 @@ pub fn key(state: &mut AppState, k: MapKey) -> Vec<Effect> {
             let n = items.len();
             state.queue.append(items);
             state.info(format!(
-                "added the {n} track{} nearest {:.1},{:.1} to the queue",
-                if n == 1 { "" } else { "s" },
+                "added the {} nearest {:.1},{:.1} to the queue",
+                counted(n, "track"),
                 state.mood_map.cursor.0,
                 state.mood_map.cursor.1
             ));

@@ -7,6 +7,7 @@ use super::playback;
 use super::queue::QueueItem;
 use super::reco;
 use super::state::{AppState, Effect, Pane};
+use crate::core::text::counted;
 use crate::core::{Rating, TrackId};
 
 pub(super) fn move_cursor(state: &mut AppState, delta: i64) {
@@ -54,10 +55,7 @@ pub(super) fn enqueue(state: &mut AppState) {
     let items = selection(state);
     let n = items.len();
     state.queue.append(items);
-    state.info(format!(
-        "added {n} track{} to the queue",
-        if n == 1 { "" } else { "s" }
-    ));
+    state.info(format!("added {} to the queue", counted(n, "track")));
 }
 
 pub(super) fn play_now(state: &mut AppState) -> Vec<Effect> {
@@ -83,10 +81,7 @@ pub(super) fn play_next(state: &mut AppState) -> Vec<Effect> {
     let n = items.len();
     let ids: Vec<TrackId> = items.iter().map(|i| i.id).collect();
     state.queue.insert_next(items);
-    state.info(format!(
-        "{n} track{} will play next",
-        if n == 1 { "" } else { "s" }
-    ));
+    state.info(format!("{} will play next", counted(n, "track")));
     let mut effects = playback::refresh_next(state);
     for id in ids {
         effects.extend(reco::moved_by_hand(state, id, true));

@@ -16,6 +16,7 @@ use image::{GrayImage, Rgb, RgbImage};
 use serde_json::{json, Map, Value};
 
 use crate::cli::VisionOpts;
+use crate::core::text::counted;
 use crate::core::EMOTIONS;
 use crate::vision::pipeline::{Classification, Classifier, Pipeline};
 use crate::vision::weights::{default_detector_path, default_fer_path, load_detector, load_fer};
@@ -81,12 +82,11 @@ pub fn run(
                 }
                 if !json_out {
                     println!(
-                        "{}: {} ({:.2}), {} face{}, {ms:.1} ms",
+                        "{}: {} ({:.2}), {}, {ms:.1} ms",
                         path.display(),
                         c.label(),
                         c.probs[c.top()],
-                        reading.faces,
-                        if reading.faces == 1 { "" } else { "s" }
+                        counted(reading.faces, "face")
                     );
                 }
                 json!({"path": path, "faces": reading.faces, "box": face.face.bbox,

@@ -5,6 +5,7 @@
 
 use super::Context;
 use crate::cli::ForgetSpan;
+use crate::core::text::counted;
 use crate::store::StoreError;
 
 pub fn run(ctx: &Context, span: ForgetSpan, reco: bool) -> anyhow::Result<()> {
@@ -28,27 +29,23 @@ pub fn run(ctx: &Context, span: ForgetSpan, reco: bool) -> anyhow::Result<()> {
         }
     };
     let done = store.forget(from_ms, u64::MAX, reco)?;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     println!(
-        "forgot {} emotion reading{} ({what}), from the database and its journal",
-        done.readings,
-        plural(done.readings)
+        "forgot {} ({what}), from the database and its journal",
+        counted(done.readings, "emotion reading")
     );
     if reco {
         println!(
-            "removed your emotion from {} recommender event{} of that span: their plays, skips \
-             and ratings stay, and the recommender relearns its mood tables without it when the \
-             player next starts",
-            done.reco_events,
-            plural(done.reco_events)
+            "removed your emotion from {} of that span: their plays, skips and ratings stay, \
+             and the recommender relearns its mood tables without it when the player next starts",
+            counted(done.reco_events, "recommender event")
         );
     } else {
         let left = store.reco_events_with_listener(from_ms, u64::MAX)?;
         if left > 0 {
             println!(
-                "kept: your emotion at the time in {left} recommender event{} of that span (from \
-                 them it learns which music suits which mood); add --reco to remove it there too",
-                plural(left)
+                "kept: your emotion at the time in {} of that span (from them it learns which \
+                 music suits which mood); add --reco to remove it there too",
+                counted(left, "recommender event")
             );
         }
     }

@@ -2,6 +2,7 @@
 //! i3blocks, tmux) and the plain few lines. Pure: a [`StatusReport`] in, a string out.
 
 use super::protocol::{PlayState, StatusReport};
+use crate::core::text::counted;
 
 /// Every placeholder `--format` knows, with what it stands for (README lists the same).
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
@@ -211,10 +212,7 @@ pub fn plain(s: &StatusReport) -> String {
         None => lines.push("  your emotion: no reading".into()),
     }
     let n = s.queue_len;
-    lines.push(format!(
-        "  queue: {n} track{}",
-        if n == 1 { "" } else { "s" }
-    ));
+    lines.push(format!("  queue: {}", counted(n, "track")));
     lines.join("\n")
 }
 

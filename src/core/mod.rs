@@ -4,6 +4,7 @@
 mod emotion;
 pub mod path_serde;
 pub mod private;
+pub mod text;
 mod track;
 
 pub use emotion::{EmotionReading, EmotionSource, CIRCUMPLEX, EMOTIONS};
