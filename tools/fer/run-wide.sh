@@ -2,12 +2,10 @@
 # The long CPU runs of issue 17 (models/FER.md, "Stage 5" and "Stage 6"): FerNet 40/80/160 on
 # random 44×44 crops, distilled from precomputed teacher logits (tools/fer/teach.py), 100 epochs of
 # one cosine schedule whose last 20 hold lr 0.005 and are averaged (SWA). Stage 5's teacher was the
-# stage-4 model; stage 6's is the ensemble of stages 4 and 5 (the second distillation round),
-# stage 7's that of stages 4, 5 and 6 (the third; it needs tools/fer/checkpoints/stage6-swa.pt). In
+# stage-4 model; stage 6's is the ensemble of stages 4 and 5 (the second distillation round). In
 # the background at nice 19 with 2 torch threads; rerunning this script resumes after the last
 # finished epoch (OUT/last.pt), so it is also the resume command. Progress: OUT/log.jsonl.
-#   bash tools/fer/run-wide.sh            # start or resume stage 6 (STAGE=5 for the finished one,
-#                                         # STAGE=7 for the next)
+#   bash tools/fer/run-wide.sh            # start or resume stage 6 (STAGE=5 for the finished one)
 #   bash tools/fer/run-wide.sh --save     # copy last.pt and the log into tools/fer/ (to commit,
 #                                         # so that a fresh machine resumes from there)
 #   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
@@ -23,9 +21,7 @@ case "$STAGE" in
        TEACH=(--ckpt "$CK/stage4-swa.pt") ;;
     6) OUT=${OUT:-target/fer-stage6}; TEACHER=target/fer-teacher/stage4+5.npz
        TEACH=(--ckpt "$CK/stage4-swa.pt" --ckpt "$CK/stage5-swa.pt") ;;
-    7) OUT=${OUT:-target/fer-stage7}; TEACHER=target/fer-teacher/stage4+5+6.npz
-       TEACH=(--ckpt "$CK/stage4-swa.pt" --ckpt "$CK/stage5-swa.pt" --ckpt "$CK/stage6-swa.pt") ;;
-    *) echo "STAGE must be 5, 6 or 7" >&2; exit 2 ;;
+    *) echo "STAGE must be 5 or 6" >&2; exit 2 ;;
 esac
 SAVED=$CK/stage$STAGE-last.pt
 SAVED_LOG=tools/fer/logs/stage$STAGE.jsonl
