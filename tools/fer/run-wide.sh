@@ -5,7 +5,7 @@
 # stage-4 model; stage 6's is the ensemble of stages 4 and 5 (the second distillation round). In
 # the background at nice 19 with 2 torch threads; rerunning this script resumes after the last
 # finished epoch (OUT/last.pt), so it is also the resume command. Progress: OUT/log.jsonl.
-#   bash tools/fer/run-wide.sh            # start or resume stage 6 (STAGE=5 for the finished one)
+#   bash tools/fer/run-wide.sh            # stage 6 (STAGE=5 for stage 5); both have finished
 #   bash tools/fer/run-wide.sh --save     # copy last.pt and the log into tools/fer/ (to commit,
 #                                         # so that a fresh machine resumes from there)
 #   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
@@ -31,7 +31,7 @@ if [ "${1:-}" = "--save" ]; then
     echo "saved $SAVED and $SAVED_LOG"; exit 0
 fi
 FINISHED=$CK/stage$STAGE-swa.pt
-if [ ! -f "$OUT/last.pt" ] && [ ! -f "$SAVED" ] && [ -f "$FINISHED" ]; then
+if [ ! -f "$SAVED" ] && [ -f "$FINISHED" ]; then
     # Its 100 epochs are done (models/FER.md): nothing to resume; a new run would start again
     # from epoch 0.
     echo "stage $STAGE is finished: its SWA average is $FINISHED"; exit 0
