@@ -5,7 +5,7 @@
 # stage-4 model; stage 6's is the ensemble of stages 4 and 5 (the second distillation round). In
 # the background at nice 19 with 2 torch threads; rerunning this script resumes after the last
 # finished epoch (OUT/last.pt), so it is also the resume command. Progress: OUT/log.jsonl.
-#   STAGE=7 bash tools/fer/run-wide.sh    # stage 7 (5 and 6 have finished)
+#   STAGE=7 bash tools/fer/run-wide.sh    # stage 7; all three have finished: AGAIN=1 reruns one
 #   bash tools/fer/run-wide.sh --save     # copy last.pt and the log into tools/fer/ (to commit,
 #                                         # so that a fresh machine resumes from there)
 #   PY=/path/to/python DATA=/path/to/fer2013 bash tools/fer/run-wide.sh
@@ -41,7 +41,7 @@ if [ "${1:-}" = "--save" ]; then
     echo "saved $SAVED and $SAVED_LOG"; exit 0
 fi
 FINISHED=$CK/stage$STAGE-swa.pt
-if [ ! -f "$SAVED" ] && { [ -f "$FINISHED" ] || grep -qs swa_averaged "$SAVED_LOG"; }; then
+if [ -z "${AGAIN:-}" ] && [ ! -f "$SAVED" ] && { [ -f "$FINISHED" ] || grep -qs swa_averaged "$SAVED_LOG"; }; then
     # Its epochs are done (models/FER.md): nothing to resume; a new run would start again from
     # epoch 0. (Stage 7's average was not kept, only its log: it scored within noise of stage 5.)
     echo "stage $STAGE is finished: see $SAVED_LOG and models/FER.md"; exit 0
