@@ -328,7 +328,6 @@ fn volume_scales_the_recorded_samples() {
     assert!(worst < 1e-6, "every sample at half (worst error {worst})");
 }
 
-/// RMS of the left channel over the first `frames` that sounded.
 /// RMS of the first `frames` sounding samples of the left channel. Exact zeros are left out: on
 /// a loaded machine the stream can underrun, and the null sink fills the gap with silence that
 /// would lower one recording's level and not the other's (a zero of the music is zero in both).

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The long CPU runs of issue 17 (models/FER.md, "Stage 5" and "Stage 6"): FerNet 40/80/160 on
-# random 44×44 crops, distilled from precomputed teacher logits (tools/fer/teach.py), 100 epochs of
-# one cosine schedule whose last 20 hold lr 0.005 and are averaged (SWA). Stage 5's teacher was the
-# stage-4 model; stage 6's is the ensemble of stages 4 and 5 (the second distillation round). In
+# The long CPU runs of issue 17 (models/FER.md, "Stage 5" to "Stage 7"): FerNet 40/80/160 on
+# random 44×44 crops, distilled from precomputed teacher logits (tools/fer/teach.py), ending in
+# epochs at lr 0.005 that are averaged (SWA; the schedules are below). Stage 5's teacher was the
+# stage-4 model, stage 6's the ensemble of stages 4 and 5, stage 7's that of stages 4 to 6. In
 # the background at nice 19 with 2 torch threads; rerunning this script resumes after the last
 # finished epoch (OUT/last.pt), so it is also the resume command. Progress: OUT/log.jsonl.
 #   STAGE=7 bash tools/fer/run-wide.sh    # stage 7; all three have finished: AGAIN=1 reruns one
