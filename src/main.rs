@@ -19,7 +19,18 @@ fn main() -> ExitCode {
         // thread starts; candle reads it when it first sizes its pool.
         std::env::set_var("RAYON_NUM_THREADS", "1");
     }
-    let ctx = match Context::from_args(&cli.global) {
+    // `mien doctor` is what a listener runs when something is wrong: a broken config file is
+    // one of its checks, not a reason not to run the others.
+    let doctor = matches!(
+        cli.command,
+        Some(Command::Product(mien::cli::ProductCommand::Doctor { .. }))
+    );
+    let context = if doctor {
+        Context::from_args_despite_config(&cli.global)
+    } else {
+        Context::from_args(&cli.global)
+    };
+    let ctx = match context {
         Ok(ctx) => ctx,
         Err(e) => {
             eprintln!("mien: {}", one_line(&e));

@@ -163,3 +163,45 @@ fn a_key_taken_from_another_action_is_a_doctor_warning() {
         "{report}"
     );
 }
+
+#[test]
+fn a_config_file_that_does_not_parse_is_one_doctor_check_and_the_others_still_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let cfg = root.join("config.toml");
+    std::fs::write(&cfg, "[ui]\nmouse = tru\n").unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let xdg = root.join("xdg");
+    // The player refuses it, naming the file and line.
+    let player = mien(root, &xdg, &["--config", cfg]);
+    assert!(!player.status.success());
+    assert!(
+        text(&player).contains("config.toml:2:9"),
+        "{}",
+        text(&player)
+    );
+    // Doctor reports it as its config check and still checks the rest (it stopped at the
+    // config file before), and fails.
+    let doctor = mien(root, &xdg, &["--config", cfg, "doctor", "--json"]);
+    assert!(!doctor.status.success());
+    let report: serde_json::Value =
+        serde_json::from_slice(&doctor.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&doctor)));
+    let checks = report["checks"].as_array().expect("checks");
+    let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
+    for name in ["audio", "camera", "models", "config", "data", "library"] {
+        assert!(names.contains(&name), "{name} missing: {names:?}");
+    }
+    let config = checks.iter().find(|c| c["name"] == "config").unwrap();
+    assert_eq!(config["status"], "error");
+    assert!(
+        config["detail"]
+            .as_str()
+            .unwrap()
+            .contains("config.toml:2:9"),
+        "{config}"
+    );
+    assert_eq!(
+        checks.iter().find(|c| c["name"] == "models").unwrap()["status"],
+        "ok"
+    );
+}

@@ -604,7 +604,7 @@ fn a_manual_mood_fills_its_bar_and_titles_the_panel() {
 fn the_help_overlay_lists_the_live_key_bindings() {
     let mut p = playing();
     p.press("?");
-    // Two columns from 100 columns up: every binding fits.
+    // Two columns from 100 columns up.
     let buffer = draw(&p, 100, 30);
     assert_shows(&buffer, "┌ Keys · ? or esc closes ─");
     for binding in [
@@ -615,6 +615,11 @@ fn the_help_overlay_lists_the_live_key_bindings() {
         "m set your mood by hand",
     ] {
         assert_shows(&buffer, binding);
+    }
+    // On a wide terminal every description is whole, the longest included.
+    let buffer = draw(&p, 160, 40);
+    for (keys, what) in &p.state.help {
+        assert_shows(&buffer, &format!("{keys} {what}"));
     }
     // Two columns at 80×24: every binding fits a standard terminal, quit included.
     let buffer = draw(&p, 80, 24);

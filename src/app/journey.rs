@@ -325,6 +325,24 @@ fn finish_if_done(state: &mut AppState, _now: u64) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Ends the journey toward `to`, planned or waiting for its scores, and drops its steps'
+/// explanations; the queued tracks stay. Whether there was one.
+pub fn end_toward(state: &mut AppState, to: Target) -> bool {
+    let pending = state.journey.pending.as_ref().is_some_and(|p| p.to == to);
+    if pending {
+        state.journey.pending = None;
+    }
+    let active = state.journey.active.as_ref().is_some_and(|j| j.to == to);
+    if active {
+        if let Some(j) = state.journey.active.take() {
+            for t in &j.steps {
+                state.reco.explanations.remove(t);
+            }
+        }
+    }
+    pending || active
+}
+
 /// "step 3/6 toward calm" of the playing step, for the status line and the map.
 pub fn progress(state: &AppState) -> Option<String> {
     let j = state.journey.active.as_ref()?;

@@ -45,7 +45,13 @@ pub fn set(state: &mut AppState, minutes: Option<u32>, now_ms: u64) -> Vec<Effec
         effects.extend(restore(state, v));
     }
     let Some(minutes) = minutes.filter(|m| *m > 0) else {
-        state.info("sleep timer off");
+        // The listener called sleep off: the journey toward it that the timer started ends too
+        // (it went on re-planning toward sleep). The tracks it queued stay where they are.
+        if journey::end_toward(state, Target::Sleep) {
+            state.info("sleep timer off: the journey toward sleep ends, the queue stays");
+        } else {
+            state.info("sleep timer off");
+        }
         effects.push(Effect::TickAt(None));
         return effects;
     };

@@ -194,6 +194,37 @@ fn t_cycles_through_the_spans_and_off_and_turning_off_mid_fade_restores_the_volu
 }
 
 #[test]
+fn turning_the_timer_off_ends_its_journey_toward_sleep_and_keeps_the_queue() {
+    let mut s = playing();
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(30),
+            now_ms: T0,
+        },
+    );
+    assert!(s.journey.active.is_some());
+    let queued: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    update(&mut s, Msg::Remote(crate::app::Remote::SetSleepTimer(None)));
+    assert!(s.journey.active.is_none(), "no longer led toward sleep");
+    assert_eq!(journey::progress(&s), None);
+    let now: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    assert_eq!(now, queued, "the queue itself is kept");
+    assert!(
+        !s.queue.items.iter().any(|i| s
+            .reco
+            .explanations
+            .get(&i.id)
+            .is_some_and(|w| w.contains("toward sleep"))),
+        "no stale \"step k/n toward sleep\" on the queue"
+    );
+    assert!(s
+        .status
+        .as_ref()
+        .is_some_and(|m| m.text.contains("journey toward sleep ends")));
+}
+
+#[test]
 fn the_fade_is_even_and_ends_at_silence() {
     assert_eq!(fade_factor(FADE_MS), 1.0);
     assert_eq!(fade_factor(FADE_MS * 2), 1.0);

@@ -176,6 +176,11 @@ fn config(ctx: &Context) -> Check {
         Some(p) => p.display().to_string(),
         None => "no config file; using defaults".into(),
     };
+    if let Some(e) = &ctx.config_error {
+        let hint = "fix that line (the player will not start until then); the other checks ran \
+                    with the defaults";
+        return check("config", Status::Error, e.to_string(), Some(hint));
+    }
     let keymap = match crate::root::keymap(ctx) {
         Ok(k) => k,
         Err(e) => {

@@ -29,14 +29,42 @@ pub struct Context {
     /// User themes: `themes/` beside the config file in effect, else the XDG config dir's
     /// `mien/themes/` (whether or not a config file exists).
     pub themes_dir: Option<PathBuf>,
+    /// Why the config file could not be used, where the context was made with
+    /// [`Context::from_args_despite_config`] (`mien doctor`): the defaults are in effect.
+    pub config_error: Option<crate::config::ConfigError>,
 }
 
 impl Context {
     /// Reads the config, resolves the data dir and library folders, and starts logging.
     pub fn from_args(args: &GlobalArgs) -> anyhow::Result<Context> {
         let defaults = DefaultPaths::discover();
-        let (config, config_path) =
-            Config::load(args.config.as_deref(), defaults.config_file.as_deref())?;
+        let loaded = Config::load(args.config.as_deref(), defaults.config_file.as_deref())?;
+        Context::with_config(args, defaults, loaded, None)
+    }
+
+    /// As [`Context::from_args`], but a config file that cannot be read or parsed leaves the
+    /// defaults in effect and its error in `config_error`, so that `mien doctor` still checks
+    /// everything else and names the file and line among its checks.
+    pub fn from_args_despite_config(args: &GlobalArgs) -> anyhow::Result<Context> {
+        let defaults = DefaultPaths::discover();
+        match Config::load(args.config.as_deref(), defaults.config_file.as_deref()) {
+            Ok(loaded) => Context::with_config(args, defaults, loaded, None),
+            Err(e) => {
+                let path = match &e {
+                    crate::config::ConfigError::Read { path, .. }
+                    | crate::config::ConfigError::Parse { path, .. } => path.clone(),
+                };
+                Context::with_config(args, defaults, (Config::default(), Some(path)), Some(e))
+            }
+        }
+    }
+
+    fn with_config(
+        args: &GlobalArgs,
+        defaults: DefaultPaths,
+        (config, config_path): (Config, Option<PathBuf>),
+        config_error: Option<crate::config::ConfigError>,
+    ) -> anyhow::Result<Context> {
         let data_dir = match (&args.data_dir, defaults.data_dir) {
             (Some(d), _) => d.clone(),
             (None, Some(d)) => d,
@@ -77,6 +105,7 @@ impl Context {
             library_given: !args.library.is_empty(),
             themes_dir,
             log_path,
+            config_error,
         })
     }
 

@@ -45,8 +45,15 @@ pub fn slots(area: Rect) -> usize {
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.help.len() as u16;
     let columns = columns(area);
-    let col_w = (area.width.saturating_sub(2) / columns).min(48);
-    let key_w = if col_w >= 44 { 14 } else { 11 };
+    let room = area.width.saturating_sub(2) / columns;
+    let key_w = if room >= 44 { 14 } else { 11 };
+    // As wide as the longest binding needs, where the screen has the room: a wide terminal
+    // shows every description whole (it was cut at 48 cells, "auto mode: fill the queue from th").
+    let need = (state.help.iter())
+        .map(|(keys, what)| keys.chars().count().max(key_w) + 1 + what.chars().count())
+        .max()
+        .unwrap_or(0);
+    let col_w = room.min(u16::try_from(need).unwrap_or(u16::MAX).max(40));
     let per_col = rows.div_ceil(columns);
     let rect = centered(area, col_w * columns + 2, per_col + 2);
     if rect.width < 10 || rect.height < 3 {

@@ -191,7 +191,8 @@ fn side_list(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 /// The journey picker: the named targets and the minutes.
 pub fn picker(frame: &mut Frame, area: Rect, cursor: usize, minutes: u32, theme: &Theme) {
     use crate::recommend::journey::Target;
-    let rect = super::help::centered(area, 34, Target::NAMED.len() as u16 + 4);
+    // 36 inner cells: the widest line is the hint under the targets.
+    let rect = super::help::centered(area, 38, Target::NAMED.len() as u16 + 4);
     if rect.width < 16 || rect.height < 4 {
         return;
     }
@@ -205,7 +206,7 @@ pub fn picker(frame: &mut Frame, area: Rect, cursor: usize, minutes: u32, theme:
                 Style::new().fg(quadrant_color(theme, p))
             };
             let text = format!(" {name:<8} {:>5.1},{:>5.1}", p.valence, p.arousal);
-            Line::from(Span::styled(format!("{text:<32}"), style))
+            Line::from(Span::styled(format!("{text:<36}"), style))
         })
         .collect();
     lines.push(Line::from(Span::styled(

@@ -137,3 +137,15 @@ fn small_terminals_drop_the_side_list_then_say_so_in_one_line() {
         draw(&s, w, h);
     }
 }
+
+#[test]
+fn the_journey_picker_shows_every_target_and_its_whole_hint() {
+    let mut s = test_library::state();
+    crate::app::mood_map::open_picker(&mut s);
+    let screen = text(&draw(&s, 80, 24));
+    for (name, _) in crate::recommend::journey::Target::NAMED {
+        assert!(screen.contains(name), "{name} missing:\n{screen}");
+    }
+    // It was cut at "enter: g" in a box two cells too narrow for it.
+    assert!(screen.contains("(h/l: ±5, enter: go)"), "{screen}");
+}
