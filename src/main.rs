@@ -53,6 +53,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The same closed pipe met by a `writeln!(out, ..)?` instead of a `println!`.
+        Err(e) if broken_pipe(&e) => ExitCode::from(141),
         Err(e) => {
             logging::eprint_line(&format!("mien: {}", one_line(&e)));
             ExitCode::FAILURE
@@ -71,6 +73,14 @@ fn one_line(e: &anyhow::Error) -> String {
         }
     }
     parts.join(": ")
+}
+
+/// Whether `e` (or one of its causes) is a write to a pipe whose reader has gone.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `text` without every " (os error N)".
@@ -104,5 +114,16 @@ mod tests {
         let e = anyhow::anyhow!("plain").context("outer");
         assert_eq!(one_line(&e), "outer: plain");
         assert_eq!(without_os_error("a (os error x) b"), "a (os error x) b");
+    }
+
+    #[test]
+    fn a_closed_pipe_is_found_under_context() {
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(broken_pipe(
+            &anyhow::Error::new(pipe).context("cannot write to stdout")
+        ));
+        let other = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(!broken_pipe(&anyhow::Error::new(other).context("x")));
+        assert!(!broken_pipe(&anyhow::anyhow!("Broken pipe")));
     }
 }

@@ -124,6 +124,26 @@ fn a_closed_stdout_pipe_is_a_quiet_exit_and_keeps_the_rating() {
     assert_eq!(store.rating(id).unwrap().map(|r| r.stars()), Some(5));
 }
 
+/// The same for a command that writes with `writeln!(..)?` and so meets the closed pipe as an
+/// error rather than a panic (`mien tag --json | head` said "mien: Broken pipe").
+#[test]
+fn a_closed_pipe_under_tag_json_is_the_same_quiet_exit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, track) = data_and_tone(tmp.path(), "tone.wav", 8_000);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["tag", "--json", track.to_str().unwrap()])
+        .env("XDG_CONFIG_HOME", data.join("no-config"))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+}
+
 #[test]
 fn a_track_that_plays_to_the_end_is_recorded_as_completed() {
     let tmp = tempfile::tempdir().unwrap();

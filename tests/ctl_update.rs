@@ -398,6 +398,7 @@ fn files_from_the_command_line_replace_the_queue_and_the_first_plays() {
     let effects = p.send(Msg::FilesOpened {
         given: given.clone(),
         result: Ok(vec![NIGHT_DRIVE.into(), SMALL_RAIN.into()]),
+        missing: 0,
     });
     assert!(
         matches!(engine(&effects)[..], [EngineCommand::Play { track, .. }] if track.path.as_path() == Path::new(NIGHT_DRIVE))
@@ -408,12 +409,34 @@ fn files_from_the_command_line_replace_the_queue_and_the_first_plays() {
         Some("/lists/evening.m3u: 2 tracks")
     );
     let effects = p.send(Msg::FilesOpened {
-        given,
+        given: given.clone(),
         result: Err("cannot read playlist /lists/evening.m3u: gone".into()),
+        missing: 0,
     });
     assert!(effects.is_empty());
     assert_eq!(p.state.queue.len(), 2, "the queue stays");
     let status = p.state.status.as_ref().unwrap();
     assert_eq!(status.level, StatusLevel::Error);
     assert!(status.text.contains("gone"));
+    // Entries whose files are gone were left out by the reader: the status line says how many.
+    p.send(Msg::FilesOpened {
+        given: given.clone(),
+        result: Ok(vec![SMALL_RAIN.into()]),
+        missing: 2,
+    });
+    assert_eq!(
+        p.state.status.as_ref().map(|s| s.text.as_str()),
+        Some("/lists/evening.m3u: 1 track (2 entries whose files are gone left out)")
+    );
+    p.send(Msg::FilesOpened {
+        given,
+        result: Ok(Vec::new()),
+        missing: 1,
+    });
+    let status = p.state.status.as_ref().unwrap();
+    assert_eq!(status.level, StatusLevel::Error);
+    assert_eq!(
+        status.text,
+        "nothing to play in the files given (1 entry whose file is gone left out)"
+    );
 }

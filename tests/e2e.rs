@@ -546,11 +546,12 @@ fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u(
     let playlist = root.join("evening.m3u");
     std::fs::write(
         &playlist,
-        "#EXTM3U\r\n#EXTINF:1,Ada Lin - Night Drive\r\nmusic/Ada Lin/Blue Hour/02 Night Drive.wav\r\nmusic/Bruno Moss/Fields/01 Morning.wav\r\n",
+        "#EXTM3U\r\n#EXTINF:1,Ada Lin - Night Drive\r\nmusic/Ada Lin/Blue Hour/02 Night Drive.wav\r\nmusic/Bruno Moss/Fields/01 Morning.wav\r\nmusic/gone/Deleted.wav\r\n",
     )
     .unwrap();
     let tmux = Tmux::start_with(&root, &music, Some(&playlist));
 
+    // The entry whose file is gone is left out, not queued to fail when its turn comes.
     tmux.wait_for("Queue · 2 ");
     // Titles appear once the background scan has read the tags (file names until then).
     let screen = tmux.wait_for("1. Night Drive");

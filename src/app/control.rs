@@ -215,10 +215,16 @@ pub(super) fn files_opened(
     state: &mut AppState,
     given: &[PathBuf],
     result: Result<Vec<PathBuf>, String>,
+    missing: usize,
 ) -> Vec<Effect> {
+    let left_out = match missing {
+        0 => String::new(),
+        1 => " (1 entry whose file is gone left out)".into(),
+        n => format!(" ({n} entries whose files are gone left out)"),
+    };
     match result {
         Ok(paths) if paths.is_empty() => {
-            state.error("nothing to play in the files given");
+            state.error(format!("nothing to play in the files given{left_out}"));
             Vec::new()
         }
         Ok(paths) => {
@@ -227,8 +233,8 @@ pub(super) fn files_opened(
             state.queue.append(paths.into_iter().map(QueueItem::new));
             let tracks = counted(n, "track");
             state.info(match given {
-                [one] => format!("{}: {tracks}", one.display()),
-                _ => format!("{tracks} from the command line"),
+                [one] => format!("{}: {tracks}{left_out}", one.display()),
+                _ => format!("{tracks} from the command line{left_out}"),
             });
             playback::play_index(state, 0, 0)
         }

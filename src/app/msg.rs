@@ -76,6 +76,8 @@ pub enum Msg {
     FilesOpened {
         given: Vec<PathBuf>,
         result: Result<Vec<PathBuf>, String>,
+        /// Playlist entries left out because their file is gone (said in the status line).
+        missing: usize,
     },
     /// The diary view's data, loaded off the UI thread (an answer to `Effect::LoadDiary`).
     DiaryLoaded(Result<crate::diary::Diary, String>),

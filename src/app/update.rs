@@ -137,7 +137,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![Effect::Vision(VisionCommand::Enable(true))]
         }
         Msg::VisionStarted => Vec::new(),
-        Msg::FilesOpened { given, result } => super::control::files_opened(state, &given, result),
+        Msg::FilesOpened {
+            given,
+            result,
+            missing,
+        } => super::control::files_opened(state, &given, result, missing),
         Msg::DiaryLoaded(result) => {
             super::diary::loaded(state, result);
             Vec::new()

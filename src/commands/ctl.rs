@@ -10,7 +10,7 @@ use crate::cli::{CtlCommand, SleepArg};
 use crate::control::client::{self, ClientError};
 use crate::control::format::{self, Template};
 use crate::control::{socket_path, Command, Reply};
-use crate::root::files::tracks_of_all;
+use crate::root::files::{missing_note, tracks_of_all};
 
 /// Runs one `mien ctl` subcommand.
 pub fn run(ctx: &Context, which: CtlCommand) -> anyhow::Result<()> {
@@ -93,11 +93,20 @@ pub fn hand_off(ctx: &Context, files: &[PathBuf]) -> anyhow::Result<Option<u8>> 
 /// The tracks of the command line's files, with paths made absolute (the player runs elsewhere).
 fn tracks(files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let files: Vec<PathBuf> = files.iter().map(|f| absolute(f)).collect();
-    match tracks_of_all(&files) {
-        Ok(t) if t.is_empty() => bail!("nothing to add: the playlists are empty"),
-        Ok(t) => Ok(t),
+    let given = match tracks_of_all(&files) {
+        Ok(given) => given,
         Err(e) => bail!("{e}"),
+    };
+    if given.tracks.is_empty() && given.missing > 0 {
+        bail!("nothing to add: {}", missing_note(given.missing));
     }
+    if given.tracks.is_empty() {
+        bail!("nothing to add: the playlists are empty");
+    }
+    if given.missing > 0 {
+        crate::logging::eprint_line(&format!("mien: {}", missing_note(given.missing)));
+    }
+    Ok(given.tracks)
 }
 
 /// How the answer is printed.

@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use super::Context;
+use crate::core::text::counted;
 use crate::store::backup::{Backup, BACKUP_VERSION};
 
 pub fn export(ctx: &Context, output: Option<&Path>) -> anyhow::Result<()> {
@@ -21,10 +22,10 @@ pub fn export(ctx: &Context, output: Option<&Path>) -> anyhow::Result<()> {
         Some(path) => {
             write_private(path, &json)?;
             crate::logging::eprint_line(&format!(
-                "exported {} ratings, {} plays and {} emotion readings to {}",
-                backup.ratings.len(),
-                backup.history.len(),
-                backup.readings.len(),
+                "exported {}, {} and {} to {}",
+                counted(backup.ratings.len(), "rating"),
+                counted(backup.history.len(), "play"),
+                counted(backup.readings.len(), "emotion reading"),
                 path.display()
             ));
         }
@@ -68,9 +69,14 @@ pub fn import(ctx: &Context, file: &Path) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     let done = store.import(&backup)?;
     println!(
-        "imported {} ratings, {} plays and {} emotion readings ({} plays were already in the \
-         history)",
-        done.ratings, done.plays, done.readings, done.plays_already_there
+        "imported {}, {} and {} ({} already in the history)",
+        counted(done.ratings, "rating"),
+        counted(done.plays, "play"),
+        counted(done.readings, "emotion reading"),
+        match done.plays_already_there {
+            1 => "1 play was".to_string(),
+            n => format!("{n} plays were"),
+        }
     );
     Ok(())
 }

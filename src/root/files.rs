@@ -7,27 +7,54 @@ use std::path::{Path, PathBuf};
 use crate::audio::file::regular_metadata;
 use crate::library::playlist::{is_playlist_path, read_playlist};
 
-/// The tracks one command-line path stands for: a playlist's entries (by extension), or the
-/// audio file itself, which must be a regular file. New playlist kinds get one arm here.
-pub fn tracks_of(path: &Path) -> Result<Vec<PathBuf>, String> {
+/// The tracks of the command line's paths, in order, and how many playlist entries were left
+/// out because their file is gone (as when a saved playlist is opened: `open_for_queue`).
+#[derive(Debug, Default, PartialEq)]
+pub struct GivenTracks {
+    pub tracks: Vec<PathBuf>,
+    pub missing: usize,
+}
+
+/// The tracks one command-line path stands for: a playlist's entries (by extension) whose files
+/// exist, or the audio file itself, which must be a regular file. New playlist kinds get one arm
+/// here.
+pub fn tracks_of(path: &Path) -> Result<GivenTracks, String> {
     if is_playlist_path(path) {
-        return read_playlist(path)
-            .map(|list| list.entries)
-            .map_err(|e| e.to_string());
+        let entries = read_playlist(path).map_err(|e| e.to_string())?.entries;
+        let total = entries.len();
+        let tracks: Vec<PathBuf> = entries.into_iter().filter(|p| p.is_file()).collect();
+        return Ok(GivenTracks {
+            missing: total - tracks.len(),
+            tracks,
+        });
     }
     regular_metadata(path)
-        .map(|_| vec![path.to_path_buf()])
+        .map(|_| GivenTracks {
+            tracks: vec![path.to_path_buf()],
+            missing: 0,
+        })
         .map_err(|e| format!("cannot play {}: {e}", path.display()))
 }
 
 /// Every path's tracks, in order; the first path that cannot be read is the error (nothing is
 /// queued from a list with a mistake in it: the listener fixes it and runs the command again).
-pub fn tracks_of_all(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut tracks = Vec::new();
+/// A playlist entry whose file is gone is not such a mistake: it is left out and counted.
+pub fn tracks_of_all(paths: &[PathBuf]) -> Result<GivenTracks, String> {
+    let mut all = GivenTracks::default();
     for p in paths {
-        tracks.extend(tracks_of(p)?);
+        let one = tracks_of(p)?;
+        all.tracks.extend(one.tracks);
+        all.missing += one.missing;
     }
-    Ok(tracks)
+    Ok(all)
+}
+
+/// "1 file that no longer exists was left out" and the plural, for the status line and stderr.
+pub fn missing_note(missing: usize) -> String {
+    match missing {
+        1 => "1 playlist entry whose file no longer exists was left out".into(),
+        n => format!("{n} playlist entries whose files no longer exist were left out"),
+    }
 }
 
 #[cfg(test)]
@@ -39,18 +66,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let song = dir.path().join("a.wav");
         std::fs::write(&song, b"RIFF").unwrap();
+        let b = dir.path().join("b.flac");
+        std::fs::write(&b, b"fLaC").unwrap();
         let list = dir.path().join("evening.M3U");
         std::fs::write(&list, "#EXTM3U\nb.flac\n/elsewhere/c.ogg\n").unwrap();
         let got = tracks_of_all(&[song.clone(), list, song.clone()]).unwrap();
-        assert_eq!(
-            got,
-            [
-                song.clone(),
-                dir.path().join("b.flac"),
-                PathBuf::from("/elsewhere/c.ogg"),
-                song
-            ]
-        );
+        // The playlist's entry that is not on disk is left out and counted.
+        assert_eq!(got.tracks, [song.clone(), b, song]);
+        assert_eq!(got.missing, 1);
         let missing = dir.path().join("gone.mp3");
         let err = tracks_of_all(std::slice::from_ref(&missing)).unwrap_err();
         assert!(
@@ -61,8 +84,15 @@ mod tests {
         assert!(err.contains("not a regular file"), "{err}");
         let pls = dir.path().join("night.pls");
         std::fs::write(&pls, "[playlist]\nFile1=d.opus\nNumberOfEntries=1\n").unwrap();
-        assert_eq!(tracks_of(&pls).unwrap(), [dir.path().join("d.opus")]);
+        let d = dir.path().join("d.opus");
+        assert_eq!(tracks_of(&pls).unwrap().missing, 1);
+        std::fs::write(&d, b"OggS").unwrap();
+        assert_eq!(tracks_of(&pls).unwrap().tracks, [d]);
         let err = tracks_of(&dir.path().join("none.m3u8")).unwrap_err();
         assert!(err.starts_with("cannot read playlist"), "{err}");
+        assert_eq!(
+            missing_note(2),
+            "2 playlist entries whose files no longer exist were left out"
+        );
     }
 }

@@ -110,12 +110,16 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
     let started = rt.start_control(&ctx.data_dir);
     rt.apply_all(&mut state, started);
     if !files.is_empty() {
-        let result = crate::root::files::tracks_of_all(&files);
+        let (result, missing) = match crate::root::files::tracks_of_all(&files) {
+            Ok(given) => (Ok(given.tracks), given.missing),
+            Err(e) => (Err(e), 0),
+        };
         rt.apply(
             &mut state,
             Msg::FilesOpened {
                 given: files,
                 result,
+                missing,
             },
         );
     }
