@@ -527,7 +527,7 @@ fn a_silent_output_is_shown_as_a_warning_and_its_return_as_news() {
     assert_eq!(buffer[(1, y as u16)].fg, theme.error);
     assert_eq!(
         lines(&buffer)[23].trim_end(),
-        "no sound device (no ALSA device): playing silently until it is back"
+        "no sound device: playing silently until it is back (no ALSA device)"
     );
     assert_eq!(buffer[(0, 23)].fg, theme.error);
     p.send(Msg::Engine(EngineEvent::OutputOpened {

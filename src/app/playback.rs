@@ -200,8 +200,10 @@ pub fn engine_event(state: &mut AppState, ev: EngineEvent) -> Vec<Effect> {
             fallback,
         } => {
             match &fallback {
+                // What it means first: the device's own words can be long (ALSA's fill the
+                // line) and are what a narrow status line cuts.
                 Some(why) => state.error(format!(
-                    "no sound device ({why}): playing silently until it is back"
+                    "no sound device: playing silently until it is back ({why})"
                 )),
                 None if state.player.output_warning.is_some() => {
                     state.info(format!("sound device back: {description}"))

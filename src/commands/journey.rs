@@ -143,13 +143,13 @@ pub fn run(
     }
     let goal = to.point();
     println!(
-        "journey from {:.2},{:.2} toward {} ({:.2},{:.2}) over {minutes} min: {} steps, {}",
+        "journey from {:.2},{:.2} toward {} ({:.2},{:.2}) over {minutes} min: {}, {}",
         from.valence,
         from.arousal,
         to.name(),
         goal.valence,
         goal.arousal,
-        p.steps.len(),
+        crate::core::text::counted(p.steps.len(), "step"),
         crate::core::mmss(p.total_ms())
     );
     for (k, s) in p.steps.iter().enumerate() {

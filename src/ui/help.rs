@@ -45,17 +45,43 @@ pub fn slots(area: Rect) -> usize {
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.help.len() as u16;
     let columns = columns(area);
-    let room = area.width.saturating_sub(2) / columns;
+    let inner_w = area.width.saturating_sub(2);
+    let room = inner_w / columns;
     let key_w = if room >= 44 { 14 } else { 11 };
-    // As wide as the longest binding needs, where the screen has the room: a wide terminal
-    // shows every description whole (it was cut at 48 cells, "auto mode: fill the queue from th").
-    let need = (state.help.iter())
-        .map(|(keys, what)| keys.chars().count().max(key_w) + 1 + what.chars().count())
-        .max()
-        .unwrap_or(0);
-    let col_w = room.min(u16::try_from(need).unwrap_or(u16::MAX).max(40));
     let per_col = rows.div_ceil(columns);
-    let rect = centered(area, col_w * columns + 2, per_col + 2);
+    // Each column as wide as its longest binding needs, where the screen has the room: the
+    // first ones at most an equal share, the last what is left. So a wide terminal shows every
+    // description whole (equal columns of at most 48 cells cut "auto mode: fill the queue from
+    // th") and a narrow one cuts only the right column's longest.
+    let need = |items: &[(String, String)]| -> u16 {
+        let cells = (items.iter())
+            .map(|(keys, what)| keys.chars().count().max(key_w as usize) + 1 + what.chars().count())
+            .max()
+            .unwrap_or(0);
+        u16::try_from(cells).unwrap_or(u16::MAX)
+    };
+    let needs: Vec<u16> = if per_col + 2 > area.height {
+        // Scrolling moves bindings between the columns: each may hold the longest.
+        vec![need(&state.help); usize::from(columns)]
+    } else {
+        state
+            .help
+            .chunks(usize::from(per_col.max(1)))
+            .map(need)
+            .collect()
+    };
+    let mut widths = Vec::with_capacity(usize::from(columns));
+    for c in 0..usize::from(columns) {
+        let n = needs.get(c).copied().unwrap_or(0);
+        let used: u16 = widths.iter().sum();
+        let w = if c + 1 < usize::from(columns) {
+            n.min(room)
+        } else {
+            n.min(inner_w.saturating_sub(used))
+        };
+        widths.push(w);
+    }
+    let rect = centered(area, widths.iter().sum::<u16>() + 2, per_col + 2);
     if rect.width < 10 || rect.height < 3 {
         return;
     }
@@ -69,7 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .style(Style::new().bg(theme.background).fg(theme.foreground));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let cols = Layout::horizontal(vec![Constraint::Fill(1); columns as usize]).split(inner);
+    let cols = Layout::horizontal(widths.iter().map(|w| Constraint::Length(*w))).split(inner);
     // What a short terminal cannot hold is said, not silently cut: the last row says how many
     // bindings are above and below, and the movement keys scroll (`app::help`).
     let fits = usize::from(inner.height) * cols.len();
