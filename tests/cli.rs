@@ -101,22 +101,27 @@ fn a_rating_persists_and_history_records_plays() {
     assert_eq!(store.rating(id).unwrap().map(|r| r.stars()), Some(4));
 }
 
+/// `mien ARGS` on `data` with stdout a pipe whose reader is already gone.
+fn into_a_closed_pipe(data: &Path, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("XDG_CONFIG_HOME", data.join("no-config"))
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
 /// `mien rate T 5 | head -0`: stdout is a pipe nobody reads. The rating is kept, nothing is
 /// reported as an internal error, and the status is the one a shell gives SIGPIPE (141).
 #[test]
 fn a_closed_stdout_pipe_is_a_quiet_exit_and_keeps_the_rating() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, track) = data_and_tone(tmp.path(), "tone.wav", 8_000);
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["rate", track.to_str().unwrap(), "5"])
-        .env("XDG_CONFIG_HOME", data.join("no-config"))
-        .stdout(writer)
-        .output()
-        .unwrap();
+    let out = into_a_closed_pipe(&data, &["rate", track.to_str().unwrap(), "5"]);
     assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
     assert!(!stderr(&out).contains("internal error"), "{}", stderr(&out));
     let store = mien::store::Store::open(&data).unwrap();
@@ -130,16 +135,7 @@ fn a_closed_stdout_pipe_is_a_quiet_exit_and_keeps_the_rating() {
 fn a_closed_pipe_under_tag_json_is_the_same_quiet_exit() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, track) = data_and_tone(tmp.path(), "tone.wav", 8_000);
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mien"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["tag", "--json", track.to_str().unwrap()])
-        .env("XDG_CONFIG_HOME", data.join("no-config"))
-        .stdout(writer)
-        .output()
-        .unwrap();
+    let out = into_a_closed_pipe(&data, &["tag", "--json", track.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
     assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
 }
