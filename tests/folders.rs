@@ -148,3 +148,30 @@ fn the_folder_view_draws_folders_with_counts_and_files_by_name() {
     assert!(rows[3].starts_with("│  03.wav  4:05 "), "{}", rows[3]);
     assert!(!rows[1].contains("Awake"), "{}", rows[1]);
 }
+
+/// The catalogue keeps what an earlier `--library DIR` or a folder since taken out of the config
+/// scanned; a reloaded catalogue shows only the tracks of the folders in effect.
+#[test]
+fn a_reloaded_catalogue_holds_only_the_library_folders_tracks() {
+    let mut p = player();
+    p.state.browser.roots = vec!["/music/ada".into()];
+    let elsewhere = track(
+        "/tmp/downloads/x.wav",
+        "Stray",
+        "Someone",
+        "Elsewhere",
+        1,
+        2000,
+        60_000,
+    );
+    let ada = track(AWAKE, "Awake", "Ada Lin", "Blue Hour", 1, 2019, 296_000);
+    p.send(mien::app::Msg::Catalogue(vec![ada, elsewhere]));
+    let paths: Vec<PathBuf> = p.state.catalogue.iter().map(|t| t.path.clone()).collect();
+    assert_eq!(paths, [PathBuf::from(AWAKE)]);
+    p.press("a");
+    let screen = lines(&draw(&p, 80, 24)).join("\n");
+    assert!(
+        screen.contains("Awake") && !screen.contains("Stray"),
+        "{screen}"
+    );
+}

@@ -90,7 +90,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             reports::camera(state, camera);
             Vec::new()
         }
-        Msg::Catalogue(tracks) => {
+        Msg::Catalogue(mut tracks) => {
+            // What other folders left in the store is not this library's (`library::in_library`).
+            tracks.retain(|t| crate::library::in_library(&t.path, &state.browser.roots));
             state.catalogue = super::browser::Catalogue::new(tracks);
             state.browser.dirty = true;
             vec![Effect::TagLibrary]

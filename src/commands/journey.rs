@@ -46,9 +46,11 @@ pub fn run(
     );
     let from = from.map(parse_from).transpose()?;
     let store = ctx.open_store()?;
-    let tracks = store.all_tracks()?;
+    let mut tracks = store.all_tracks()?;
+    // The library folders in effect, as the player shows them (`library::in_library`).
+    tracks.retain(|t| crate::library::in_library(&t.path, &ctx.library));
     if tracks.is_empty() {
-        anyhow::bail!("the catalogue is empty: run `mien scan` first");
+        anyhow::bail!("the catalogue holds no track of the library folders: run `mien scan` first");
     }
     let by_id: HashMap<TrackId, &Track> = tracks.iter().map(|t| (t.id, t)).collect();
     // The tagger's moods (with confidence) for files unchanged since they were tagged.

@@ -225,7 +225,7 @@ pub fn startup(n: usize, json_out: bool) -> anyhow::Result<()> {
         let t = Instant::now();
         let store = Store::open(&root)?;
         let opened = t.elapsed();
-        let mut state = crate::root::initial_state(&store, true)?;
+        let mut state = crate::root::initial_state(&store, true, &[])?;
         let loaded = t.elapsed();
         state.prepare();
         let backend = ratatui::backend::TestBackend::new(120, 40);

@@ -12,9 +12,15 @@ use crate::app::state::{AppState, CameraState};
 use crate::store::Store;
 use crate::ui::theme::{load_themes, Theme};
 
-/// Builds the initial state from the store: the catalogue (read once), ratings, the saved queue.
-pub fn initial_state(store: &Store, resume: bool) -> anyhow::Result<AppState> {
-    let tracks = store.all_tracks().context("cannot read the catalogue")?;
+/// Builds the initial state from the store: the catalogue (read once; the tracks in the library
+/// folders `roots`, every track where it is empty), ratings, the saved queue.
+pub fn initial_state(
+    store: &Store,
+    resume: bool,
+    roots: &[std::path::PathBuf],
+) -> anyhow::Result<AppState> {
+    let mut tracks = store.all_tracks().context("cannot read the catalogue")?;
+    tracks.retain(|t| crate::library::in_library(&t.path, roots));
     let ratings = store.ratings().context("cannot read ratings")?;
     let mut state = AppState::new(tracks, ratings);
     if resume {
@@ -43,7 +49,8 @@ impl PlayerSetup {
         let keymap = keymap(ctx)?;
         let (themes, theme) = themes(ctx)?;
         let (store, recovery) = ctx.open_store_reporting()?;
-        let mut state = initial_state(&store, ctx.config.playback.resume && !with_playlist)?;
+        let resume = ctx.config.playback.resume && !with_playlist;
+        let mut state = initial_state(&store, resume, &ctx.library)?;
         state.help = keymap.help_table();
         state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
         state.theme = theme;
