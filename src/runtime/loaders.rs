@@ -11,11 +11,27 @@ use crate::app::state::{Msg, Status};
 use crate::library::art::{decode_cover, find_cover};
 use crate::library::m3u::{write_m3u, PlaylistEntry};
 
+/// Where `w` saves the queue at `secs` (UTC): `queue-2026-12-03-115403.m3u8`, a name a listener
+/// can read in the picker and the file manager (it was the Unix time, `queue-1796298847`), and a
+/// free one: a second save within the same second gets `-2`, not the first one's file.
+fn playlist_path(dir: &std::path::Path, secs: u64) -> PathBuf {
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = crate::core::civil_from_days(days as i64);
+    let (h, min, s) = (rest / 3600, rest / 60 % 60, rest % 60);
+    let stem = format!("queue-{y:04}-{m:02}-{d:02}-{h:02}{min:02}{s:02}");
+    let mut path = dir.join(format!("{stem}.m3u8"));
+    let mut n = 2;
+    while std::fs::symlink_metadata(&path).is_ok() {
+        path = dir.join(format!("{stem}-{n}.m3u8"));
+        n += 1;
+    }
+    path
+}
+
 impl Runtime {
     pub(super) fn write_playlist(&mut self, entries: &[PlaylistEntry]) {
         let dir = self.data_dir.join("playlists");
-        let stamp = crate::core::now_ms() / 1000;
-        let path = dir.join(format!("queue-{stamp}.m3u8"));
+        let path = playlist_path(&dir, crate::core::now_ms() / 1000);
         let result = crate::core::private::private_dir(&dir)
             .map_err(|e| e.to_string())
             .and_then(|_| write_m3u(&path, entries).map_err(|e| e.to_string()));
@@ -58,5 +74,22 @@ impl Runtime {
                 "cover art not shown: cannot start its thread: {e}"
             ))));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::playlist_path;
+
+    #[test]
+    fn a_saved_queue_is_named_by_its_utc_time_and_never_replaces_another() {
+        let dir = tempfile::tempdir().unwrap();
+        // 2026-12-03 11:54:07 UTC.
+        let secs = 1_796_298_847;
+        let first = playlist_path(dir.path(), secs);
+        assert_eq!(first, dir.path().join("queue-2026-12-03-115407.m3u8"));
+        std::fs::write(&first, "#EXTM3U\n").unwrap();
+        let second = playlist_path(dir.path(), secs);
+        assert_eq!(second, dir.path().join("queue-2026-12-03-115407-2.m3u8"));
     }
 }
