@@ -219,8 +219,7 @@ pub(super) fn files_opened(
 ) -> Vec<Effect> {
     let left_out = match missing {
         0 => String::new(),
-        1 => " (1 entry whose file is gone left out)".into(),
-        n => format!(" ({n} entries whose files are gone left out)"),
+        n => format!(" ({})", crate::library::playlist::gone_note(n)),
     };
     match result {
         Ok(paths) if paths.is_empty() => {

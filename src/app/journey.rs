@@ -328,19 +328,12 @@ fn finish_if_done(state: &mut AppState, _now: u64) -> Vec<Effect> {
 /// Ends the journey toward `to`, planned or waiting for its scores, and drops its steps'
 /// explanations; the queued tracks stay. Whether there was one.
 pub fn end_toward(state: &mut AppState, to: Target) -> bool {
-    let pending = state.journey.pending.as_ref().is_some_and(|p| p.to == to);
-    if pending {
-        state.journey.pending = None;
+    let pending = state.journey.pending.take_if(|p| p.to == to).is_some();
+    let active = state.journey.active.take_if(|j| j.to == to);
+    for t in active.iter().flat_map(|j| &j.steps) {
+        state.reco.explanations.remove(t);
     }
-    let active = state.journey.active.as_ref().is_some_and(|j| j.to == to);
-    if active {
-        if let Some(j) = state.journey.active.take() {
-            for t in &j.steps {
-                state.reco.explanations.remove(t);
-            }
-        }
-    }
-    pending || active
+    pending || active.is_some()
 }
 
 /// "step 3/6 toward calm" of the playing step, for the status line and the map.

@@ -10,7 +10,8 @@ use crate::cli::{CtlCommand, SleepArg};
 use crate::control::client::{self, ClientError};
 use crate::control::format::{self, Template};
 use crate::control::{socket_path, Command, Reply};
-use crate::root::files::{missing_note, tracks_of_all};
+use crate::library::playlist::gone_note;
+use crate::root::files::tracks_of_all;
 
 /// Runs one `mien ctl` subcommand.
 pub fn run(ctx: &Context, which: CtlCommand) -> anyhow::Result<()> {
@@ -98,13 +99,13 @@ fn tracks(files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         Err(e) => bail!("{e}"),
     };
     if given.tracks.is_empty() && given.missing > 0 {
-        bail!("nothing to add: {}", missing_note(given.missing));
+        bail!("nothing to add: {}", gone_note(given.missing));
     }
     if given.tracks.is_empty() {
         bail!("nothing to add: the playlists are empty");
     }
     if given.missing > 0 {
-        crate::logging::eprint_line(&format!("mien: {}", missing_note(given.missing)));
+        crate::logging::eprint_line(&format!("mien: {}", gone_note(given.missing)));
     }
     Ok(given.tracks)
 }

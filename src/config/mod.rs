@@ -52,6 +52,15 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ConfigError::Read { path, .. } | ConfigError::Parse { path, .. } => path,
+        }
+    }
+}
+
 impl Config {
     /// Reads `explicit` if given (it must exist), else `default_path` if it exists, else the
     /// defaults. Returns the config and the file it came from.

@@ -96,6 +96,15 @@ pub struct OpenedPlaylist {
     pub missing: usize,
 }
 
+/// "1 entry whose file is gone left out" (and the plural): what the status line and
+/// `mien ctl add` say of the entries [`open_for_queue`] dropped.
+pub fn gone_note(missing: usize) -> String {
+    match missing {
+        1 => "1 entry whose file is gone left out".into(),
+        n => format!("{n} entries whose files are gone left out"),
+    }
+}
+
 /// Reads `path` for the player: [`read_playlist`], then drops the files that are gone.
 pub fn open_for_queue(path: &Path) -> Result<OpenedPlaylist, String> {
     let list = read_playlist(path).map_err(|e| e.to_string())?;

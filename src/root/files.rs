@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::audio::file::regular_metadata;
-use crate::library::playlist::{is_playlist_path, read_playlist};
+use crate::library::playlist::{is_playlist_path, open_for_queue};
 
 /// The tracks of the command line's paths, in order, and how many playlist entries were left
 /// out because their file is gone (as when a saved playlist is opened: `open_for_queue`).
@@ -20,12 +20,9 @@ pub struct GivenTracks {
 /// here.
 pub fn tracks_of(path: &Path) -> Result<GivenTracks, String> {
     if is_playlist_path(path) {
-        let entries = read_playlist(path).map_err(|e| e.to_string())?.entries;
-        let total = entries.len();
-        let tracks: Vec<PathBuf> = entries.into_iter().filter(|p| p.is_file()).collect();
-        return Ok(GivenTracks {
-            missing: total - tracks.len(),
-            tracks,
+        return open_for_queue(path).map(|list| GivenTracks {
+            tracks: list.paths,
+            missing: list.missing,
         });
     }
     regular_metadata(path)
@@ -47,14 +44,6 @@ pub fn tracks_of_all(paths: &[PathBuf]) -> Result<GivenTracks, String> {
         all.missing += one.missing;
     }
     Ok(all)
-}
-
-/// "1 file that no longer exists was left out" and the plural, for the status line and stderr.
-pub fn missing_note(missing: usize) -> String {
-    match missing {
-        1 => "1 playlist entry whose file no longer exists was left out".into(),
-        n => format!("{n} playlist entries whose files no longer exist were left out"),
-    }
 }
 
 #[cfg(test)]
@@ -91,8 +80,8 @@ mod tests {
         let err = tracks_of(&dir.path().join("none.m3u8")).unwrap_err();
         assert!(err.starts_with("cannot read playlist"), "{err}");
         assert_eq!(
-            missing_note(2),
-            "2 playlist entries whose files no longer exist were left out"
+            crate::library::playlist::gone_note(2),
+            "2 entries whose files are gone left out"
         );
     }
 }

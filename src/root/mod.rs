@@ -50,11 +50,8 @@ impl Context {
         match Config::load(args.config.as_deref(), defaults.config_file.as_deref()) {
             Ok(loaded) => Context::with_config(args, defaults, loaded, None),
             Err(e) => {
-                let path = match &e {
-                    crate::config::ConfigError::Read { path, .. }
-                    | crate::config::ConfigError::Parse { path, .. } => path.clone(),
-                };
-                Context::with_config(args, defaults, (Config::default(), Some(path)), Some(e))
+                let path = Some(e.path().to_path_buf());
+                Context::with_config(args, defaults, (Config::default(), path), Some(e))
             }
         }
     }
