@@ -540,9 +540,10 @@ fn a_silent_output_is_shown_as_a_warning_and_its_return_as_news() {
         None,
         "the warning is gone"
     );
+    // The warning replaced within seconds, before a key: the status line counts it.
     assert_eq!(
         lines(&buffer)[23].trim_end(),
-        "sound device back: pulseaudio:usb-dac (48000 Hz, 2 ch)"
+        "sound device back: pulseaudio:usb-dac (48000 Hz, 2 ch) · 1 more: H"
     );
 }
 
@@ -770,6 +771,35 @@ fn an_error_status_uses_the_error_colour_and_information_the_info_colour() {
     let buffer = draw(&p, 80, 24);
     assert_eq!(lines(&buffer)[23].trim_end(), "repeat all");
     assert_eq!(buffer[(0, 23)].fg, theme.info);
+}
+
+#[test]
+fn a_message_replaced_unread_is_counted_on_the_status_line_and_kept_in_the_messages_view() {
+    let mut p = Player::new();
+    // At start-up, with no sound card: the playlist's note and the device error come together.
+    p.state
+        .info("2 tracks queued (1 entry whose file is gone left out)");
+    p.state
+        .error("no sound device: playing silently until it is back");
+    let screen = lines(&draw(&p, 80, 24));
+    assert_eq!(
+        screen[23].trim_end(),
+        "no sound device: playing silently until it is back · 1 more: H"
+    );
+    p.press("H");
+    let screen = lines(&draw(&p, 80, 24));
+    assert!(screen[0].contains("messages · 2"), "{screen:#?}");
+    let at = |needle: &str| screen.iter().position(|l| l.contains(needle));
+    let (newest, older) = (at("no sound device"), at("1 entry whose file is gone"));
+    assert!(
+        newest.is_some_and(|n| older.is_some_and(|o| n < o)),
+        "{screen:#?}"
+    );
+    // Seen: the count goes; esc closes the view.
+    assert!(!screen[23].contains("more: H"), "{:?}", screen[23]);
+    p.press("esc");
+    let screen = lines(&draw(&p, 80, 24));
+    assert!(screen[0].starts_with("┌ Artists"), "{:?}", screen[0]);
 }
 
 #[test]

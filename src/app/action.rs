@@ -82,6 +82,8 @@ pub enum Action {
     Journey,
     /// The wind-down timer: 15 / 30 / 45 / 60 minutes / off.
     CycleSleepTimer,
+    /// The messages the status line was given this session, newest first.
+    Messages,
 }
 
 impl Action {
@@ -140,6 +142,7 @@ impl Action {
         Action::MoodMap,
         Action::Journey,
         Action::CycleSleepTimer,
+        Action::Messages,
     ];
 
     /// The config name (`snake_case`).
@@ -213,6 +216,7 @@ impl Action {
             }
             Action::Journey => "mood journey: pick a target and minutes",
             Action::CycleSleepTimer => "sleep timer: 15 / 30 / 45 / 60 min / off",
+            Action::Messages => "this session's messages, newest first",
         }
     }
 }

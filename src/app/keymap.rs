@@ -90,6 +90,7 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::MoodMap, &["M"]),
     (Action::Journey, &["v"]),
     (Action::CycleSleepTimer, &["T"]),
+    (Action::Messages, &["H"]),
 ];
 
 /// Whether pressing one sequence would get in the way of the other (equal, or one starts the other).

@@ -13,6 +13,7 @@ mod journey_follow;
 pub mod keymap;
 pub mod keys;
 pub mod lyrics;
+pub mod messages;
 pub mod mood_map;
 pub mod mood_watch;
 pub mod mouse;

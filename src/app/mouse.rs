@@ -81,6 +81,14 @@ pub(super) fn mouse(state: &mut AppState, input: MouseInput) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if state.overlay == Some(Overlay::Messages) {
+        match kind {
+            MouseKind::WheelUp => super::messages::scroll(state, -WHEEL_ROWS),
+            MouseKind::WheelDown => super::messages::scroll(state, WHEEL_ROWS),
+            MouseKind::Click => {}
+        }
+        return Vec::new();
+    }
     // Under an overlay only its own rows take the mouse (the hit test says `Nothing` elsewhere).
     if state.overlay.is_some() && !matches!(target, MouseTarget::PickerRow(_)) {
         return Vec::new();

@@ -40,6 +40,8 @@ pub enum Overlay {
         cursor: usize,
         minutes: u32,
     },
+    /// The session's messages (`H`), newest first.
+    Messages,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +199,10 @@ pub struct AppState {
     /// The track the sleep timer stopped, until its `TrackEnded` comes: recorded as
     /// `PlayOutcome::Stopped`, not as a skip, and not logged for the recommender.
     pub timer_stopped: Option<std::path::PathBuf>,
+    /// Every message the status line was given this session (`H`).
+    pub messages: super::messages::Messages,
+    /// The key that opens the messages (for the status line's hint), from the live keymap.
+    pub messages_key: Option<String>,
 }
 
 impl AppState {
@@ -235,6 +241,8 @@ impl AppState {
             mood_map: Default::default(),
             wind_down: None,
             timer_stopped: None,
+            messages: Default::default(),
+            messages_key: Some("H".into()),
         }
     }
 
@@ -291,12 +299,21 @@ impl AppState {
     pub fn alert(&mut self, text: impl Into<String>) {
         let mut s = Status::error(text);
         s.sticky = true;
+        super::messages::record(self, &s, true, crate::core::now_ms());
         self.status = Some(s);
     }
 
-    /// Shows `s`, unless a sticky status is there (it waits for a key press).
+    /// Shows `s`, unless a sticky status is there (it waits for a key press); either way it goes
+    /// into the session's messages (`H`).
     pub fn set_status(&mut self, s: Status) {
-        if !self.status.as_ref().is_some_and(|old| old.sticky) {
+        self.set_status_at(s, crate::core::now_ms());
+    }
+
+    /// [`AppState::set_status`], given at `at_ms`.
+    pub fn set_status_at(&mut self, s: Status, at_ms: u64) {
+        let shown = !self.status.as_ref().is_some_and(|old| old.sticky);
+        super::messages::record(self, &s, shown, at_ms);
+        if shown {
             self.status = Some(s);
         }
     }

@@ -18,10 +18,12 @@ use crate::vision::service::VisionCommand;
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Action(a) => {
-            // A key press lets a sticky message go (the next message replaces it).
+            // A key press lets a sticky message go (the next message replaces it), and the
+            // listener has seen the status line.
             if let Some(s) = state.status.as_mut() {
                 s.sticky = false;
             }
+            super::messages::key_pressed(state);
             action(state, a)
         }
         Msg::Terminate { signal } => {
@@ -193,7 +195,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     if matches!(state.overlay, Some(Overlay::Playlists { .. })) {
         return super::picker::action(state, a);
     }
-    if super::help::action(state, a) {
+    if super::help::action(state, a) || super::messages::action(state, a) {
         return Vec::new();
     }
     if let Some(effects) = lyrics::action(state, a) {
@@ -302,6 +304,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::MoodMap => super::mood_map::toggle(state),
         Action::Journey => super::mood_map::open_picker(state),
         Action::CycleSleepTimer => return super::wind_down::cycle(state, now_ms()),
+        // Opened by `messages::action` above.
+        Action::Messages => {}
     }
     Vec::new()
 }

@@ -9,6 +9,7 @@ use super::Context;
 use crate::app::keymap::{Keymap, KeymapError};
 use crate::app::reco::RecoSettings;
 use crate::app::state::{AppState, CameraState};
+use crate::app::Action;
 use crate::store::Store;
 use crate::ui::theme::{load_themes, Theme};
 
@@ -52,6 +53,7 @@ impl PlayerSetup {
         let resume = ctx.config.playback.resume && !with_playlist;
         let mut state = initial_state(&store, resume, &ctx.library)?;
         state.help = keymap.help_table();
+        state.messages_key = keymap.keys_for(Action::Messages).first().cloned();
         state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
         state.theme = theme;
         state.player.volume = ctx.config.playback.volume.min(100);

@@ -8,6 +8,7 @@ pub mod hit;
 mod layout;
 mod lists;
 mod lyrics;
+mod messages;
 mod mood_map;
 mod now_playing;
 mod picker;
@@ -80,6 +81,11 @@ pub fn render_with_art(
     }
     match &state.overlay {
         Some(Overlay::Help) => help::render(frame, area, state, theme),
+        Some(Overlay::Messages) => {
+            // A full-pane view over the panes, the status line below it.
+            let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+            messages::render(frame, body, state, theme)
+        }
         Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
         Some(Overlay::Playlists { lists, cursor }) => {
             picker::render(frame, area, lists, *cursor, theme)

@@ -1,6 +1,6 @@
 //! The status line: the search being typed, else background work as a gauge, else the last
-//! message (errors in the error colour), else a short hint; on the right, a journey's step and
-//! the sleep timer's time left.
+//! message (errors in the error colour, then how many went by unread), else a short hint; on the
+//! right, a journey's step and the sleep timer's time left.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -10,6 +10,18 @@ use ratatui::Frame;
 
 use super::Theme;
 use crate::app::state::{AppState, StatusLevel};
+
+/// " · 2 more: H" while messages went by unread (`app::messages`).
+fn missed_hint(state: &AppState) -> Option<String> {
+    let n = state.messages.missed;
+    if n == 0 {
+        return None;
+    }
+    Some(match &state.messages_key {
+        Some(k) => format!(" · {n} more: {k}"),
+        None => format!(" · {n} more"),
+    })
+}
 
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let line = if let Some(q) = &state.search_input {
@@ -38,7 +50,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             StatusLevel::Info => theme.info,
             StatusLevel::Error => theme.error,
         };
-        Line::from(Span::styled(s.text.clone(), Style::new().fg(color)))
+        let mut spans = vec![Span::styled(s.text.clone(), Style::new().fg(color))];
+        if let Some(hint) = missed_hint(state) {
+            spans.push(Span::styled(hint, Style::new().fg(theme.dim)));
+        }
+        Line::from(spans)
+    } else if let Some(hint) = missed_hint(state) {
+        let hint = hint.trim_start_matches(" · ").to_string();
+        Line::from(Span::styled(hint, Style::new().fg(theme.dim)))
     } else {
         Line::from(Span::styled(
             "? help · / search · enter play · space pause · q quit",
