@@ -9,7 +9,7 @@
 //! measured finishes first (a few hundred ms for a long track: docs/BENCHMARKS.md).
 
 use std::collections::{HashSet, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -24,8 +24,11 @@ use crate::store::{LoudnessRecord, Store};
 pub enum LoudnessCommand {
     /// Measure these tracks (after any already waiting; duplicates are dropped).
     Measure(Vec<Track>),
-    /// Measure every track of the catalogue, read from the store on the worker's thread.
-    MeasureLibrary,
+    /// Measure every track of the catalogue in these library folders (none: every track), read
+    /// from the store on the worker's thread.
+    MeasureLibrary {
+        roots: Vec<PathBuf>,
+    },
     Shutdown,
 }
 
@@ -47,8 +50,12 @@ impl LoudnessWorker {
         })
     }
 
-    pub fn measure_library(&self) {
-        let _ = self.commands.send(LoudnessCommand::MeasureLibrary);
+    /// Queues the catalogue's tracks in the library folders `roots`.
+    pub fn measure_library(&self, roots: &[PathBuf]) {
+        let roots = roots.to_vec();
+        let _ = self
+            .commands
+            .send(LoudnessCommand::MeasureLibrary { roots });
     }
 
     pub fn measure(&self, tracks: Vec<Track>) {
@@ -85,10 +92,12 @@ fn run(store: &Store, commands: &Receiver<LoudnessCommand>) {
         let tracks = match command {
             Ok(LoudnessCommand::Shutdown) | Err(TryRecvError::Disconnected) => return,
             Ok(LoudnessCommand::Measure(tracks)) => tracks,
-            Ok(LoudnessCommand::MeasureLibrary) => store.all_tracks().unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "cannot read the catalogue to measure loudness");
-                Vec::new()
-            }),
+            Ok(LoudnessCommand::MeasureLibrary { roots }) => {
+                store.library_tracks(&roots).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot read the catalogue to measure loudness");
+                    Vec::new()
+                })
+            }
             Err(TryRecvError::Empty) => Vec::new(),
         };
         for t in tracks.into_iter().filter(untagged) {

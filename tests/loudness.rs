@@ -36,7 +36,7 @@ fn untagged_tracks_are_measured_once_and_the_lookup_gives_their_gain() {
     let store = Store::open(&dir.path().join("data")).unwrap();
     mien::library::scan(&store, std::slice::from_ref(&music), &mut |_| {}).unwrap();
     let worker = LoudnessWorker::spawn(store.clone()).unwrap();
-    worker.measure_library();
+    worker.measure_library(std::slice::from_ref(&music));
     let stamp = |p: &Path| file_stamp(&std::fs::metadata(p).unwrap());
     let (size, mtime) = stamp(&quiet);
     let began = Instant::now();

@@ -159,8 +159,11 @@ pub enum Effect {
     ReloadCatalogue,
     /// Hand these tracks to the mood tagger (it skips those already tagged).
     TagMoods(Vec<Track>),
-    /// Have the mood tagger go through the whole catalogue (after a scan changed it).
-    TagLibrary,
+    /// Have the mood tagger and the loudness meter go through the catalogue's tracks in the
+    /// library folders `roots` (after a scan changed it).
+    TagLibrary {
+        roots: Vec<std::path::PathBuf>,
+    },
     /// Append a listening event to the recommender's log (no answer).
     RecoEvent(crate::recommend::ListenEvent),
     /// Ask the recommender for a ranking; the answer comes back as `Msg::RecoRanked`.

@@ -97,7 +97,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             tracks.retain(|t| crate::library::in_library(&t.path, &state.browser.roots));
             state.catalogue = super::browser::Catalogue::new(tracks);
             state.browser.dirty = true;
-            vec![Effect::TagLibrary]
+            vec![Effect::TagLibrary {
+                roots: state.browser.roots.clone(),
+            }]
         }
         Msg::Moods(moods) => {
             state.moods.extend(moods);

@@ -46,9 +46,8 @@ pub fn run(
     );
     let from = from.map(parse_from).transpose()?;
     let store = ctx.open_store()?;
-    let mut tracks = store.all_tracks()?;
-    // The library folders in effect, as the player shows them (`library::in_library`).
-    tracks.retain(|t| crate::library::in_library(&t.path, &ctx.library));
+    // The library folders in effect, as the player shows them.
+    let tracks = store.library_tracks(&ctx.library)?;
     if tracks.is_empty() {
         anyhow::bail!("the catalogue holds no track of the library folders: run `mien scan` first");
     }

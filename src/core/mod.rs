@@ -8,7 +8,7 @@ pub mod text;
 mod track;
 
 pub use emotion::{EmotionReading, EmotionSource, CIRCUMPLEX, EMOTIONS};
-pub use track::{file_stamp, AudioFormat, ReplayGain, Track, TrackId};
+pub use track::{file_stamp, in_library, AudioFormat, ReplayGain, Track, TrackId};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -143,6 +143,15 @@ pub fn file_stamp(meta: &std::fs::Metadata) -> (u64, i128) {
     (meta.len(), mtime_ns)
 }
 
+/// Whether `path` lies in one of the library folders in effect (`roots`; none: every path). The
+/// catalogue keeps what was scanned from other folders before (a one-off `--library DIR`, a
+/// folder since taken out of the config: their tags, and the ratings by track id, stay), and
+/// the player, the commands and the background workers (mood, loudness) take only the tracks of
+/// the folders in effect.
+pub fn in_library(path: &Path, roots: &[PathBuf]) -> bool {
+    roots.is_empty() || roots.iter().any(|r| path.starts_with(r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +163,18 @@ mod tests {
         assert_ne!(a, TrackId::from_path(Path::new("/music/b.flac")));
         // FNV-1a of the empty string is the offset basis.
         assert_eq!(TrackId::from_path(Path::new("")).0, 0xcbf2_9ce4_8422_2325);
+    }
+
+    #[test]
+    fn a_path_is_in_the_library_when_under_one_of_its_folders_by_whole_components() {
+        let roots = [PathBuf::from("/music"), PathBuf::from("/mnt/usb/songs")];
+        assert!(in_library(Path::new("/music/a/b.flac"), &roots));
+        assert!(in_library(Path::new("/mnt/usb/songs/c.ogg"), &roots));
+        assert!(!in_library(Path::new("/tmp/ut/a.mp3"), &roots));
+        assert!(
+            !in_library(Path::new("/musicals/x.mp3"), &roots),
+            "not by prefix of a name"
+        );
+        assert!(in_library(Path::new("/anything.mp3"), &[]));
     }
 }

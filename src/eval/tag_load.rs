@@ -35,7 +35,7 @@ impl TagLoad {
         let (tx, rx) = mpsc::channel();
         let worker = MoodWorker::spawn(&ModelFiles::shipped(), store, tx)
             .context("cannot start the mood tagger")?;
-        worker.tag_library();
+        worker.tag_library(&[]);
         let tagged = Arc::new(AtomicUsize::new(0));
         wait_started(&rx)?;
         let counter = Arc::clone(&tagged);

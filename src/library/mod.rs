@@ -17,6 +17,8 @@ mod tags;
 mod walk;
 mod watch;
 
+/// Whether a path lies in the library folders in effect (`core`, so that the workers can ask).
+pub use crate::core::in_library;
 pub use probe::{file_stamp, is_audio_path, probe_file, ProbeError, AUDIO_EXTENSIONS};
 pub use report::{ScanProgress, ScanReport, SkippedEntry};
 pub use scan::{scan, scan_cancellable};
@@ -24,15 +26,7 @@ pub use service::{LibraryCommand, LibraryEvent, LibraryService};
 pub use watch::LibraryWatcher;
 
 use crate::store::StoreError;
-use std::path::{Path, PathBuf};
-
-/// Whether `path` lies in one of the library folders in effect (`roots`; none: every path). The
-/// catalogue keeps what was scanned from other folders before (a one-off `--library DIR`, a
-/// folder since taken out of the config: their tags, and the ratings by track id, stay), and
-/// the player and the commands show only the tracks of the folders in effect.
-pub fn in_library(path: &Path, roots: &[PathBuf]) -> bool {
-    roots.is_empty() || roots.iter().any(|r| path.starts_with(r))
-}
+use std::path::PathBuf;
 
 /// Failures of the library as a whole. A single unreadable file is never one of these: it is a
 /// [`ProbeError`] and ends up in the skipped list.
@@ -56,22 +50,4 @@ pub enum LibraryError {
     },
     #[error("scan cancelled")]
     Cancelled,
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_path_is_in_the_library_when_under_one_of_its_folders_by_whole_components() {
-        use super::in_library;
-        use std::path::{Path, PathBuf};
-        let roots = [PathBuf::from("/music"), PathBuf::from("/mnt/usb/songs")];
-        assert!(in_library(Path::new("/music/a/b.flac"), &roots));
-        assert!(in_library(Path::new("/mnt/usb/songs/c.ogg"), &roots));
-        assert!(!in_library(Path::new("/tmp/ut/a.mp3"), &roots));
-        assert!(
-            !in_library(Path::new("/musicals/x.mp3"), &roots),
-            "not by prefix of a name"
-        );
-        assert!(in_library(Path::new("/anything.mp3"), &[]));
-    }
 }

@@ -30,9 +30,11 @@ use crate::store::{MoodRecord, Store};
 pub enum MoodCommand {
     /// Tag these tracks (queued after any already waiting; duplicates are dropped).
     Tag(Vec<Track>),
-    /// Tag every track of the catalogue in the store, read on the tagging thread (so the owner
-    /// never copies the catalogue).
-    TagLibrary,
+    /// Tag every track of the catalogue in the store that lies in these library folders (none:
+    /// every track), read on the tagging thread (so the owner never copies the catalogue).
+    TagLibrary {
+        roots: Vec<PathBuf>,
+    },
     Shutdown,
 }
 
@@ -74,9 +76,11 @@ impl MoodWorker {
         })
     }
 
-    /// Queues the whole catalogue (read from the store by the tagging thread).
-    pub fn tag_library(&self) {
-        let _ = self.commands.send(MoodCommand::TagLibrary);
+    /// Queues the catalogue's tracks in the library folders `roots` (read from the store by the
+    /// tagging thread; what other folders left in the store is not tagged).
+    pub fn tag_library(&self, roots: &[PathBuf]) {
+        let roots = roots.to_vec();
+        let _ = self.commands.send(MoodCommand::TagLibrary { roots });
     }
 
     /// Queues tracks for tagging.
@@ -127,13 +131,16 @@ fn run(
         };
         match command {
             Ok(MoodCommand::Shutdown) | Err(TryRecvError::Disconnected) => return,
-            Ok(command @ (MoodCommand::Tag(_) | MoodCommand::TagLibrary)) => {
+            Ok(command @ (MoodCommand::Tag(_) | MoodCommand::TagLibrary { .. })) => {
                 let tracks = match command {
                     MoodCommand::Tag(tracks) => tracks,
-                    _ => store.all_tracks().unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "cannot read the catalogue to tag it");
-                        Vec::new()
-                    }),
+                    MoodCommand::TagLibrary { roots } => {
+                        store.library_tracks(&roots).unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "cannot read the catalogue to tag it");
+                            Vec::new()
+                        })
+                    }
+                    MoodCommand::Shutdown => Vec::new(),
                 };
                 for t in tracks {
                     if queued.insert(t.id) {

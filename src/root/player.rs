@@ -20,8 +20,7 @@ pub fn initial_state(
     resume: bool,
     roots: &[std::path::PathBuf],
 ) -> anyhow::Result<AppState> {
-    let mut tracks = store.all_tracks().context("cannot read the catalogue")?;
-    tracks.retain(|t| crate::library::in_library(&t.path, roots));
+    let tracks = (store.library_tracks(roots)).context("cannot read the catalogue")?;
     let ratings = store.ratings().context("cannot read ratings")?;
     let mut state = AppState::new(tracks, ratings);
     if resume {

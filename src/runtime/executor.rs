@@ -188,12 +188,12 @@ impl Runtime {
                     w.tag(tracks);
                 }
             }
-            Effect::TagLibrary => {
+            Effect::TagLibrary { roots } => {
                 if let Some(w) = &self.loudness {
-                    w.measure_library();
+                    w.measure_library(&roots);
                 }
                 if let Some(w) = &self.moods {
-                    w.tag_library();
+                    w.tag_library(&roots);
                 }
             }
             Effect::RecoEvent(event) => {

@@ -130,8 +130,8 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> anyhow::Result<u8> {
     // The library scan, mood tagging, loudness metering, the recommender and the camera start after
     // the first frame.
     let started = [
-        rt.start_mood_tagger(),
-        rt.start_loudness(),
+        rt.start_mood_tagger(&ctx.library),
+        rt.start_loudness(&ctx.library),
         rt.start_recommender(),
         rt.start_vision(&ctx.config.camera, ctx.camera_file.as_deref()),
     ];

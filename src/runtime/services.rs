@@ -3,7 +3,7 @@
 //! what `update` should hear about it (running, or why not): a thread that cannot start is a
 //! message the listener sees, never a silent loss.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use super::executor::Runtime;
@@ -33,8 +33,8 @@ impl Runtime {
     }
 
     /// Starts the low-priority mood tagger on the model shipped in `models/`, and hands it every
-    /// track of the catalogue (it skips those already tagged).
-    pub fn start_mood_tagger(&mut self) -> Vec<Msg> {
+    /// track of the catalogue in the library folders `roots` (it skips those already tagged).
+    pub fn start_mood_tagger(&mut self, roots: &[PathBuf]) -> Vec<Msg> {
         let off = |why: String| vec![Msg::Mood(MoodEvent::Unavailable { reason: why })];
         // The stored tags are read off the UI thread too: they are large for a big library.
         let (store, ui) = (self.store.clone(), self.tx.clone());
@@ -58,18 +58,19 @@ impl Runtime {
         if let Err(e) = forward(rx, self.tx.clone(), |e| UiEvent::App(Msg::Mood(e))) {
             return off(format!("cannot start the mood tagger's forwarder: {e}"));
         }
-        worker.tag_library();
+        worker.tag_library(roots);
         self.moods = Some(worker);
         Vec::new()
     }
 
-    /// Starts the low-priority loudness meter and hands it the catalogue (it measures the tracks
+    /// Starts the low-priority loudness meter and hands it the catalogue's tracks in `roots` (it
+    /// measures the tracks
     /// without ReplayGain tags that it has not measured yet). Without it, untagged tracks play
     /// at their own level, as with `replay_gain = "off"`.
-    pub fn start_loudness(&mut self) -> Vec<Msg> {
+    pub fn start_loudness(&mut self, roots: &[PathBuf]) -> Vec<Msg> {
         match crate::loudness::LoudnessWorker::spawn(self.store.clone()) {
             Ok(w) => {
-                w.measure_library();
+                w.measure_library(roots);
                 self.loudness = Some(w);
                 Vec::new()
             }

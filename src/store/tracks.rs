@@ -108,6 +108,14 @@ impl Store {
         Ok(tracks)
     }
 
+    /// [`Store::all_tracks`] in the library folders `roots` (none: all of them): what other
+    /// folders left in the catalogue stays stored, for their ratings, but is not this library's.
+    pub fn library_tracks(&self, roots: &[std::path::PathBuf]) -> Result<Vec<Track>> {
+        let mut tracks = self.all_tracks()?;
+        tracks.retain(|t| crate::core::in_library(&t.path, roots));
+        Ok(tracks)
+    }
+
     /// How many tracks are stored. sled counts by iterating, so this is linear in the library.
     pub fn track_count(&self) -> usize {
         self.tracks.len()
@@ -190,6 +198,23 @@ mod tests {
             ["/m/a.flac", "/m/b.flac", "/m/c.flac"].map(PathBuf::from)
         );
         assert_eq!(store.track_count(), 3);
+    }
+
+    #[test]
+    fn library_tracks_are_those_under_the_folders_in_effect() {
+        let (_dir, store) = open_temp();
+        let tracks = vec![
+            track("/m/a.flac"),
+            track("/tmp/one-off/b.flac"),
+            track("/mx/c.flac"),
+        ];
+        store.put_tracks(&tracks).expect("put");
+        let paths = |roots: &[PathBuf]| -> Vec<PathBuf> {
+            let all = store.library_tracks(roots).expect("read");
+            all.into_iter().map(|t| t.path).collect()
+        };
+        assert_eq!(paths(&[PathBuf::from("/m")]), [PathBuf::from("/m/a.flac")]);
+        assert_eq!(paths(&[]).len(), 3, "no folders: every track");
     }
 
     #[test]
