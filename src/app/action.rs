@@ -216,7 +216,7 @@ impl Action {
             }
             Action::Journey => "mood journey: pick a target and minutes",
             Action::CycleSleepTimer => "sleep timer: 15 / 30 / 45 / 60 min / off",
-            Action::Messages => "this session's messages, newest first",
+            Action::Messages => "past messages",
         }
     }
 }
