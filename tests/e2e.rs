@@ -326,6 +326,11 @@ fn playing_and_rating_a_track_in_the_terminal_is_saved_for_the_next_run() {
     tmux.wait_for("▶ playing");
     tmux.press("4");
     tmux.wait_for("★★★★☆");
+    // The listener's volume and repeat mode come back next time too.
+    tmux.press("-");
+    tmux.wait_for("vol 95%");
+    tmux.press("r");
+    tmux.wait_for("repeat all");
     tmux.press("q");
     assert_eq!(
         tmux.wait_for_exit(),
@@ -333,6 +338,14 @@ fn playing_and_rating_a_track_in_the_terminal_is_saved_for_the_next_run() {
         "{}",
         tmux.diagnostics(&tmux.capture())
     );
+    {
+        std::fs::remove_file(root.join("exit")).unwrap();
+        let again = Tmux::start(&root, &music);
+        let screen = again.wait_for("vol 95%");
+        assert!(screen.contains("repeat all"), "{screen}");
+        again.press("q");
+        assert_eq!(again.wait_for_exit(), "EXIT=0");
+    }
 
     let store = Store::open(&root.join("data")).unwrap();
     let id = TrackId::from_path(&awake);

@@ -90,6 +90,7 @@ fn the_saved_queue_survives_reopening() {
         paths: vec!["/music/1.mp3".into(), "/music/2.flac".into()],
         current: Some(1),
         position_ms: 65_432,
+        ..Default::default()
     };
     {
         let store = Store::open(dir.path()).expect("open");

@@ -59,6 +59,7 @@ fn queue() -> SavedQueue {
         paths: vec!["/m/1.flac".into(), "/m/2.flac".into()],
         current: Some(1),
         position_ms: 12_000,
+        ..Default::default()
     }
 }
 

@@ -355,6 +355,7 @@ fn space_with_a_stopped_player_plays_the_current_item_from_the_resume_position()
         paths: files.clone(),
         current: Some(1),
         position_ms: 42_000,
+        ..Default::default()
     });
     let effects = p.press("space");
     let expected = req(&files[1]);
@@ -406,6 +407,7 @@ fn restore_queue_keeps_existing_files_the_current_item_and_its_position() {
         paths: paths.clone(),
         current: Some(3),
         position_ms: 61_500,
+        ..Default::default()
     });
     let restored: Vec<PathBuf> = p.state.queue.items.iter().map(|i| i.path.clone()).collect();
     assert_eq!(
@@ -419,6 +421,44 @@ fn restore_queue_keeps_existing_files_the_current_item_and_its_position() {
 }
 
 #[test]
+fn the_volume_repeat_mode_and_pins_come_back_with_the_queue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut paths = temp_files(tmp.path(), &["a.wav", "b.wav", "c.wav"]);
+    let mut p = Player::new();
+    p.state.restore_queue(SavedQueue {
+        paths: paths.clone(),
+        ..Default::default()
+    });
+    p.press("-");
+    p.press("-");
+    p.press("r");
+    p.state.queue.items[2].pinned = true;
+    let saved = p.state.saved_queue();
+    assert_eq!(saved.volume, Some(p.state.player.volume));
+    assert!(saved.volume.is_some_and(|v| v < 100), "{saved:?}");
+    assert_eq!(
+        (saved.repeat, saved.pinned.as_slice()),
+        (Repeat::All, &[2][..])
+    );
+    // Next start: the first file is gone; the pin follows its item.
+    std::fs::remove_file(&paths[0]).unwrap();
+    let mut next = Player::new();
+    next.state.restore_queue(saved.clone());
+    assert_eq!(next.state.player.volume, saved.volume.unwrap_or(0));
+    assert_eq!(next.state.queue.repeat, Repeat::All);
+    let pins: Vec<bool> = next.state.queue.items.iter().map(|i| i.pinned).collect();
+    assert_eq!(pins, [false, true]);
+    // A queue saved before these were kept: the player's own volume, repeat off.
+    paths.remove(0);
+    let old = serde_json::json!({"paths": [paths[0]], "current": 0, "position_ms": 5});
+    let old: SavedQueue = serde_json::from_value(old).expect("an old saved queue reads");
+    let mut fresh = Player::new();
+    fresh.state.restore_queue(old);
+    assert_eq!(fresh.state.player.volume, 100);
+    assert_eq!(fresh.state.queue.repeat, Repeat::Off);
+}
+
+#[test]
 fn restore_queue_without_its_current_file_restores_no_position() {
     let tmp = tempfile::tempdir().unwrap();
     let mut paths = temp_files(tmp.path(), &["a.wav"]);
@@ -428,6 +468,7 @@ fn restore_queue_without_its_current_file_restores_no_position() {
         paths,
         current: Some(1),
         position_ms: 9_000,
+        ..Default::default()
     });
     assert_eq!(p.state.queue.len(), 1);
     assert_eq!(p.state.queue.current, None);

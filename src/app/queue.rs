@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+pub use crate::core::Repeat;
 use crate::core::TrackId;
 
 /// One entry of the queue.
@@ -20,32 +21,6 @@ impl QueueItem {
             id: TrackId::from_path(&path),
             path,
             pinned: false,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Repeat {
-    #[default]
-    Off,
-    All,
-    One,
-}
-
-impl Repeat {
-    pub fn cycle(self) -> Repeat {
-        match self {
-            Repeat::Off => Repeat::All,
-            Repeat::All => Repeat::One,
-            Repeat::One => Repeat::Off,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Repeat::Off => "off",
-            Repeat::All => "all",
-            Repeat::One => "one",
         }
     }
 }

@@ -246,15 +246,17 @@ impl AppState {
         }
     }
 
-    /// Restores a saved queue (resume): items whose files still exist, the current item and the
-    /// position to start it from.
+    /// Restores a saved queue (resume): items whose files still exist (with their pins), the
+    /// current item and the position to start it from, the repeat mode and the volume.
     pub fn restore_queue(&mut self, saved: SavedQueue) {
         let current_path = saved.current.and_then(|i| saved.paths.get(i).cloned());
-        self.queue.items = saved
-            .paths
-            .into_iter()
-            .filter(|p| p.exists())
-            .map(QueueItem::new)
+        self.restore_settings(&saved);
+        self.queue.items = (saved.paths.into_iter().enumerate())
+            .filter(|(_, p)| p.exists())
+            .map(|(i, p)| QueueItem {
+                pinned: saved.pinned.contains(&i),
+                ..QueueItem::new(p)
+            })
             .collect();
         self.queue.current =
             current_path.and_then(|p| self.queue.items.iter().position(|i| i.path == p));
@@ -265,11 +267,24 @@ impl AppState {
         }
     }
 
+    /// The player's settings of a saved queue alone (a playlist given on the command line
+    /// replaces the queue, not the volume or the repeat mode).
+    pub fn restore_settings(&mut self, saved: &SavedQueue) {
+        self.queue.repeat = saved.repeat;
+        if let Some(v) = saved.volume {
+            self.player.volume = v.min(100);
+        }
+    }
+
     pub fn saved_queue(&self) -> SavedQueue {
+        let items = &self.queue.items;
         SavedQueue {
-            paths: self.queue.items.iter().map(|i| i.path.clone()).collect(),
+            paths: items.iter().map(|i| i.path.clone()).collect(),
             current: self.queue.current,
             position_ms: self.player.position_ms,
+            volume: Some(self.player.volume),
+            repeat: self.queue.repeat,
+            pinned: (0..items.len()).filter(|&i| items[i].pinned).collect(),
         }
     }
 

@@ -134,7 +134,8 @@ pub struct LibraryConfig {
 pub struct PlaybackConfig {
     /// Which ReplayGain tag values to apply: `off`, `track` or `album`.
     pub replay_gain: ReplayGainSetting,
-    /// Start volume in percent, 0 to 100.
+    /// Start volume in percent, 0 to 100 (with `resume`, once a session has saved its own, that
+    /// one).
     #[serde(deserialize_with = "volume")]
     pub volume: u8,
     /// `auto` (sound device, null output if none works) or `null` (always silent).
@@ -148,7 +149,7 @@ pub struct PlaybackConfig {
     /// 30 s.
     #[serde(deserialize_with = "crossfade_seconds")]
     pub crossfade_seconds: f32,
-    /// Restore the previous queue and position on start.
+    /// Restore the previous queue and position on start, and the volume and repeat mode.
     pub resume: bool,
 }
 

@@ -65,13 +65,50 @@ pub struct PlayRecord {
 }
 
 /// The play queue as saved for resume: the tracks in order, which one is current and where in it
-/// playback was.
+/// playback was, and the listener's settings of the queue and the player (volume, repeat, the
+/// items placed by hand). Queues saved before those were kept read as `None`, off and none.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SavedQueue {
     #[serde(with = "path_serde::many")]
     pub paths: Vec<PathBuf>,
     pub current: Option<usize>,
     pub position_ms: u64,
+    /// The volume, percent (the listener's, not a sleep timer's fade).
+    #[serde(default)]
+    pub volume: Option<u8>,
+    #[serde(default)]
+    pub repeat: Repeat,
+    /// The indexes in `paths` of the items placed by hand (pinned).
+    #[serde(default)]
+    pub pinned: Vec<usize>,
+}
+
+/// The queue's repeat mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Repeat {
+    #[default]
+    Off,
+    All,
+    One,
+}
+
+impl Repeat {
+    pub fn cycle(self) -> Repeat {
+        match self {
+            Repeat::Off => Repeat::All,
+            Repeat::All => Repeat::One,
+            Repeat::One => Repeat::Off,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Repeat::Off => "off",
+            Repeat::All => "all",
+            Repeat::One => "one",
+        }
+    }
 }
 
 /// Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).

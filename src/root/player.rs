@@ -43,19 +43,27 @@ pub struct PlayerSetup {
 impl PlayerSetup {
     /// Opens the store and builds the first state: the keymap from `[keys]`, the themes (a bad
     /// user theme or an unknown `[ui] theme` becomes the first status line), the start volume,
-    /// the camera's permission, the recommender's settings, and the saved queue unless a playlist
-    /// replaces it.
+    /// the camera's permission, the recommender's settings, and with `resume` the last session's
+    /// volume and repeat mode, and its queue unless a playlist replaces it.
     pub fn open(ctx: &Context, with_playlist: bool) -> anyhow::Result<PlayerSetup> {
         let keymap = keymap(ctx)?;
         let (themes, theme) = themes(ctx)?;
         let (store, recovery) = ctx.open_store_reporting()?;
-        let resume = ctx.config.playback.resume && !with_playlist;
-        let mut state = initial_state(&store, resume, &ctx.library)?;
+        let mut state = initial_state(&store, false, &ctx.library)?;
         state.help = keymap.help_table();
         state.messages_key = keymap.keys_for(Action::Messages).first().cloned();
         state.theme_names = themes.iter().map(|t| t.name.clone()).collect();
         state.theme = theme;
+        // The start volume, unless the last session's comes back with its queue below.
         state.player.volume = ctx.config.playback.volume.min(100);
+        if ctx.config.playback.resume {
+            if let Some(saved) = store.load_queue().context("cannot read the saved queue")? {
+                match with_playlist {
+                    true => state.restore_settings(&saved),
+                    false => state.restore_queue(saved),
+                }
+            }
+        }
         state.emotion.lead_ms = ctx.config.camera.lead_ms();
         if ctx.config.camera.enabled || ctx.camera_file.is_some() {
             // Allowed from the start; the vision thread is told once it runs.

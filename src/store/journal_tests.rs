@@ -82,6 +82,7 @@ fn compaction_keeps_only_live_records_and_bounds_the_file() {
             .collect(),
         current: Some(n),
         position_ms: 0,
+        ..Default::default()
     };
     j.append(&[Record::Play { play: play(7) }]).expect("append");
     let mut biggest = 0;

@@ -55,6 +55,7 @@ mod tests {
             paths: vec![PathBuf::from("/m/a.flac"), PathBuf::from("/m/b.mp3")],
             current: Some(1),
             position_ms: 42_000,
+            ..Default::default()
         };
         store.save_queue(&queue).expect("save");
         queue.current = None;

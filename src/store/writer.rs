@@ -145,6 +145,7 @@ mod tests {
                 .collect(),
             current: Some(0),
             position_ms: 0,
+            ..Default::default()
         }
     }
 
