@@ -909,6 +909,22 @@ fn next_and_previous_follow_the_queue() {
 }
 
 #[test]
+fn seek_keys_move_five_seconds_and_the_long_ones_a_minute() {
+    let mut p = Player::new();
+    for (keys, ms) in [
+        ("l", 5_000),
+        ("left", -5_000),
+        ("]", 60_000),
+        ("shift-right", 60_000),
+        ("[", -60_000),
+        ("shift-left", -60_000),
+    ] {
+        let got = engine_commands(&p.press(keys));
+        assert_eq!(got, [EngineCommand::SeekBy { ms }], "{keys}");
+    }
+}
+
+#[test]
 fn volume_keys_step_by_five_within_zero_and_a_hundred() {
     let mut p = Player::new();
     assert_eq!(

@@ -52,6 +52,9 @@ pub enum Action {
     PrevTrack,
     SeekForward,
     SeekBackward,
+    /// Seek by a minute (long tracks: classical, DJ sets, audiobooks).
+    SeekForwardLong,
+    SeekBackwardLong,
     VolumeUp,
     VolumeDown,
     // Ratings: 0 clears.
@@ -143,6 +146,9 @@ impl Action {
         Action::Journey,
         Action::CycleSleepTimer,
         Action::Messages,
+        // After the first page of an 80×24 help overlay, which keeps the everyday keys.
+        Action::SeekForwardLong,
+        Action::SeekBackwardLong,
     ];
 
     /// The config name (`snake_case`).
@@ -194,6 +200,8 @@ impl Action {
             Action::PrevTrack => "previous track",
             Action::SeekForward => "seek forward 5 s",
             Action::SeekBackward => "seek back 5 s",
+            Action::SeekForwardLong => "seek forward 1 min",
+            Action::SeekBackwardLong => "seek back 1 min",
             Action::VolumeUp => "volume up",
             Action::VolumeDown => "volume down",
             Action::Rate0 => "clear rating",

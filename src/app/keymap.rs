@@ -91,6 +91,8 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Journey, &["v"]),
     (Action::CycleSleepTimer, &["T"]),
     (Action::Messages, &["H"]),
+    (Action::SeekForwardLong, &["]", "shift-right"]),
+    (Action::SeekBackwardLong, &["[", "shift-left"]),
 ];
 
 /// Whether pressing one sequence would get in the way of the other (equal, or one starts the other).

@@ -8,6 +8,8 @@ use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
 
 /// Seek step for the seek keys.
 const SEEK_MS: i64 = 5_000;
+/// The long seek (`]` / `[`).
+const SEEK_LONG_MS: i64 = 60_000;
 /// Volume step for the volume keys, in percent.
 const VOLUME_STEP: u8 = 5;
 /// "Previous" restarts the current track when it has played longer than this.
@@ -103,6 +105,8 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         Action::SeekForward => seek(state, EngineCommand::SeekBy { ms: SEEK_MS }),
         Action::SeekBackward => seek(state, EngineCommand::SeekBy { ms: -SEEK_MS }),
+        Action::SeekForwardLong => seek(state, EngineCommand::SeekBy { ms: SEEK_LONG_MS }),
+        Action::SeekBackwardLong => seek(state, EngineCommand::SeekBy { ms: -SEEK_LONG_MS }),
         Action::VolumeUp | Action::VolumeDown => {
             let v = state.player.volume;
             let v = if a == Action::VolumeUp {

@@ -258,6 +258,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::PrevTrack
         | Action::SeekForward
         | Action::SeekBackward
+        | Action::SeekForwardLong
+        | Action::SeekBackwardLong
         | Action::VolumeUp
         | Action::VolumeDown => return playback::transport(state, a),
         Action::Rate0 => return rate(state, 0),
