@@ -925,6 +925,43 @@ fn seek_keys_move_five_seconds_and_the_long_ones_a_minute() {
 }
 
 #[test]
+fn i_shows_the_playing_track_in_its_album_and_back_climbs_with_its_rows_selected() {
+    let mut p = Player::new();
+    p.press("i");
+    assert_eq!(
+        p.state.status.as_ref().map(|s| s.text.as_str()),
+        Some("nothing playing")
+    );
+    p.send(started(FAR_AWAY));
+    // From a search, with the queue focused: the album, the cursor on the track.
+    p.press("/");
+    p.type_text("paper");
+    p.press("enter tab i");
+    assert_eq!(p.state.focus, Pane::Library);
+    assert_eq!(p.state.browser.query, None);
+    assert_eq!(p.rows(), ["Awake", "Night Drive", "Far Away"]);
+    assert_eq!(p.selected(), "Far Away");
+    p.press("backspace");
+    assert_eq!(p.selected(), "Blue Hour");
+    p.press("backspace");
+    assert_eq!(p.selected(), "Ada Lin");
+    // The flat list stays flat: the cursor goes to the track's row there.
+    p.send(started(PAPER_BOATS));
+    p.press("a i");
+    assert!(p.state.browser.all_tracks);
+    assert_eq!(p.selected(), "Paper Boats");
+    // A file from outside the library is not in it, and says so.
+    p.send(started("/elsewhere/x.wav"));
+    p.press("i");
+    let status = p.state.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(
+        status.as_deref(),
+        Some("/elsewhere/x.wav is not in the library")
+    );
+    assert_eq!(p.selected(), "Paper Boats", "the cursor stays");
+}
+
+#[test]
 fn volume_keys_step_by_five_within_zero_and_a_hundred() {
     let mut p = Player::new();
     assert_eq!(

@@ -87,6 +87,8 @@ pub enum Action {
     CycleSleepTimer,
     /// The messages the status line was given this session, newest first.
     Messages,
+    /// Show the playing track in the library, the cursor on it.
+    RevealPlaying,
 }
 
 impl Action {
@@ -146,6 +148,7 @@ impl Action {
         Action::Journey,
         Action::CycleSleepTimer,
         Action::Messages,
+        Action::RevealPlaying,
         // After the first page of an 80×24 help overlay, which keeps the everyday keys.
         Action::SeekForwardLong,
         Action::SeekBackwardLong,
@@ -225,6 +228,7 @@ impl Action {
             Action::Journey => "mood journey: pick a target and minutes",
             Action::CycleSleepTimer => "sleep timer: 15 / 30 / 45 / 60 min / off",
             Action::Messages => "past messages",
+            Action::RevealPlaying => "show the playing track in the library",
         }
     }
 }

@@ -264,6 +264,34 @@ impl Browser {
         self.dirty = true;
     }
 
+    /// Shows track `id` with the cursor on it: in the flat list where that is on, else in its
+    /// album (Back goes up to its artist, then to the artists, each with its row selected).
+    /// A search and the folder view are left. False if the catalogue does not hold it.
+    pub fn reveal(&mut self, cat: &Catalogue, id: TrackId) -> bool {
+        let Some(t) = cat.get(id) else {
+            return false;
+        };
+        self.query = None;
+        self.folders = None;
+        if !self.all_tracks {
+            let (artist, album) = (artist_key(t).to_string(), album_key(t).to_string());
+            let at = |rows: &[Row], want: &dyn Fn(&Row) -> bool| rows.iter().position(want);
+            let artist_at = at(
+                &artist_rows(cat),
+                &|r| matches!(r, Row::Artist { name, .. } if *name == artist),
+            );
+            let album_at = at(
+                &album_rows(cat, &artist),
+                &|r| matches!(r, Row::Album { name, .. } if *name == album),
+            );
+            self.stack = vec![artist_at.unwrap_or(0), album_at.unwrap_or(0)];
+            self.level = Level::Tracks { artist, album };
+        }
+        self.rebuild(cat);
+        self.cursor = (self.rows.iter().position(|r| *r == Row::Track(id))).unwrap_or(0);
+        true
+    }
+
     /// A short description of where the browser is, for the pane title.
     pub fn title(&self) -> String {
         match (&self.query, self.all_tracks, &self.level) {

@@ -91,6 +91,7 @@ const VIM_DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Journey, &["v"]),
     (Action::CycleSleepTimer, &["T"]),
     (Action::Messages, &["H"]),
+    (Action::RevealPlaying, &["i"]),
     (Action::SeekForwardLong, &["]", "shift-right"]),
     (Action::SeekBackwardLong, &["[", "shift-left"]),
 ];

@@ -145,7 +145,7 @@ pub fn tick(state: &mut AppState, wake: u64, position_ms: u64) -> Vec<Effect> {
 
 /// Asks for a wake-up when the next line starts before the engine's next position would come,
 /// or cancels the pending one when none is needed (view off, paused, unsynced, last line).
-fn rearm(state: &mut AppState) -> Vec<Effect> {
+pub(super) fn rearm(state: &mut AppState) -> Vec<Effect> {
     let pos = state.player.position_ms;
     let playing = state.player.path.is_some() && !state.player.paused;
     let next = match state.lyrics.synced() {

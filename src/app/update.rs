@@ -310,8 +310,31 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::CycleSleepTimer => return super::wind_down::cycle(state, now_ms()),
         // Opened by `messages::action` above.
         Action::Messages => {}
+        Action::RevealPlaying => return reveal_playing(state),
     }
     Vec::new()
+}
+
+/// `i`: the playing track (else the queue's current one) in the library pane, in the lyrics
+/// view's place if that is on.
+fn reveal_playing(state: &mut AppState) -> Vec<Effect> {
+    let Some(path) =
+        (state.player.path.clone()).or_else(|| state.queue.current_item().map(|i| i.path.clone()))
+    else {
+        state.info("nothing playing");
+        return Vec::new();
+    };
+    let id = crate::core::TrackId::from_path(&path);
+    if !state.browser.reveal(&state.catalogue, id) {
+        state.info(format!("{} is not in the library", path.display()));
+        return Vec::new();
+    }
+    state.focus = Pane::Library;
+    if !state.lyrics.shown {
+        return Vec::new();
+    }
+    state.lyrics.shown = false;
+    lyrics::rearm(state)
 }
 
 /// The queue as playlist entries, with the catalogue's tags where it has the track.

@@ -121,9 +121,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 } else {
                     keys.as_str()
                 };
+                // A key longer than its cells starts the row; past the first column, a space
+                // keeps it off the (cut) description on its left.
+                let gap = match c > 0 && keys.chars().count() >= key_w as usize {
+                    true => " ",
+                    false => "",
+                };
                 Line::from(vec![
                     Span::styled(
-                        format!("{keys:>key_w$} ", key_w = key_w as usize),
+                        format!("{gap}{keys:>key_w$} ", key_w = key_w as usize),
                         Style::new().fg(theme.accent),
                     ),
                     Span::raw(what.clone()),
