@@ -37,22 +37,30 @@ pub(super) fn action(state: &mut AppState, a: Action) -> bool {
         return false;
     }
     let page = state.help_slots.saturating_sub(1).max(1) as i64;
-    let rows = match a {
-        Action::ToggleHelp | Action::Back | Action::Quit => {
-            state.overlay = None;
-            state.help_scroll = 0;
-            return true;
-        }
+    if matches!(a, Action::ToggleHelp | Action::Back | Action::Quit) {
+        state.overlay = None;
+        state.help_scroll = 0;
+        return true;
+    }
+    let Some(rows) = scroll_rows(a, page) else {
+        return false;
+    };
+    scroll(state, rows);
+    true
+}
+
+/// How far a movement key scrolls a scrolling view (help, messages) whose page is `page` rows;
+/// `None` for other keys.
+pub(super) fn scroll_rows(a: Action, page: i64) -> Option<i64> {
+    Some(match a {
         Action::Down => 1,
         Action::Up => -1,
         Action::PageDown => page,
         Action::PageUp => -page,
         Action::Top => i64::MIN / 2,
         Action::Bottom => i64::MAX / 2,
-        _ => return false,
-    };
-    scroll(state, rows);
-    true
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

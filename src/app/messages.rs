@@ -94,19 +94,13 @@ pub(super) fn action(state: &mut AppState, a: Action) -> bool {
         return true;
     }
     let page = state.list_rows.max(1) as i64;
-    let by = match a {
-        Action::Messages | Action::Back | Action::Quit => {
-            state.overlay = None;
-            return true;
-        }
-        Action::Down => 1,
-        Action::Up => -1,
-        Action::PageDown => page,
-        Action::PageUp => -page,
-        Action::Top => i64::MIN / 2,
-        Action::Bottom => i64::MAX / 2,
-        // Playback keys work behind the view.
-        _ => return false,
+    if matches!(a, Action::Messages | Action::Back | Action::Quit) {
+        state.overlay = None;
+        return true;
+    }
+    // Playback keys work behind the view.
+    let Some(by) = super::help::scroll_rows(a, page) else {
+        return false;
     };
     scroll(state, by);
     true
