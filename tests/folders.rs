@@ -175,3 +175,26 @@ fn a_reloaded_catalogue_holds_only_the_library_folders_tracks() {
         "{screen}"
     );
 }
+
+#[test]
+fn f_and_a_from_a_search_leave_it_for_the_view_they_name() {
+    let mut p = player();
+    p.press("/");
+    p.type_text("untitled");
+    p.press("enter F");
+    assert_eq!(
+        p.state.browser.query, None,
+        "the search hid the folder view"
+    );
+    assert_eq!(p.state.browser.title(), "Folder /music");
+    // A search over the folder view: F shows the folder view again, where it was.
+    p.press("G enter /");
+    p.type_text("untitled");
+    p.press("enter F");
+    assert_eq!(p.state.browser.title(), "Folder /music/misc");
+    p.press("/");
+    p.type_text("untitled");
+    p.press("enter a");
+    assert_eq!(p.state.browser.query, None);
+    assert!(p.state.browser.title().starts_with("All tracks"));
+}

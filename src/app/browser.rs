@@ -254,8 +254,13 @@ impl Browser {
         tracks.into_iter().map(|t| t.id).collect()
     }
 
-    /// Turns the folder view on (at its top) or off (back to the view before).
+    /// Turns the folder view on (at its top) or off (back to the view before). From a search it
+    /// is left, and the folder view shown (where it was, if the search hid it).
     pub fn toggle_folders(&mut self, cat: &Catalogue) {
+        if self.query.take().is_some() && self.folders.is_some() {
+            self.dirty = true;
+            return;
+        }
         self.folders = match self.folders {
             Some(_) => None,
             None => Some(FolderView::new(folders::roots(&self.roots, cat))),

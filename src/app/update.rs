@@ -223,7 +223,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             }
         }
         Action::ToggleAllTracks => {
-            // From the folder view, `a` goes to the flat list.
+            // From the folder view, `a` goes to the flat list; from a search, to the view it
+            // toggles (the search hid it: toggling behind it would change nothing on screen).
+            state.browser.query = None;
             let from_folders = state.browser.folders.take().is_some();
             state.browser.all_tracks = from_folders || !state.browser.all_tracks;
             state.browser.cursor = 0;
