@@ -256,14 +256,42 @@ fn e_enqueues_the_selection_in_album_order() {
 }
 
 #[test]
-fn enter_on_a_track_plays_it_now() {
+fn enter_on_a_track_plays_it_and_the_rest_of_its_album_follows() {
     let mut p = Player::new();
     let effects = p.press("enter enter j");
     assert!(effects.is_empty(), "opening levels does nothing outside");
     let effects = p.press("enter");
     assert_eq!(effects, [play(NIGHT_DRIVE, 0)]);
     assert_eq!(p.state.queue.current, Some(0));
-    assert_eq!(p.queue_titles(), ["Night Drive"]);
+    assert_eq!(p.queue_titles(), ["Night Drive", "Far Away"]);
+    assert_eq!(
+        p.state.status.as_ref().map(|s| s.text.as_str()),
+        Some("then 1 more track of Blue Hour")
+    );
+    // From the album's first track: its tracks are not queued twice (Far Away, upcoming, moves).
+    p.send(started(NIGHT_DRIVE));
+    p.press("k enter");
+    assert_eq!(
+        p.queue_titles(),
+        ["Night Drive", "Awake", "Night Drive", "Far Away"]
+    );
+    assert_eq!(p.state.queue.current, Some(1));
+}
+
+#[test]
+fn enter_in_a_search_or_the_flat_list_plays_the_track_alone() {
+    let mut p = Player::new();
+    p.press("/");
+    p.type_text("awake");
+    let effects = p.press("enter enter");
+    assert_eq!(effects, [play(AWAKE, 0)]);
+    assert_eq!(p.queue_titles(), ["Awake"]);
+    p.press("backspace a enter");
+    assert_eq!(
+        p.queue_titles(),
+        ["Awake", "Awake"],
+        "the flat list's first row"
+    );
 }
 
 #[test]

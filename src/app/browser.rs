@@ -254,6 +254,25 @@ impl Browser {
         tracks.into_iter().map(|t| t.id).collect()
     }
 
+    /// What `enter` on a track plays: in an album or a folder, the selected track and the ones
+    /// after it there (so the album plays on, as in other players); in a search or the flat list
+    /// of every track, the selected track alone. Empty off a track row.
+    pub fn from_here(&self) -> Vec<TrackId> {
+        let Some(Row::Track(id)) = self.rows.get(self.cursor) else {
+            return Vec::new();
+        };
+        let in_album = matches!(self.level, Level::Tracks { .. }) && !self.all_tracks;
+        if self.query.is_some() || !(in_album || self.folders.is_some()) {
+            return vec![*id];
+        }
+        let rest = self.rows[self.cursor..].iter();
+        rest.filter_map(|r| match r {
+            Row::Track(id) => Some(*id),
+            _ => None,
+        })
+        .collect()
+    }
+
     /// Turns the folder view on (at its top) or off (back to the view before). From a search it
     /// is left, and the folder view shown (where it was, if the search hid it).
     pub fn toggle_folders(&mut self, cat: &Catalogue) {

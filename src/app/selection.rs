@@ -9,6 +9,7 @@ use super::reco;
 use super::state::{AppState, Effect, Pane};
 use crate::core::text::counted;
 use crate::core::{Rating, TrackId};
+use std::collections::HashSet;
 
 pub(super) fn move_cursor(state: &mut AppState, delta: i64) {
     let (len_lib, len_queue) = (state.browser.rows.len(), state.queue.len());
@@ -23,7 +24,7 @@ pub(super) fn move_cursor(state: &mut AppState, delta: i64) {
 pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
     match state.focus {
         Pane::Library => match state.browser.rows.get(state.browser.cursor) {
-            Some(Row::Track(_)) => play_now(state),
+            Some(Row::Track(_)) => play_from_here(state),
             Some(_) => {
                 state.browser.open();
                 Vec::new()
@@ -67,6 +68,40 @@ pub(super) fn play_now(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     let at = state.queue.insert_next(items);
+    playback::play_index(state, at, 0)
+}
+
+/// `enter` on a track: it plays now and the rest of its album (or folder) follows, in the
+/// browser's order (`Browser::from_here`). Those tracks leave the not-pinned upcoming items (all
+/// of the queue when nothing is current) first,
+/// so that playing from another track of an album already queued does not queue it twice.
+fn play_from_here(state: &mut AppState) -> Vec<Effect> {
+    let ids = state.browser.from_here();
+    let wanted: HashSet<TrackId> = ids.iter().copied().collect();
+    let upcoming = state.queue.current.map_or(0, |c| c + 1);
+    for i in (upcoming..state.queue.len()).rev() {
+        let item = &state.queue.items[i];
+        if !item.pinned && wanted.contains(&item.id) {
+            state.queue.remove(i);
+        }
+    }
+    let items: Vec<QueueItem> = (ids.iter())
+        .filter_map(|&id| state.catalogue.get(id))
+        .map(|t| QueueItem::new(t.path.clone()))
+        .collect();
+    let Some(first) = items.first().map(|i| i.id) else {
+        return Vec::new();
+    };
+    let n = items.len();
+    let at = state.queue.insert_next(items);
+    if n > 1 {
+        let album = state.catalogue.get(first).map(super::browser::album_key);
+        let more = counted(n - 1, "more track");
+        match (album, state.browser.folders.is_some()) {
+            (Some(album), false) => state.info(format!("then {more} of {album}")),
+            _ => state.info(format!("then {more} of this folder")),
+        }
+    }
     playback::play_index(state, at, 0)
 }
 
