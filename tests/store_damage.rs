@@ -342,6 +342,45 @@ fn export_then_import_into_a_new_data_dir_round_trips_and_is_idempotent() {
 }
 
 #[test]
+fn export_and_history_while_a_player_holds_the_database_read_its_journal() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    populate(&data);
+    let export = mien(&data, &["export"]);
+    let history = mien(&data, &["history", "--json"]);
+    let last = mien(&data, &["history", "--limit", "3"]);
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    // This process holds the database as a running player would: sled refuses a second one.
+    let held = Store::open(&data).expect("open");
+    held.set_rating(TrackId(5), Some(Rating::new(2).expect("1..=5")))
+        .expect("rate while held");
+    let later = mien(&data, &["export"]);
+    assert!(later.status.success(), "{}", text(&later.stderr));
+    assert!(
+        text(&later.stderr).contains("a player has the database open: reading its journal"),
+        "{}",
+        text(&later.stderr)
+    );
+    let mut want: serde_json::Value = serde_json::from_slice(&export.stdout).expect("json");
+    let got: serde_json::Value = serde_json::from_slice(&later.stdout).expect("json");
+    // The same document, with the rating given after the first export (ratings go by track id).
+    let ratings = want["ratings"].as_array_mut().expect("ratings");
+    ratings.push(serde_json::json!({"track": 5, "stars": 2}));
+    ratings.sort_by_key(|r| r["track"].as_u64());
+    assert_eq!(got, want);
+    for (args, before) in [
+        (&["history", "--json"][..], &history),
+        (&["history", "--limit", "3"][..], &last),
+    ] {
+        let now = mien(&data, args);
+        assert!(now.status.success(), "{}", text(&now.stderr));
+        assert_eq!(text(&now.stdout), text(&before.stdout), "{args:?}");
+    }
+    assert_eq!(text(&last.stdout).lines().count(), 3);
+    drop(held);
+}
+
+#[test]
 fn recommender_events_come_back_after_the_db_is_lost() {
     use mien::recommend::{ListenEvent, ListenerMood, RecoStore, Signal, TrackMood};
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -4,22 +4,12 @@
 
 use super::Context;
 use crate::diary::{self, Diary};
-use crate::store::StoreError;
 
 pub fn run(ctx: &Context, days: u32, json: bool) -> anyhow::Result<()> {
     let now = crate::core::now_ms();
-    let diary = match ctx.open_store() {
-        Ok(store) => diary::load(&store, days, now)?,
-        Err(e) if matches!(e.downcast_ref(), Some(StoreError::InUse { .. })) => {
-            if !json {
-                crate::logging::eprint_line(
-                    "mien: a player has the database open: reading the journal (tracks named by \
-                     file)",
-                );
-            }
-            diary::load_from_journal(&ctx.data_dir, days, now)?
-        }
-        Err(e) => return Err(e),
+    let diary = match ctx.open_store_or_journal(json)? {
+        Some(store) => diary::load(&store, days, now)?,
+        None => diary::load_from_journal(&ctx.data_dir, days, now)?,
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&diary)?);

@@ -1,5 +1,6 @@
 //! `mien export [--output FILE]` and `mien import FILE`: ratings, play history and emotion
-//! readings as JSON, for backups. An exported file is 0600 and replaced atomically.
+//! readings as JSON, for backups. An exported file is 0600 and replaced atomically. `export`
+//! works while a player runs (from the journal, which holds the same data).
 
 use std::fs;
 use std::io::Write;
@@ -13,8 +14,10 @@ use crate::core::text::counted;
 use crate::store::backup::{Backup, BACKUP_VERSION};
 
 pub fn export(ctx: &Context, output: Option<&Path>) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    let backup = store.export()?;
+    let backup = match ctx.open_store_or_journal(false)? {
+        Some(store) => store.export()?,
+        None => crate::store::backup::from_journal(&ctx.data_dir)?,
+    };
     let mut json = serde_json::to_vec_pretty(&backup)?;
     json.push(b'\n');
     match output {

@@ -1,11 +1,19 @@
-//! `mien history`: the play history, oldest first, as text or JSON.
+//! `mien history`: the play history, oldest first, as text or JSON. While a player holds the
+//! database it is read from the journal (tracks then named by their paths).
 
 use super::{mmss, Context};
 use crate::core::PlayOutcome;
 
 pub fn run(ctx: &Context, json: bool, limit: Option<usize>) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    let records = store.history(limit)?;
+    let store = ctx.open_store_or_journal(json)?;
+    let records = match &store {
+        Some(store) => store.history(limit)?,
+        None => {
+            let mut all = crate::store::backup::from_journal(&ctx.data_dir)?.history;
+            all.drain(..all.len().saturating_sub(limit.unwrap_or(usize::MAX)));
+            all
+        }
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&records)?);
         return Ok(());
@@ -18,8 +26,11 @@ pub fn run(ctx: &Context, json: bool, limit: Option<usize>) -> anyhow::Result<()
             PlayOutcome::Stopped => ("stopped by the sleep timer", String::new()),
             PlayOutcome::Failed(reason) => ("failed", format!(" ({reason})")),
         };
-        let name = store
-            .track(r.track)?
+        let known = match &store {
+            Some(store) => store.track(r.track)?,
+            None => None,
+        };
+        let name = known
             .map(|t| format!("{} — {}", t.display_title(), t.display_artist()))
             .unwrap_or_else(|| r.path.display().to_string());
         println!(

@@ -122,6 +122,30 @@ impl Context {
         Ok(store)
     }
 
+    /// The store for a command that only reads the listener's data, or `None` while a running
+    /// player holds it: the caller then reads the journal, which holds the same data (said on
+    /// stderr unless `quiet`, as stdout may be a document).
+    pub fn open_store_or_journal(&self, quiet: bool) -> anyhow::Result<Option<Store>> {
+        match self.open_store() {
+            Ok(store) => Ok(Some(store)),
+            Err(e)
+                if matches!(
+                    e.downcast_ref(),
+                    Some(crate::store::StoreError::InUse { .. })
+                ) =>
+            {
+                if !quiet {
+                    crate::logging::eprint_line(
+                        "mien: a player has the database open: reading its journal (tracks named \
+                         by file)",
+                    );
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Opens the store in the data dir, returning what recovery did for the caller to show.
     /// The store's errors name the database's path themselves.
     pub fn open_store_reporting(&self) -> anyhow::Result<(Store, Option<crate::store::Recovery>)> {

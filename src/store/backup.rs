@@ -7,7 +7,7 @@ use super::{lock, ReadingRecord, Result, Store};
 use crate::core::{path_serde, PlayRecord, Rating, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The format's version, in `mien_backup`. 2 added `readings` (a version-1 file has none; a mien
 /// that reads only version 1 refuses a version-2 file rather than drop its readings).
@@ -164,4 +164,34 @@ impl Store {
             readings: readings.len(),
         })
     }
+}
+
+/// The same document from the journal of the data dir `dir` alone, for the read-only commands
+/// while a player holds the database (sled opens in one process at a time; the journal holds
+/// everything a backup does, see `journal.rs`). Ratings name the path of the track's latest
+/// play, where the database would name the catalogue's: the same path for every played track.
+pub fn from_journal(dir: &Path) -> Result<Backup> {
+    let contents = super::journal::read(&dir.join(super::JOURNAL_FILE))?;
+    let paths: HashMap<TrackId, &PathBuf> =
+        contents.plays.iter().map(|p| (p.track, &p.path)).collect();
+    let mut ratings: Vec<RatedTrack> = (contents.ratings.iter())
+        .filter(|(_, &stars)| stars > 0)
+        .map(|(&track, &stars)| RatedTrack {
+            track,
+            path: paths.get(&track).map(|p| (*p).clone()),
+            stars,
+        })
+        .collect();
+    ratings.sort_by_key(|r| r.track);
+    // The database's order: by time, then in the order recorded (the journal's).
+    let mut history = contents.plays.clone();
+    history.sort_by_key(|p| p.at_ms);
+    let mut readings = contents.readings;
+    readings.sort_by_key(|r| r.at_ms);
+    Ok(Backup {
+        mien_backup: BACKUP_VERSION,
+        ratings,
+        history,
+        readings,
+    })
 }
