@@ -551,7 +551,7 @@ fn a_double_click_in_the_terminal_opens_an_artist_then_an_album_then_plays() {
 }
 
 #[test]
-fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u() {
+fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_by_name() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
     let music = root.join("music");
@@ -570,8 +570,20 @@ fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u(
     let screen = tmux.wait_for("1. Night Drive");
     assert!(screen.contains("2. Morning"), "{screen}");
     tmux.wait_for("▶ playing");
+    // `w` asks for a name; `enter` on none saves under a dated one.
     tmux.press("w");
-    tmux.wait_for("saved the queue to");
+    tmux.wait_for("save the queue as: ▏ enter: a dated name");
+    tmux.press("Enter");
+    tmux.wait_for("saved the queue's 2 tracks to");
+    // A name typed; the same name again is not replaced without a second `enter`.
+    for _ in 0..2 {
+        tmux.press("w");
+        tmux.press("evening");
+        tmux.press("Enter");
+    }
+    tmux.wait_for("a playlist evening exists: enter replaces it");
+    tmux.press("Enter");
+    tmux.wait_for("replaced the playlist evening with the queue's 2 tracks");
     tmux.press("q");
     assert_eq!(
         tmux.wait_for_exit(),
@@ -580,11 +592,18 @@ fn a_playlist_from_the_command_line_is_played_and_the_queue_can_be_saved_as_m3u(
         tmux.diagnostics(&tmux.capture())
     );
 
-    let saved: Vec<PathBuf> = std::fs::read_dir(root.join("data/playlists"))
+    let mut saved: Vec<PathBuf> = std::fs::read_dir(root.join("data/playlists"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(saved.len(), 1, "{saved:?}");
+    saved.sort();
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    assert_eq!(saved[0], root.join("data/playlists/evening.m3u8"));
+    assert_eq!(
+        std::fs::read(&saved[0]).unwrap(),
+        std::fs::read(&saved[1]).unwrap(),
+        "the named and the dated playlist hold the same queue"
+    );
     let text = std::fs::read_to_string(&saved[0]).unwrap();
     let entries: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(entries.len(), 2, "{text}");

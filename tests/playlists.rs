@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 use common::runtime::Harness;
 use common::screen::{draw, lines};
 use common::{key, Player};
+use mien::app::save_prompt::PromptKey;
 use mien::app::state::{Overlay, StatusLevel};
 use mien::app::{Action, AppState, Effect, Msg};
 use mien::audio::EngineCommand;
@@ -281,11 +282,86 @@ fn the_picker_draws_name_count_and_date_and_marks_a_damaged_one() {
             .unwrap_or_else(|| panic!("{needle:?} not drawn:\n{}", rows.join("\n")))
             .clone()
     };
-    assert!(at("Saved playlists").contains("enter plays · e adds · esc closes"));
+    assert!(at("Saved playlists").contains("enter plays · e adds · d deletes · esc closes"));
     let first = at("queue-1796139000");
     assert!(first.contains("12 tracks  2026-12-01 15:30"), "{first}");
     assert!(at("damaged").contains("unreadable"));
     assert!(at("one  ").contains("1 track  2026-12-01"));
+}
+
+#[test]
+fn d_in_the_picker_asks_in_its_title_and_d_again_deletes_the_one_under_the_cursor() {
+    let mut p = picker();
+    assert!(p.press("d").is_empty(), "nothing deleted yet");
+    let rows = lines(&draw(&p, 80, 24));
+    assert!(
+        rows.iter()
+            .any(|l| l
+                .contains("Delete queue-1796139000? d again deletes it · any other key keeps it")),
+        "{}",
+        rows.join("\n")
+    );
+    assert_eq!(
+        p.press("d"),
+        [Effect::DeletePlaylist(
+            "/data/playlists/queue-1796139000.m3u8".into()
+        )]
+    );
+    p.send(Msg::PlaylistDeleted {
+        path: "/data/playlists/queue-1796139000.m3u8".into(),
+        result: Ok(()),
+    });
+    let Some(Overlay::Playlists { lists, .. }) = &p.state.overlay else {
+        panic!("the picker stays open with the others");
+    };
+    assert_eq!(lists.len(), 2);
+    p.send(Msg::PlaylistDeleted {
+        path: "/data/playlists/one.m3u8".into(),
+        result: Err("permission denied".into()),
+    });
+    assert_eq!(
+        status(&p.state),
+        (
+            "cannot delete the playlist one: permission denied".into(),
+            StatusLevel::Error
+        )
+    );
+}
+
+#[test]
+fn the_save_prompt_draws_what_is_typed_and_why_a_name_cannot_be() {
+    let mut p = Player::new();
+    p.press("tab");
+    assert!(p.press("w").is_empty());
+    assert_eq!(
+        p.state.status.as_ref().map(|s| s.text.as_str()),
+        Some("nothing to save: the queue is empty")
+    );
+    p.press("tab e w");
+    let bottom = |p: &Player| lines(&draw(p, 80, 24)).last().cloned().unwrap_or_default();
+    assert!(
+        bottom(&p).starts_with("save the queue as: ▏ enter: a dated name · esc: not saved"),
+        "{}",
+        bottom(&p)
+    );
+    for c in "a/b".chars() {
+        p.send(Msg::Prompt(PromptKey::Char(c)));
+    }
+    assert!(p.send(Msg::Prompt(PromptKey::Confirm)).is_empty());
+    assert!(
+        bottom(&p).starts_with("save the queue as: a/b▏ a playlist's name cannot hold a /"),
+        "{}",
+        bottom(&p)
+    );
+    p.send(Msg::Prompt(PromptKey::Backspace));
+    p.send(Msg::Prompt(PromptKey::Backspace));
+    let effects = p.send(Msg::Prompt(PromptKey::Confirm));
+    assert!(
+        matches!(&effects[..], [Effect::WritePlaylist { name: Some(n), replace: false, entries }]
+            if n == "a" && entries.len() == p.state.queue.len()),
+        "{effects:?}"
+    );
+    assert_eq!(p.state.save_prompt, None);
 }
 
 #[test]
@@ -342,14 +418,26 @@ fn the_runtime_lists_and_opens_saved_playlists_off_the_ui_thread() {
     state.prepare();
     let mut h = Harness::new(&store, dir.path(), state);
     let press = |h: &mut Harness, k: &str| h.event(UiEvent::Term(TermEvent::Key(key(k))));
-    // Both tracks queued and saved with `w`, then the queue cleared.
-    for k in ["a", "e", "j", "e", "w"] {
+    // Both tracks queued and saved with `w` as "mix", then the queue cleared.
+    for k in ["a", "e", "j", "e", "w", "m", "i", "x", "enter"] {
         press(&mut h, k);
     }
     assert!(h.pump_until(|s| s
         .status
         .as_ref()
-        .is_some_and(|s| s.text.starts_with("saved the queue"))));
+        .is_some_and(|s| s.text == "saved the queue's 2 tracks as the playlist mix")));
+    assert!(dir.path().join("playlists/mix.m3u8").is_file());
+    // The same name again: not written until a second enter.
+    for k in ["w", "m", "i", "x", "enter"] {
+        press(&mut h, k);
+    }
+    assert!(h.pump_until(|s| s.save_prompt.as_ref().is_some_and(|p| p.replace.is_some())));
+    assert_eq!(
+        h.state.save_prompt.as_ref().map(|p| p.hint()),
+        Some("a playlist mix exists: enter replaces it · esc: not saved".into())
+    );
+    press(&mut h, "esc");
+    assert!(h.state.save_prompt.is_none());
     h.send(Msg::Action(Action::QueueClear));
     assert!(h.state.queue.is_empty());
     press(&mut h, "O");
@@ -359,4 +447,26 @@ fn the_runtime_lists_and_opens_saved_playlists_off_the_ui_thread() {
     let got: Vec<PathBuf> = h.state.queue.items.iter().map(|i| i.path.clone()).collect();
     assert_eq!(got, [music.join("a.wav"), music.join("b.wav")]);
     assert_eq!(h.state.queue.current, Some(0));
+
+    // `d` in the picker asks; another key keeps the playlist, `d` twice deletes its file.
+    let deleting =
+        |s: &AppState| matches!(s.overlay, Some(Overlay::Playlists { deleting, .. }) if deleting);
+    press(&mut h, "O");
+    assert!(h.pump_until(|s| matches!(s.overlay, Some(Overlay::Playlists { .. }))));
+    press(&mut h, "d");
+    assert!(deleting(&h.state));
+    press(&mut h, "k");
+    assert!(!deleting(&h.state));
+    assert!(matches!(h.state.overlay, Some(Overlay::Playlists { .. })));
+    press(&mut h, "d");
+    press(&mut h, "d");
+    assert!(h.pump_until(|s| s
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text == "deleted the playlist mix")));
+    assert!(!dir.path().join("playlists/mix.m3u8").exists());
+    assert_eq!(
+        h.state.overlay, None,
+        "the last playlist gone, the picker closes"
+    );
 }

@@ -195,7 +195,7 @@ impl Action {
             Action::QueueShuffle => "shuffle the queue",
             Action::CycleRepeat => "repeat: off / all / one",
             Action::TogglePin => "pin / unpin queue item",
-            Action::SaveQueue => "save the queue as m3u",
+            Action::SaveQueue => "save the queue as a playlist",
             Action::ToggleAuto => "auto mode: fill the queue from the library",
             Action::PlayPause => "play / pause",
             Action::Stop => "stop",

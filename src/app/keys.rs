@@ -25,6 +25,19 @@ pub fn key_to_msg(
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Msg::Action(Action::Quit));
     }
+    if state.save_prompt.is_some() {
+        use super::save_prompt::PromptKey;
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        return match key.code {
+            KeyCode::Esc => Some(Msg::Prompt(PromptKey::Cancel)),
+            KeyCode::Enter => Some(Msg::Prompt(PromptKey::Confirm)),
+            KeyCode::Backspace => Some(Msg::Prompt(PromptKey::Backspace)),
+            KeyCode::Char(c) if plain => Some(Msg::Prompt(PromptKey::Char(c))),
+            _ => None,
+        };
+    }
     if state.search_input.is_some() {
         return match key.code {
             KeyCode::Esc => Some(Msg::SearchCancel),

@@ -23,6 +23,7 @@ mod playback;
 pub mod queue;
 pub mod reco;
 mod reports;
+pub mod save_prompt;
 mod selection;
 pub mod state;
 #[cfg(test)]

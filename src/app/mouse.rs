@@ -114,7 +114,7 @@ fn wheel(state: &mut AppState, target: MouseTarget, delta: i64) {
             (&mut state.queue.cursor, len)
         }
         MouseTarget::PickerRow(_) => match state.overlay.as_mut() {
-            Some(Overlay::Playlists { lists, cursor }) => (cursor, lists.len()),
+            Some(Overlay::Playlists { lists, cursor, .. }) => (cursor, lists.len()),
             _ => return,
         },
         MouseTarget::Progress { .. } | MouseTarget::Nothing => return,
@@ -154,7 +154,7 @@ fn click(state: &mut AppState, target: MouseTarget, at: Instant) -> Vec<Effect> 
             }
         }
         MouseTarget::PickerRow(i) => {
-            if let Some(Overlay::Playlists { lists, cursor }) = state.overlay.as_mut() {
+            if let Some(Overlay::Playlists { lists, cursor, .. }) = state.overlay.as_mut() {
                 if i < lists.len() {
                     *cursor = i;
                     if double {

@@ -27,6 +27,13 @@ pub enum Msg {
     SearchBackspace,
     SearchConfirm,
     SearchCancel,
+    /// A key in the playlist-name prompt of `w` (`app::save_prompt`).
+    Prompt(super::save_prompt::PromptKey),
+    /// The answer to `Effect::WritePlaylist` when a saved playlist of that name exists and
+    /// `replace` was not set: nothing was written.
+    PlaylistExists {
+        name: String,
+    },
     CloseOverlay,
     Engine(EngineEvent),
     /// Boxed: a track or scan report is large next to the other messages.
@@ -95,6 +102,11 @@ pub enum Msg {
     Mouse(super::mouse::MouseInput),
     /// The answer to `Effect::ListPlaylists`: the saved playlists, or why they cannot be listed.
     PlaylistsListed(Result<Vec<crate::library::playlist::SavedPlaylist>, String>),
+    /// The answer to `Effect::DeletePlaylist`.
+    PlaylistDeleted {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
     /// The answer to `Effect::OpenSavedPlaylist`.
     SavedPlaylistOpened {
         path: PathBuf,
@@ -148,8 +160,14 @@ pub enum Effect {
     },
     RecordPlay(PlayRecord),
     SaveQueue(SavedQueue),
-    /// Save these queue entries as an m3u playlist (answered with `Msg::Status`).
-    WritePlaylist(Vec<crate::library::m3u::PlaylistEntry>),
+    /// Save these queue entries as the playlist `name` (`None`: a dated name) in the data dir's
+    /// `playlists/`, replacing one of that name only with `replace` (answered with `Msg::Status`,
+    /// or `Msg::PlaylistExists`).
+    WritePlaylist {
+        name: Option<String>,
+        replace: bool,
+        entries: Vec<crate::library::m3u::PlaylistEntry>,
+    },
     /// Load the cover art of this track for the now-playing pane.
     LoadArt(Option<PathBuf>),
     EmotionChanged(EmotionReading),
@@ -193,6 +211,8 @@ pub enum Effect {
         path: PathBuf,
         append: bool,
     },
+    /// Delete this saved playlist's file (off the UI thread); answered by `Msg::PlaylistDeleted`.
+    DeletePlaylist(PathBuf),
     /// Wake the loop with `Msg::Tick` at this time (ms since the epoch), replacing the tick
     /// asked for before; `None` cancels it. Only the wind-down timer asks, so an idle player
     /// never wakes.

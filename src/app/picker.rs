@@ -1,8 +1,8 @@
 //! The saved-playlist picker (`O`): asking the runtime for the list of saved playlists, the
-//! overlay's keys (enter replaces the queue and plays, `e` appends), and what the loaded
-//! playlist does to the queue. The files are read off the UI thread (`Effect::ListPlaylists`,
-//! `Effect::OpenSavedPlaylist`), answered by `Msg::PlaylistsListed` and
-//! `Msg::SavedPlaylistOpened`.
+//! overlay's keys (enter replaces the queue and plays, `e` appends, `d` twice deletes), and what
+//! the loaded playlist does to the queue. The files are read and deleted off the UI thread
+//! (`Effect::ListPlaylists`, `Effect::OpenSavedPlaylist`, `Effect::DeletePlaylist`), answered by
+//! `Msg::PlaylistsListed`, `Msg::SavedPlaylistOpened` and `Msg::PlaylistDeleted`.
 
 use std::path::Path;
 
@@ -26,7 +26,11 @@ pub(super) fn listed(state: &mut AppState, result: Result<Vec<SavedPlaylist>, St
         }
         Ok(lists) => {
             state.status = None;
-            state.overlay = Some(Overlay::Playlists { lists, cursor: 0 });
+            state.overlay = Some(Overlay::Playlists {
+                lists,
+                cursor: 0,
+                deleting: false,
+            });
         }
         Err(e) => state.error(e),
     }
@@ -34,10 +38,16 @@ pub(super) fn listed(state: &mut AppState, result: Result<Vec<SavedPlaylist>, St
 
 /// A key while the picker is open.
 pub(super) fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
-    let Some(Overlay::Playlists { lists, cursor }) = state.overlay.as_mut() else {
+    let Some(Overlay::Playlists {
+        lists,
+        cursor,
+        deleting,
+    }) = state.overlay.as_mut()
+    else {
         return Vec::new();
     };
     let last = lists.len().saturating_sub(1);
+    let armed = std::mem::take(deleting);
     match a {
         Action::Up => *cursor = cursor.saturating_sub(1),
         Action::Down => *cursor = (*cursor + 1).min(last),
@@ -45,6 +55,20 @@ pub(super) fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Bottom => *cursor = last,
         Action::Open | Action::PlayNow => return choose(state, false),
         Action::Enqueue => return choose(state, true),
+        Action::QueueRemove if armed => {
+            if let Some(chosen) = lists.get(*cursor) {
+                return vec![Effect::DeletePlaylist(chosen.path.clone())];
+            }
+        }
+        Action::QueueRemove => {
+            if let Some(chosen) = lists.get(*cursor) {
+                let name = chosen.name.clone();
+                *deleting = true;
+                state.info(format!(
+                    "delete the playlist {name}? d again deletes its file, any other key keeps it"
+                ));
+            }
+        }
         Action::Back | Action::Quit | Action::OpenPlaylists | Action::ToggleHelp => {
             state.overlay = None;
         }
@@ -53,9 +77,33 @@ pub(super) fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A saved playlist's file was deleted (or not): it leaves the picker's list.
+pub(super) fn deleted(state: &mut AppState, path: &Path, result: Result<(), String>) {
+    let name = stem(path);
+    if let Err(e) = result {
+        state.error(format!("cannot delete the playlist {name}: {e}"));
+        return;
+    }
+    state.info(format!("deleted the playlist {name}"));
+    if let Some(Overlay::Playlists { lists, cursor, .. }) = state.overlay.as_mut() {
+        lists.retain(|l| l.path != path);
+        *cursor = (*cursor).min(lists.len().saturating_sub(1));
+        if lists.is_empty() {
+            state.overlay = None;
+        }
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
 /// Opens the selected playlist: replaces the queue (and plays), or appends to it.
 pub(super) fn choose(state: &mut AppState, append: bool) -> Vec<Effect> {
-    let Some(Overlay::Playlists { lists, cursor }) = state.overlay.as_ref() else {
+    let Some(Overlay::Playlists { lists, cursor, .. }) = state.overlay.as_ref() else {
         return Vec::new();
     };
     let Some(chosen) = lists.get(*cursor).cloned() else {
@@ -80,10 +128,7 @@ pub(super) fn opened(
     append: bool,
     result: Result<OpenedPlaylist, String>,
 ) -> Vec<Effect> {
-    let name = path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
+    let name = stem(path);
     let opened = match result {
         Ok(o) => o,
         Err(e) => {

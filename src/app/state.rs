@@ -34,6 +34,9 @@ pub enum Overlay {
     Playlists {
         lists: Vec<crate::library::playlist::SavedPlaylist>,
         cursor: usize,
+        /// `d` was pressed on the playlist under the cursor: `d` again deletes it, any other
+        /// key keeps it.
+        deleting: bool,
     },
     /// The journey picker: the highlighted target (`Target::NAMED` order) and the minutes.
     JourneyPicker {
@@ -168,6 +171,8 @@ pub struct AppState {
     pub overlay: Option<Overlay>,
     /// The search line while the user types in it.
     pub search_input: Option<String>,
+    /// The playlist-name prompt of `w`, while it is open.
+    pub save_prompt: Option<super::save_prompt::SavePrompt>,
     pub status: Option<Status>,
     pub progress: Option<Progress>,
     pub theme_names: Vec<String>,
@@ -223,6 +228,7 @@ impl AppState {
             focus: Pane::Library,
             overlay: None,
             search_input: None,
+            save_prompt: None,
             status: None,
             progress: None,
             theme_names: vec!["default".into()],

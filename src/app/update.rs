@@ -11,7 +11,6 @@ use super::reports;
 use super::selection::{enqueue, move_by_hand, move_cursor, open, play_next, play_now, rate};
 use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane};
 use crate::core::{now_ms, EmotionReading, EMOTIONS};
-use crate::library::m3u::PlaylistEntry;
 use crate::vision::service::VisionCommand;
 
 /// Applies one message to the state and returns what the runtime must do.
@@ -61,6 +60,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.search_input = None;
             state.browser.query = None;
             state.browser.dirty = true;
+            Vec::new()
+        }
+        Msg::Prompt(key) => super::save_prompt::key(state, key),
+        Msg::PlaylistDeleted { path, result } => {
+            super::picker::deleted(state, &path, result);
+            Vec::new()
+        }
+        Msg::PlaylistExists { name } => {
+            super::save_prompt::exists(state, name);
             Vec::new()
         }
         Msg::CloseOverlay => {
@@ -253,7 +261,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         | Action::QueueShuffle
         | Action::CycleRepeat
         | Action::TogglePin => return playback::queue_edit(state, a),
-        Action::SaveQueue => return vec![Effect::WritePlaylist(playlist_entries(state))],
+        Action::SaveQueue => super::save_prompt::open(state),
         Action::PlayPause
         | Action::Stop
         | Action::NextTrack
@@ -337,19 +345,4 @@ fn reveal_playing(state: &mut AppState) -> Vec<Effect> {
     }
     state.lyrics.shown = false;
     lyrics::rearm(state)
-}
-
-/// The queue as playlist entries, with the catalogue's tags where it has the track.
-fn playlist_entries(state: &AppState) -> Vec<PlaylistEntry> {
-    (state.queue.items.iter())
-        .map(|i| match state.catalogue.get(i.id) {
-            Some(t) => PlaylistEntry::from(t),
-            None => PlaylistEntry {
-                path: i.path.clone(),
-                duration_ms: None,
-                artist: None,
-                title: None,
-            },
-        })
-        .collect()
 }

@@ -176,7 +176,11 @@ impl Runtime {
             Effect::SaveRating { id, rating } => self.write(WriteCommand::SetRating { id, rating }),
             Effect::RecordPlay(rec) => self.write(WriteCommand::RecordPlay(rec)),
             Effect::SaveQueue(q) => self.write(WriteCommand::SaveQueue(q)),
-            Effect::WritePlaylist(entries) => self.write_playlist(&entries),
+            Effect::WritePlaylist {
+                name,
+                replace,
+                entries,
+            } => self.write_playlist(name, replace, &entries),
             Effect::LoadArt(path) => self.load_art(path),
             // What the face shows is private: never in the log below trace level.
             Effect::EmotionChanged(r) => tracing::trace!(label = r.label(), "emotion reading"),
@@ -221,6 +225,7 @@ impl Runtime {
                 }
             }
             Effect::ListPlaylists => self.list_playlists(),
+            Effect::DeletePlaylist(path) => self.delete_playlist(path),
             Effect::OpenSavedPlaylist { path, append } => self.open_saved_playlist(path, append),
             Effect::TickAt(at) => self.tick_at = at,
             Effect::Vision(cmd) => self.vision_command(cmd),

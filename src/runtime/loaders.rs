@@ -1,5 +1,6 @@
 //! Effects performed off the UI thread or beside it that answer with one message: saving the
-//! queue as an m3u playlist (`Effect::WritePlaylist`), the mood diary (`Effect::LoadDiary` →
+//! queue as an m3u playlist (`Effect::WritePlaylist` → `Msg::Status`, or `Msg::PlaylistExists`
+//! for a name taken and not to be replaced), the mood diary (`Effect::LoadDiary` →
 //! `Msg::DiaryLoaded`) and the playing track's cover art (`Effect::LoadArt` → `UiEvent::Art`),
 //! the last two each on a short-lived thread that sends its answer on the UI channel and ends.
 
@@ -29,14 +30,33 @@ fn playlist_path(dir: &std::path::Path, secs: u64) -> PathBuf {
 }
 
 impl Runtime {
-    pub(super) fn write_playlist(&mut self, entries: &[PlaylistEntry]) {
+    pub(super) fn write_playlist(
+        &mut self,
+        name: Option<String>,
+        replace: bool,
+        entries: &[PlaylistEntry],
+    ) {
         let dir = self.data_dir.join("playlists");
-        let path = playlist_path(&dir, crate::core::now_ms() / 1000);
+        let path = match &name {
+            Some(name) => dir.join(format!("{name}.m3u8")),
+            None => playlist_path(&dir, crate::core::now_ms() / 1000),
+        };
+        let existed = std::fs::symlink_metadata(&path).is_ok();
+        if let (Some(name), true, false) = (name.clone(), existed, replace) {
+            self.answer(Msg::PlaylistExists { name });
+            return;
+        }
         let result = crate::core::private::private_dir(&dir)
             .map_err(|e| e.to_string())
             .and_then(|_| write_m3u(&path, entries).map_err(|e| e.to_string()));
+        let tracks = crate::core::text::counted(entries.len(), "track");
+        let what = match (&name, existed) {
+            (Some(name), true) => format!("replaced the playlist {name} with the queue's {tracks}"),
+            (Some(name), false) => format!("saved the queue's {tracks} as the playlist {name}"),
+            (None, _) => format!("saved the queue's {tracks} to {}", path.display()),
+        };
         self.answer(Msg::Status(match result {
-            Ok(()) => Status::info(format!("saved the queue to {}", path.display())),
+            Ok(()) => Status::info(what),
             Err(e) => Status::error(format!("cannot save the queue: {e}")),
         }));
     }

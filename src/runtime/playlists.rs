@@ -1,6 +1,7 @@
 //! The saved-playlist effects, performed off the UI thread: listing the data dir's
 //! `playlists/` (`Effect::ListPlaylists` → `Msg::PlaylistsListed`) and reading one for the queue
-//! (`Effect::OpenSavedPlaylist` → `Msg::SavedPlaylistOpened`), each on a short-lived
+//! (`Effect::OpenSavedPlaylist` → `Msg::SavedPlaylistOpened`) or deleting one
+//! (`Effect::DeletePlaylist` → `Msg::PlaylistDeleted`), each on a short-lived
 //! "playlists" thread that sends its one answer on the UI channel and ends.
 
 use std::path::PathBuf;
@@ -24,6 +25,13 @@ impl Runtime {
                 append,
                 result,
             }
+        });
+    }
+
+    pub(super) fn delete_playlist(&self, path: PathBuf) {
+        self.off_thread(move || {
+            let result = std::fs::remove_file(&path).map_err(|e| crate::core::io_reason(&e));
+            Msg::PlaylistDeleted { path, result }
         });
     }
 

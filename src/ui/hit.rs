@@ -25,7 +25,7 @@ pub fn hit(
         return MouseTarget::Nothing;
     }
     match &state.overlay {
-        Some(Overlay::Playlists { lists, cursor }) => {
+        Some(Overlay::Playlists { lists, cursor, .. }) => {
             let at = super::picker::row_at(screen, lists.len(), *cursor, p);
             return at.map_or(MouseTarget::Nothing, MouseTarget::PickerRow);
         }

@@ -87,9 +87,11 @@ pub fn render_with_art(
             messages::render(frame, body, state, theme)
         }
         Some(Overlay::MoodPicker { cursor }) => emotion::picker(frame, area, *cursor, theme),
-        Some(Overlay::Playlists { lists, cursor }) => {
-            picker::render(frame, area, lists, *cursor, theme)
-        }
+        Some(Overlay::Playlists {
+            lists,
+            cursor,
+            deleting,
+        }) => picker::render(frame, area, lists, *cursor, *deleting, theme),
         Some(Overlay::JourneyPicker { cursor, minutes }) => {
             mood_map::picker(frame, area, *cursor, *minutes, theme)
         }

@@ -47,6 +47,7 @@ pub fn render(
     area: Rect,
     lists: &[SavedPlaylist],
     cursor: usize,
+    deleting: bool,
     theme: &Theme,
 ) {
     let rect = picker_rect(area, lists.len());
@@ -54,12 +55,25 @@ pub fn render(
         return;
     }
     frame.render_widget(Clear, rect);
+    let (title, colour) = match lists.get(cursor) {
+        Some(l) if deleting => (
+            format!(
+                " Delete {}? d again deletes it · any other key keeps it ",
+                l.name
+            ),
+            theme.error,
+        ),
+        _ => (
+            " Saved playlists · enter plays · e adds · d deletes · esc closes ".to_string(),
+            theme.accent,
+        ),
+    };
     let block = Block::bordered()
         .title(Span::styled(
-            " Saved playlists · enter plays · e adds · esc closes ",
-            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
+            title,
+            Style::new().fg(colour).add_modifier(Modifier::BOLD),
         ))
-        .border_style(Style::new().fg(theme.accent))
+        .border_style(Style::new().fg(colour))
         .style(Style::new().bg(theme.background).fg(theme.foreground));
     let inner = super::layout::inside_border(rect);
     frame.render_widget(block, rect);

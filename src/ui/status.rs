@@ -24,7 +24,18 @@ fn missed_hint(state: &AppState) -> Option<String> {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let line = if let Some(q) = &state.search_input {
+    let line = if let Some(p) = &state.save_prompt {
+        let hint_style = match p.problem {
+            Some(_) => Style::new().fg(theme.error),
+            None => Style::new().fg(theme.dim),
+        };
+        Line::from(vec![
+            Span::styled("save the queue as: ", Style::new().fg(theme.accent)),
+            Span::raw(p.text.clone()),
+            Span::raw("▏ "),
+            Span::styled(p.hint(), hint_style),
+        ])
+    } else if let Some(q) = &state.search_input {
         Line::from(vec![
             Span::styled("/", Style::new().fg(theme.accent)),
             Span::raw(q.clone()),
