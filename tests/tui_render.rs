@@ -565,8 +565,11 @@ fn the_emotion_panel_without_a_reading_says_the_camera_is_off() {
 #[test]
 fn the_emotion_panel_names_an_unavailable_camera() {
     let mut p = Player::new();
-    p.state.emotion.camera = CameraState::Unavailable("busy".into());
-    assert_shows(&draw(&p, 80, 24), "│no camera: busy ");
+    p.state.emotion.camera = CameraState::Unavailable("none found".into());
+    let buffer = draw(&p, 80, 24);
+    // The reason in the panel; the title only what fits its 28 cells.
+    assert_shows(&buffer, "│no camera: none found ");
+    assert_shows(&buffer, "┌ mood · no camera ──");
 }
 
 #[test]

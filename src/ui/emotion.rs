@@ -46,6 +46,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 format!(" {rec}{} v{:+.1} a{:+.1} ", r.label(), r.valence, r.arousal)
             }
         }
+        // The reason is in the panel: the title keeps to what fits a narrow panel.
+        None if matches!(panel.camera, CameraState::Unavailable(_)) => " mood · no camera ".into(),
         None => format!(" mood · {camera} "),
     };
     let block = Block::bordered()

@@ -44,6 +44,7 @@ impl SourceError {
     /// A few words for the emotion panel ("no camera: …"); the full error goes to the log.
     pub fn short(&self) -> String {
         match self {
+            SourceError::NotFound { index: 0 } => "none found".into(),
             SourceError::NotFound { index } => format!("none at index {index}"),
             SourceError::Busy { index } => format!("camera {index} busy"),
             SourceError::Disconnected { index, .. } => format!("camera {index} lost (unplugged?)"),
@@ -298,5 +299,19 @@ impl SourceSpec {
             SourceSpec::Camera(settings) => Box::new(CameraSource::new(*settings)),
             SourceSpec::Files(path) => Box::new(ImageSource::new(path)?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceError;
+
+    #[test]
+    fn the_panel_words_name_the_usual_camera_plainly() {
+        assert_eq!(SourceError::NotFound { index: 0 }.short(), "none found");
+        assert_eq!(
+            SourceError::NotFound { index: 2 }.short(),
+            "none at index 2"
+        );
     }
 }
