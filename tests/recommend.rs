@@ -2,6 +2,8 @@
 //! derived tables, kill -9), the recommender thread, cold start from mood vectors, explanations,
 //! queue reordering, and the ordering of methods in a small deterministic evaluation.
 
+mod common;
+
 use rand::SeedableRng;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -547,4 +549,47 @@ fn a_seven_track_library_evaluates_with_every_pick_in_the_top_10_and_ndcg_still_
     // NDCG@10 is a full ranking here; mien should place the pick above random.
     let ndcg = |name: &str| m[METHODS.iter().position(|n| *n == name).expect("method")].ndcg10;
     assert!(ndcg("mien") > ndcg("random"), "{m:?}");
+}
+
+#[test]
+fn recommend_ranks_a_just_played_track_last_without_showing_its_penalty_as_a_score() {
+    use mien::core::{now_ms, PlayOutcome, PlayRecord};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = ["/m/a/1.wav", "/m/a/2.wav", "/m/a/3.wav"];
+    {
+        let store = Store::open(dir.path()).expect("open");
+        for (n, p) in paths.iter().enumerate() {
+            let t = common::track(p, &format!("T{n}"), "A", "B", n as u32 + 1, 2000, 60_000);
+            store.put_track(&t).expect("track");
+        }
+        store
+            .record_play(&PlayRecord {
+                at_ms: now_ms(),
+                track: TrackId::from_path(std::path::Path::new(paths[1])),
+                path: paths[1].into(),
+                outcome: PlayOutcome::Started,
+                position_ms: 0,
+            })
+            .expect("play");
+    }
+    let out = common::mien(dir.path(), &["--library", "/m", "recommend"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let last = text.lines().last().expect("3 lines");
+    assert!(
+        last.starts_with("  3.       —  T1 — A  (") && last.ends_with("played a moment ago)"),
+        "{text}"
+    );
+    assert!(!text.contains("-99") && !text.contains("-100"), "{text}");
+    let out = common::mien(dir.path(), &["--library", "/m", "recommend", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rows = json["tracks"].as_array().expect("tracks");
+    assert_eq!(rows[2]["title"], "T1");
+    assert_eq!(rows[2]["just_played"], true);
+    assert!(rows[2]["score"].is_null());
+    assert!(rows[0]["score"].is_number() && rows[0]["just_played"] == false);
 }

@@ -110,7 +110,9 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
                     "path": t.map(|t| crate::core::path_serde::to_json(&t.path)),
                     "title": title(r.track),
                     "artist": t.map(|t| t.display_artist().to_string()),
-                    "score": (f64::from(r.score) * 1000.0).round() / 1000.0,
+                    // A just-played track's score is its penalty, not a fit: none is given.
+                    "score": (!just_played(r)).then(|| (f64::from(r.score) * 1000.0).round() / 1000.0),
+                    "just_played": just_played(r),
                     "explanation": r.explain(&title),
                 })
             })
@@ -126,14 +128,22 @@ pub fn run(ctx: &Context, emotion: Option<&str>, n: usize, json: bool) -> anyhow
     }
     for (i, r) in ranked.iter().enumerate() {
         let artist = by_id.get(&r.track).map_or("", |t| t.display_artist());
+        let score = match just_played(r) {
+            true => "—".to_string(),
+            false => format!("{:.3}", r.score),
+        };
         println!(
-            "{:>3}. {:>7.3}  {} — {}  ({})",
+            "{:>3}. {score:>7}  {} — {}  ({})",
             i + 1,
-            r.score,
             title(r.track),
             artist,
             r.explain(&title)
         );
     }
     Ok(())
+}
+
+/// Played among the last few tracks: ranked last whatever its fit (`recommend::score`).
+fn just_played(r: &crate::recommend::score::Recommendation) -> bool {
+    r.reason == crate::recommend::score::Reason::JustPlayed
 }
