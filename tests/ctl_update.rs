@@ -153,7 +153,8 @@ fn status_reports_what_the_ui_thread_holds() {
             "rating": 4,
             "mood": {"valence": 0.5, "arousal": -0.25, "label": "calm/peaceful"},
             "emotion": null,
-            "queue_len": 3
+            "queue_len": 3,
+            "queue_position": 1
         })
     );
 }

@@ -294,6 +294,7 @@ pub fn status_report(state: &AppState) -> StatusReport {
         mood,
         emotion,
         queue_len: state.queue.len(),
+        queue_position: state.queue.current.map(|i| i + 1),
     }
 }
 

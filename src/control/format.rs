@@ -23,6 +23,10 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("emotion", "the listener's emotion"),
     ("emotion_source", "camera or manual"),
     ("queue_len", "the number of tracks in the queue"),
+    (
+        "queue_position",
+        "the current track's place in the queue, from 1",
+    ),
 ];
 
 /// A `--format` string that cannot be used.
@@ -169,6 +173,7 @@ fn field(s: &StatusReport, name: &str) -> String {
         "emotion" => (s.emotion.as_ref()).map_or_else(String::new, |e| e.label.clone()),
         "emotion_source" => (s.emotion.as_ref()).map_or_else(String::new, |e| e.source.clone()),
         "queue_len" => s.queue_len.to_string(),
+        "queue_position" => s.queue_position.map_or_else(String::new, |i| i.to_string()),
         _ => String::new(),
     }
 }
@@ -212,7 +217,10 @@ pub fn plain(s: &StatusReport) -> String {
         None => lines.push("  your emotion: no reading".into()),
     }
     let n = s.queue_len;
-    lines.push(format!("  queue: {}", counted(n, "track")));
+    lines.push(match s.queue_position {
+        Some(i) => format!("  queue: track {i} of {n}"),
+        None => format!("  queue: {}", counted(n, "track")),
+    });
     lines.join("\n")
 }
 
@@ -246,6 +254,7 @@ mod tests {
                 source: "camera".into(),
             }),
             queue_len: 6,
+            queue_position: Some(2),
         }
     }
 
@@ -259,6 +268,7 @@ mod tests {
             mood: None,
             emotion: None,
             queue_len: 0,
+            queue_position: None,
         }
     }
 
@@ -280,15 +290,23 @@ mod tests {
         assert_eq!(
             t.render(&playing()),
             "[playing][▶][Awake][Ada Lin][Blue Hour][/m/Ada Lin/01 Awake.flac][1:02][4:56][62]\
-             [296][80][★★★★☆][4][calm/peaceful][happy][camera][6]"
+             [296][80][★★★★☆][4][calm/peaceful][happy][camera][6][2]"
         );
     }
 
     #[test]
     fn fields_without_a_value_are_empty_when_stopped() {
-        let t = Template::parse("{icon} {title}{artist} {position} {rating}|{stars} {queue_len}")
-            .unwrap();
+        let t = Template::parse(
+            "{icon} {title}{artist} {position} {rating}|{stars} {queue_len}{queue_position}",
+        )
+        .unwrap();
         assert_eq!(t.render(&stopped()), "■   |0 0");
+    }
+
+    #[test]
+    fn plain_status_says_which_track_of_the_queue_plays() {
+        assert!(plain(&playing()).ends_with("\n  queue: track 2 of 6"));
+        assert!(plain(&stopped()).ends_with("\n  queue: 0 tracks"));
     }
 
     #[test]
@@ -335,7 +353,7 @@ mod tests {
             "playing: Ada Lin – Awake (Blue Hour)\n  1:02 / 4:56 · volume 80% · ★★★★☆\n  \
              file: /m/Ada Lin/01 Awake.flac\n  track mood: calm/peaceful (valence +0.40, \
              arousal -0.30)\n  your emotion: happy (camera; valence +0.80, arousal +0.40)\n  \
-             queue: 6 tracks"
+             queue: track 2 of 6"
         );
         assert_eq!(
             plain(&stopped()),

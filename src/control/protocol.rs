@@ -119,6 +119,10 @@ pub struct StatusReport {
     /// The listener's emotion (camera or set by hand), when there is a reading.
     pub emotion: Option<EmotionInfo>,
     pub queue_len: usize,
+    /// The current item's place in the queue, from 1; `None` when no item is current.
+    /// (Absent from older players' replies: read as `None`.)
+    #[serde(default)]
+    pub queue_position: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -316,6 +320,7 @@ mod tests {
                 source: "manual".into(),
             }),
             queue_len: 3,
+            queue_position: Some(2),
         };
         let text = serde_json::to_string(&report).unwrap();
         assert_eq!(
@@ -325,7 +330,7 @@ mod tests {
                 r#""artist":"Ada Lin","album":null,"duration_s":296.0},"position_s":12.5,"#,
                 r#""volume":80,"rating":4,"mood":{"valence":0.5,"arousal":-0.25,"#,
                 r#""label":"calm/peaceful"},"emotion":{"label":"happy","valence":0.75,"#,
-                r#""arousal":0.5,"source":"manual"},"queue_len":3}"#
+                r#""arousal":0.5,"source":"manual"},"queue_len":3,"queue_position":2}"#
             )
         );
         let reply = Reply::Status { status: report };
