@@ -40,11 +40,13 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
 
 /// Queue items for the library selection.
 fn selection(state: &AppState) -> Vec<QueueItem> {
-    state
-        .browser
-        .selected_tracks(&state.catalogue)
-        .into_iter()
-        .filter_map(|id| state.catalogue.get(id))
+    queue_items(state, &state.browser.selected_tracks(&state.catalogue))
+}
+
+/// Queue items for these catalogue tracks, in order (a track the catalogue lacks is left out).
+fn queue_items(state: &AppState, ids: &[TrackId]) -> Vec<QueueItem> {
+    (ids.iter())
+        .filter_map(|&id| state.catalogue.get(id))
         .map(|t| QueueItem::new(t.path.clone()))
         .collect()
 }
@@ -73,8 +75,8 @@ pub(super) fn play_now(state: &mut AppState) -> Vec<Effect> {
 
 /// `enter` on a track: it plays now and the rest of its album (or folder) follows, in the
 /// browser's order (`Browser::from_here`). Those tracks leave the not-pinned upcoming items (all
-/// of the queue when nothing is current) first,
-/// so that playing from another track of an album already queued does not queue it twice.
+/// of the queue when nothing is current) first, so that playing from another track of an album
+/// already queued does not queue it twice.
 fn play_from_here(state: &mut AppState) -> Vec<Effect> {
     let ids = state.browser.from_here();
     let wanted: HashSet<TrackId> = ids.iter().copied().collect();
@@ -85,10 +87,7 @@ fn play_from_here(state: &mut AppState) -> Vec<Effect> {
             state.queue.remove(i);
         }
     }
-    let items: Vec<QueueItem> = (ids.iter())
-        .filter_map(|&id| state.catalogue.get(id))
-        .map(|t| QueueItem::new(t.path.clone()))
-        .collect();
+    let items = queue_items(state, &ids);
     let Some(first) = items.first().map(|i| i.id) else {
         return Vec::new();
     };

@@ -42,8 +42,8 @@ impl Runtime {
             None => playlist_path(&dir, crate::core::now_ms() / 1000),
         };
         let existed = std::fs::symlink_metadata(&path).is_ok();
-        if let (Some(name), true, false) = (name.clone(), existed, replace) {
-            self.answer(Msg::PlaylistExists { name });
+        if let (Some(name), true, false) = (&name, existed, replace) {
+            self.answer(Msg::PlaylistExists { name: name.clone() });
             return;
         }
         let result = crate::core::private::private_dir(&dir)
