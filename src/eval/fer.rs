@@ -4,9 +4,10 @@
 //! the `flip_acc` of `tools/fer/train.py`), and score as `tools/fer/metrics.py` does. Main thread.
 //!
 //! `--json` prints `{"n", "accuracy", "macro_f1", "per_class_recall": {label: x}, "confusion":
-//! [[...]] (rows = true label), "ms_per_face", "flip_tta", "temperature", "ece"}`: `ece` is the
-//! expected calibration error of the probabilities the player uses (the weights' temperature
-//! applied), 15 bins, as `tools/fer/calibrate.py` computes it.
+//! [[...]] (rows = true label), "ms_per_face", "flip_tta", "temperature", "calibration", "ece"}`:
+//! `calibration` is "vector" or "temperature" (which of the weights' calibrations the player
+//! applies), `ece` the expected calibration error of the probabilities it gives, 15 bins, as
+//! `tools/fer/calibrate.py` computes it.
 
 use std::path::Path;
 use std::time::Instant;
@@ -145,7 +146,8 @@ pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()>
             .collect();
         let report = json!({"n": s.n, "accuracy": s.accuracy, "macro_f1": s.macro_f1,
             "per_class_recall": recall, "confusion": s.confusion, "ms_per_face": ms_per_face,
-            "flip_tta": classifier.flip_tta(), "temperature": temperature, "ece": ece});
+            "flip_tta": classifier.flip_tta(), "temperature": temperature,
+            "calibration": classifier.calibration(), "ece": ece});
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
@@ -162,7 +164,12 @@ pub fn run(data: &Path, json_out: bool, opts: &VisionOpts) -> anyhow::Result<()>
         for (l, r) in EMOTIONS.iter().zip(s.recall) {
             println!("  {l:<9} recall {:.1}%", 100.0 * r);
         }
-        println!("  calibration: temperature {temperature:.3}, ECE {ece:.4} (15 bins)");
+        match classifier.calibration() {
+            "vector" => println!(
+                "  calibration: vector scaling (a scale and a bias per class), ECE {ece:.4} (15 bins)"
+            ),
+            _ => println!("  calibration: temperature {temperature:.3}, ECE {ece:.4} (15 bins)"),
+        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! preprocessing is in `fer_input.rs` (re-exported here). Pure computation on the caller's thread: weights in (a
 //! `VarBuilder` over the PyTorch state_dict's keys), tensors out; the weights are trained by
 //! `tools/fer/train.py` on FER-2013 and read by `weights::load_fer`, which also hands over the
-//! file's [`FerConfig`] (input crop, calibrated temperatures).
+//! file's [`FerConfig`] (input crop, calibration: temperatures and vector scaling).
 //!
 //! Layout for speed (≤ 2 ms per face on 2 cores): inference batch norm is folded into the
 //! preceding convolution at load time, activations stay channels-last, each 3×3 convolution is
@@ -19,6 +19,7 @@ type Map = FeatureMap<f32>;
 
 pub use super::fer_input::{
     centre_crop, equalize, hflip, normalize, preprocess, softmax, softmax_t, FerConfig,
+    VectorScaling,
 };
 
 /// Side of the square gray face the model reads.

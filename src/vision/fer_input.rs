@@ -1,6 +1,7 @@
 //! The emotion model's input and output helpers, as in training (`tools/fer/data.py`): histogram
 //! equalisation, scaling to [−1, 1], the centre crop and the mirrored face for test-time flip, the
-//! (temperature-scaled) softmax, and what the weights file's metadata says about all that.
+//! calibrated softmax (a temperature or a vector scaling), and what the weights file's metadata
+//! says about all that.
 
 use std::collections::HashMap;
 
@@ -80,6 +81,30 @@ pub fn centre_crop(values: &[f32], size: usize, crop: usize) -> Vec<f32> {
         .collect()
 }
 
+/// The classes a calibration vector covers (FER-2013's seven emotions).
+pub const CLASSES: usize = 7;
+
+/// Vector scaling (Guo et al. 2017): calibrated logits `scale ⊙ z + bias`, one scale and one
+/// bias per class, fitted on val by `tools/fer/calibrate.py`. Unlike a temperature it can move
+/// the top class (it undoes part of the class weights' shift of the priors in training).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VectorScaling {
+    pub scale: [f32; CLASSES],
+    pub bias: [f32; CLASSES],
+}
+
+impl VectorScaling {
+    /// The calibrated probabilities of one row of `CLASSES` logits.
+    pub fn probabilities(&self, logits: &[f32]) -> Vec<f32> {
+        let z: Vec<f32> = logits
+            .iter()
+            .zip(self.scale.iter().zip(&self.bias))
+            .map(|(l, (w, b))| l * w + b)
+            .collect();
+        softmax(&z)
+    }
+}
+
 /// How a weights file says its model is run, from its safetensors metadata (written by
 /// `tools/fer/export.py` and `tools/fer/calibrate.py`); a key that is absent keeps the default.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -91,6 +116,11 @@ pub struct FerConfig {
     pub temperature: f32,
     /// `temperature_single`: the same for the single pass.
     pub temperature_single: f32,
+    /// `scale` and `bias`: the vector scaling fitted on val for the mirrored pass; where a file
+    /// has one it is used instead of the temperature.
+    pub vector: Option<VectorScaling>,
+    /// `scale_single` and `bias_single`: the same for the single pass.
+    pub vector_single: Option<VectorScaling>,
 }
 
 impl Default for FerConfig {
@@ -99,13 +129,63 @@ impl Default for FerConfig {
             crop: 48,
             temperature: 1.0,
             temperature_single: 1.0,
+            vector: None,
+            vector_single: None,
         }
     }
 }
 
+/// `CLASSES` comma-separated finite numbers under `key`; for a scale each in 0.01–100.
+fn read_vector(
+    meta: &HashMap<String, String>,
+    key: &str,
+    positive: bool,
+) -> Result<Option<[f32; CLASSES]>, String> {
+    let Some(v) = meta.get(key) else {
+        return Ok(None);
+    };
+    let values: Option<Vec<f32>> = v
+        .split(',')
+        .map(|x| {
+            x.trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|x| x.is_finite() && (!positive || (0.01..=100.0).contains(x)))
+        })
+        .collect();
+    let range = if positive { " in 0.01–100" } else { "" };
+    values
+        .and_then(|v| <[f32; CLASSES]>::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            format!("metadata {key} = {v:?}: {CLASSES} comma-separated numbers{range} expected")
+        })
+}
+
+/// The vector scaling named by `scale{suffix}` (and `bias{suffix}`, zero when absent); a bias
+/// without its scale is an error.
+fn read_scaling(
+    meta: &HashMap<String, String>,
+    suffix: &str,
+) -> Result<Option<VectorScaling>, String> {
+    let scale = read_vector(meta, &format!("scale{suffix}"), true)?;
+    let bias = read_vector(meta, &format!("bias{suffix}"), false)?;
+    match (scale, bias) {
+        (Some(scale), bias) => Ok(Some(VectorScaling {
+            scale,
+            bias: bias.unwrap_or([0.0; CLASSES]),
+        })),
+        (None, Some(_)) => Err(format!(
+            "metadata bias{suffix} without scale{suffix}: both or neither expected"
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
 impl FerConfig {
-    /// Reads `crop`, `temperature` and `temperature_single`; a value that is not a number in
-    /// range is an error naming its key (crop 8–48; temperatures finite, in 0.01–100).
+    /// Reads `crop`, `temperature`, `temperature_single`, `scale`, `bias`, `scale_single` and
+    /// `bias_single`; a value that is not a number in range is an error naming its key (crop
+    /// 8–48; temperatures and scales finite, in 0.01–100; biases finite; seven per vector).
     pub fn from_metadata(meta: &HashMap<String, String>) -> Result<FerConfig, String> {
         let mut config = FerConfig::default();
         if let Some(v) = meta.get("crop") {
@@ -128,7 +208,27 @@ impl FerConfig {
         };
         config.temperature = temperature("temperature", 1.0)?;
         config.temperature_single = temperature("temperature_single", config.temperature)?;
+        config.vector = read_scaling(meta, "")?;
+        config.vector_single = read_scaling(meta, "_single")?;
         Ok(config)
+    }
+
+    /// The vector scaling of the pass in use, if the file has one.
+    pub fn vector_for(&self, flip_tta: bool) -> Option<&VectorScaling> {
+        if flip_tta {
+            self.vector.as_ref()
+        } else {
+            self.vector_single.as_ref()
+        }
+    }
+
+    /// The calibrated probabilities of one row of logits of the pass in use: its vector scaling
+    /// where the file has one, else its temperature.
+    pub fn probabilities(&self, logits: &[f32], flip_tta: bool) -> Vec<f32> {
+        match self.vector_for(flip_tta) {
+            Some(v) => v.probabilities(logits),
+            None => softmax_t(logits, self.temperature_for(flip_tta)),
+        }
     }
 
     /// The temperature of the pass in use.
@@ -193,6 +293,65 @@ mod tests {
         ] {
             let err = FerConfig::from_metadata(&meta(&[(key, value)])).unwrap_err();
             assert!(err.contains(key), "{key}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_vector_scaling_is_read_per_pass_and_replaces_the_temperature() {
+        let c = FerConfig::from_metadata(&meta(&[
+            ("temperature_single", "0.5"),
+            ("scale_single", "1,1,1,1,1,1,2"),
+            ("bias_single", "0,0,0,0,0,0,-1.5"),
+            ("scale", "0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5"),
+        ]))
+        .unwrap();
+        let logits = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9];
+        // Single pass: z = (1, 0, …, 2·0.9 − 1.5 = 0.3): class 0 stays on top, but by less than
+        // the temperature alone would give.
+        let p = c.probabilities(&logits, false);
+        let want = softmax(&[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3]);
+        assert!(
+            p.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-6),
+            "{p:?}"
+        );
+        // Mirrored pass: a scale without a bias is a bias of zero (a temperature of 2).
+        let p = c.probabilities(&logits, true);
+        let want = softmax_t(&logits, 2.0);
+        assert!(
+            p.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-6),
+            "{p:?}"
+        );
+        // A file with temperatures only keeps them.
+        let t = FerConfig::from_metadata(&meta(&[("temperature_single", "0.5")])).unwrap();
+        assert_eq!(t.probabilities(&logits, false), softmax_t(&logits, 0.5));
+    }
+
+    #[test]
+    fn a_vector_scaling_can_move_the_top_class() {
+        let v = VectorScaling {
+            scale: [1.0; CLASSES],
+            bias: [0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0],
+        };
+        let p = v.probabilities(&[1.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0]);
+        assert!(p[4] > p[0], "{p:?}");
+    }
+
+    #[test]
+    fn bad_vectors_are_errors_naming_the_key() {
+        for pairs in [
+            vec![("scale", "1,1,1")],
+            vec![("scale", "1,1,1,1,1,1,0")],
+            vec![("scale_single", "1,1,1,1,1,1,x")],
+            vec![
+                ("scale_single", "1,1,1,1,1,1,1"),
+                ("bias_single", "0,0,0,0,0,0,inf"),
+            ],
+            vec![("scale_single", "1,1,1,1,1,1,1,1")],
+            vec![("bias", "0,0,0,0,0,0,0")],
+        ] {
+            let key = pairs.last().unwrap().0;
+            let err = FerConfig::from_metadata(&meta(&pairs)).unwrap_err();
+            assert!(err.contains(key), "{pairs:?}: {err}");
         }
     }
 

@@ -24,8 +24,9 @@ pub enum PipelineError {
 /// The emotion model's answer for one face.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Classification {
-    /// Class probabilities in FER-2013 order (`crate::core::EMOTIONS`), calibrated: the softmax
-    /// of the logits divided by the temperature the weights file gives for the pass in use.
+    /// Class probabilities in FER-2013 order (`crate::core::EMOTIONS`), calibrated as the
+    /// weights file says for the pass in use (`FerConfig::probabilities`: its vector scaling, or
+    /// the logits divided by its temperature).
     pub probs: [f32; 7],
     /// Block2's spatial attention over the face, row-major, `attention_size` (12×12) cells in
     /// [0, 1], in the aligned face's orientation.
@@ -51,7 +52,7 @@ impl Classification {
 /// FerNet with its preprocessing. With `flip_tta` each face is classified together with its
 /// mirror image as a batch of two and the logits averaged (what `tools/fer/train.py` reports on
 /// validation); about 1.8× the time of one pass. A model whose file names a `crop` reads the
-/// centre of the face; the probabilities use the file's temperature for the pass in use.
+/// centre of the face; the probabilities use the file's calibration for the pass in use.
 #[derive(Clone, Debug)]
 pub struct Classifier {
     net: FerNet,
@@ -73,6 +74,15 @@ impl Classifier {
     /// The softmax temperature of the pass in use (from the weights file; 1 when it gives none).
     pub fn temperature(&self) -> f32 {
         self.net.config().temperature_for(self.flip_tta)
+    }
+
+    /// How the probabilities are calibrated: `"vector"` (a scale and a bias per class, which the
+    /// temperature then does not matter for) or `"temperature"`.
+    pub fn calibration(&self) -> &'static str {
+        match self.net.config().vector_for(self.flip_tta) {
+            Some(_) => "vector",
+            None => "temperature",
+        }
     }
 
     /// Classifies an aligned 48×48 gray face (equalised and scaled here).
@@ -112,10 +122,7 @@ impl Classifier {
                 .for_each(|(m, l)| *m += l / rows as f32);
         }
         let mut probs = [0f32; 7];
-        probs.copy_from_slice(&fer::softmax_t(
-            &mean,
-            config.temperature_for(self.flip_tta),
-        ));
+        probs.copy_from_slice(&config.probabilities(&mean, self.flip_tta));
         let mut attention = maps[..ah * aw].to_vec();
         if self.flip_tta {
             let mirrored = fer::hflip(&maps[ah * aw..], aw);

@@ -82,7 +82,7 @@ pub fn default_fer_path() -> PathBuf {
 }
 
 /// Loads the FER emotion model from `path` (its widths read from the weights' shapes; its input
-/// crop and calibrated temperatures from the file's metadata, see `fer::FerConfig`).
+/// crop and calibration from the file's metadata, see `fer::FerConfig`).
 pub fn load_fer(path: &Path) -> Result<super::fer::FerNet, WeightsError> {
     let invalid = |reason: String| WeightsError::Invalid {
         path: path.to_path_buf(),
@@ -123,14 +123,22 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_emotion_model_carries_its_calibrated_temperatures() {
+    fn the_shipped_emotion_model_carries_its_calibration() {
         let config = load_fer(&default_fer_path()).unwrap().config();
-        // Stage 5 reads the 44-px centre crop of the aligned 48×48 face (models/FER.md).
+        // Stage 8 reads the 44-px centre crop of the aligned 48×48 face (models/FER.md).
         assert_eq!(config.crop, 44);
         // Fitted on val by tools/fer/calibrate.py (models/FER.md, calibration): the model is
-        // under-confident, so both sharpen.
+        // under-confident, so both temperatures sharpen, and so do the vector scalings that
+        // the player uses, on average over the classes.
         for t in [config.temperature, config.temperature_single] {
             assert!((0.5..1.0).contains(&t), "temperature {t}");
+        }
+        for pass in [true, false] {
+            let v = config
+                .vector_for(pass)
+                .expect("a vector scaling for both passes");
+            let mean = v.scale.iter().sum::<f32>() / v.scale.len() as f32;
+            assert!(mean > 1.0, "mean scale {mean}");
         }
     }
 

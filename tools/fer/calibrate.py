@@ -1,11 +1,15 @@
 """Calibration of the emotion model on val (PublicTest): expected calibration error (ECE, 15
-equal-width confidence bins) and a reliability table, before and after temperature scaling (Guo
-et al., "On Calibration of Modern Neural Networks", ICML 2017), for the single pass and for the
-player's mirrored pass (the mean of the two passes' logits). The fitted temperatures (the T that
-minimises the val negative log-likelihood of softmax(logits / T)) are written into the weights'
-safetensors metadata — `temperature` (mirrored pass), `temperature_single` — which the player
-reads (src/vision/weights.rs → fer::FerConfig); the tensors are left as they are. The report goes
-into the `calibration` entry of the `.val.json` beside the weights.
+equal-width confidence bins) and a reliability table, before and after temperature scaling and
+vector scaling (Guo et al., "On Calibration of Modern Neural Networks", ICML 2017), for the
+single pass and for the player's mirrored pass (the mean of the two passes' logits). Written
+into the weights' safetensors metadata, which the player reads (src/vision/weights.rs →
+fer::FerConfig), the tensors left as they are: the fitted temperatures (the T that minimises
+the val negative log-likelihood of softmax(logits / T)) as `temperature` (mirrored pass) and
+`temperature_single`, and the vector scaling (a scale w and a bias b per class minimising the
+NLL of softmax(w·z + b)) as `scale`, `bias`, `scale_single` and `bias_single`, seven
+comma-separated numbers each; where the vector scaling is there the player uses it instead of
+the temperature (models/FER.md says why). The report goes into the `calibration` entry of the
+`.val.json` beside the weights.
 
     python tools/fer/calibrate.py --weights models/fer-cbam.safetensors --data ../shared/datasets/fer2013"""
 
@@ -57,6 +61,29 @@ def fit_temperature(logits, y, lo=0.05, hi=20.0):
     return float(np.exp((a + b) / 2))
 
 
+def fit_vector(logits, y, bias=True):
+    """Per-class scale w (and with `bias` a bias b) minimising the mean NLL of softmax(w·z + b),
+    by L-BFGS in double precision from w = 1, b = 0 (deterministic): (w, b), numpy."""
+    zt, yt = torch.tensor(logits, dtype=torch.float64), torch.tensor(y)
+    w = torch.ones(zt.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(zt.shape[1], dtype=torch.float64, requires_grad=bias)
+    opt = torch.optim.LBFGS([w, b] if bias else [w], max_iter=200)
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(zt * w + b, yt)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return w.detach().numpy(), b.detach().numpy()
+
+
+def round_vector(v):
+    """The values as the metadata stores them (6 decimals), so that the report scores what ships."""
+    return np.array([float(f"{x:.6f}") for x in v])
+
+
 def reliability(probs, y, bins=BINS):
     """ECE = Σ_bins (n_b / N)·|accuracy_b − mean confidence_b| over equal-width bins of the top
     probability, and the table's rows (bins with no face are left out)."""
@@ -93,7 +120,24 @@ def report(logits, y):
             "ece_before": before, "ece_after": after,
             "smoother_weight_before": smoother_weight(softmax(logits), y),
             "smoother_weight_after": smoother_weight(softmax(logits, t), y),
-            "reliability_before": rows_before, "reliability_after": rows_after}
+            "reliability_before": rows_before, "reliability_after": rows_after,
+            "vector": report_vector(logits, y)}
+
+
+def report_vector(logits, y):
+    """Vector scaling fitted on all of val and scored there (in-sample: tools/fer/vector_scaling.py
+    gives the cross-validated figures): the parameters as stored, and what they do."""
+    from metrics import scores
+
+    w, b = (round_vector(v) for v in fit_vector(logits.astype(np.float64), y))
+    z = logits.astype(np.float64) * w + b
+    p = softmax(z)
+    ece, rows = reliability(p, y)
+    s = scores(y, p.argmax(1))
+    return {"scale": w.tolist(), "bias": b.tolist(), "accuracy": s["accuracy"],
+            "macro_f1": s["macro_f1"], "per_class_recall": s["per_class_recall"],
+            "confusion": s["confusion"], "nll_after": nll(z, y, 1.0), "ece_after": ece,
+            "smoother_weight_after": smoother_weight(p, y), "reliability_after": rows}
 
 
 def load_weights(path):
@@ -128,6 +172,9 @@ def calibrate_file(path, data, logits=None):
     out = {"single": report(single, y), "flip_tta": report(mirrored, y), "bins": BINS}
     meta["temperature"] = f"{out['flip_tta']['temperature']:.6f}"
     meta["temperature_single"] = f"{out['single']['temperature']:.6f}"
+    for key, name in (("flip_tta", ""), ("single", "_single")):
+        for part in ("scale", "bias"):
+            meta[part + name] = ",".join(f"{v:.6f}" for v in out[key]["vector"][part])
     save_file(tensors, path, metadata=meta)
     os.chmod(path, 0o644)
     return out
@@ -158,6 +205,10 @@ def main():
               f"{r['ece_after']:.4f}; NLL {r['nll_before']:.4f} -> {r['nll_after']:.4f}; "
               f"smoother weight right/wrong {r['smoother_weight_before']} -> "
               f"{r['smoother_weight_after']}")
+        v = r["vector"]
+        print(f"   vector scaling: accuracy {v['accuracy']:.4f}, macro-F1 {v['macro_f1']:.4f}, "
+              f"ECE {v['ece_after']:.4f}, NLL {v['nll_after']:.4f}, smoother weight "
+              f"{v['smoother_weight_after']}")
         print("before\n" + table(r["reliability_before"]))
         print("after\n" + table(r["reliability_after"]))
 

@@ -13,6 +13,10 @@ One line:  /tmp/ferenv/bin/python tools/fer/make_fixture.py  (writes tests/fixtu
   PyTorch's logits and attention on train.centre_crop(x, 40) and its mirror image, and the
   probabilities the player must give: softmax(mean of the two passes' logits / 0.8) and
   softmax(single-pass logits / 1.25).
+- tiny-vector.safetensors: the same with a vector scaling per pass (scale, bias, scale_single,
+  bias_single: seven numbers each, as calibrate.py writes them) beside the temperatures;
+  vector.json: the probabilities the player must give, softmax(scale·z + bias) of each pass's
+  logits on the 40-px crop.
 """
 
 import json
@@ -96,6 +100,21 @@ def main():
     with open(os.path.join(OUT, "crop40.json"), "w") as f:
         json.dump(crop, f)
 
+    # Scales around 1 and biases that are large enough to move the top class of some faces.
+    vec = {"scale": [0.9, 1.6, 1.0, 1.4, 0.95, 1.3, 1.05], "bias": [0.2, -1.8, 0.4, 0.3, 0.7, -0.25, 0.4],
+           "scale_single": [1.1, 0.7, 1.2, 0.8, 1.5, 1.0, 0.6],
+           "bias_single": [-0.5, 0.6, 0.1, -0.2, 0.9, 0.0, -0.7]}
+    meta = {"crop": "40", "temperature": str(t_flip), "temperature_single": str(t_single)}
+    meta.update({k: ",".join(str(x) for x in v) for k, v in vec.items()})
+    save_file(state, os.path.join(OUT, "tiny-vector.safetensors"), metadata=meta)
+    t = {k: torch.tensor(v) for k, v in vec.items()}
+    vector = {
+        "probs_flip_tta": torch.softmax((lc + lcf) / 2 * t["scale"] + t["bias"], 1).tolist(),
+        "probs_single": torch.softmax(lc * t["scale_single"] + t["bias_single"], 1).tolist(),
+    }
+    with open(os.path.join(OUT, "vector.json"), "w") as f:
+        json.dump(vector, f)
+
     cases = [
         np.full((4, 4), 77, dtype=np.uint8),                      # one grey level: unchanged
         np.array([[0, 255], [255, 0]], dtype=np.uint8),           # two levels
@@ -113,7 +132,7 @@ def main():
     with open(os.path.join(OUT, "preprocess.json"), "w") as f:
         json.dump(pre, f)
     print(f"wrote {OUT}: tiny.safetensors, model.json, preprocess.json, tiny-crop40.safetensors, "
-          "crop40.json")
+          "crop40.json, tiny-vector.safetensors, vector.json")
 
 
 if __name__ == "__main__":

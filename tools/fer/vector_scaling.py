@@ -1,6 +1,7 @@
 """Is one temperature enough? Scores, by 5-fold cross-validation on val (fixed seed), the
 calibrations the model card compares for the player's single pass: one temperature (what
-ships), a scale per class, and a scale and a bias per class (vector scaling, Guo et al. 2017).
+shipped until stage 8), a scale per class, and a scale and a bias per class (vector scaling,
+Guo et al. 2017; what ships since stage 8, fitted on all of val by calibrate.py).
 Each is fitted by NLL on four folds and scored on the fifth; printed: accuracy, ECE (15 bins),
 macro-F1, NLL, and the smoother's mean weight on right and wrong faces. Nothing is written.
 
@@ -15,27 +16,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calibrate import (fit_temperature, load_weights, reliability, smoother_weight,  # noqa: E402
-                       softmax, val_pass_logits)
+from calibrate import (fit_temperature, fit_vector, load_weights, reliability,  # noqa: E402
+                       smoother_weight, softmax, val_pass_logits)
 from metrics import scores  # noqa: E402
-
-
-def fit_per_class(z, y, bias):
-    """Per-class scale w (and with `bias` a bias b) minimising the NLL of softmax(w·z + b), by
-    L-BFGS in double precision: (w, b), numpy."""
-    zt, yt = torch.tensor(z), torch.tensor(y)
-    w = torch.ones(z.shape[1], dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(z.shape[1], dtype=torch.float64, requires_grad=bias)
-    opt = torch.optim.LBFGS([w, b] if bias else [w], max_iter=200)
-
-    def closure():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(zt * w + b, yt)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return w.detach().numpy(), b.detach().numpy()
 
 
 def main():
@@ -53,9 +36,9 @@ def main():
     for f in range(5):
         fit, held = folds != f, folds == f
         out["temperature"][held] = z[held] / fit_temperature(z[fit], y[fit])
-        w, b = fit_per_class(z[fit], y[fit], bias=False)
+        w, b = fit_vector(z[fit], y[fit], bias=False)
         out["scale"][held] = z[held] * w + b
-        w, b = fit_per_class(z[fit], y[fit], bias=True)
+        w, b = fit_vector(z[fit], y[fit], bias=True)
         out["scale+bias"][held] = z[held] * w + b
     for name, logits in out.items():
         p = softmax(logits)
