@@ -268,7 +268,11 @@ fn enter_on_a_track_plays_it_and_the_rest_of_its_album_follows() {
         p.state.status.as_ref().map(|s| s.text.as_str()),
         Some("then 1 more track of Blue Hour")
     );
-    // From the album's first track: its tracks are not queued twice (Far Away, upcoming, moves).
+    // The album's order is the listener's: the followers are pinned, so the recommender leaves it.
+    let pinned: Vec<bool> = p.state.queue.items.iter().map(|i| i.pinned).collect();
+    assert_eq!(pinned, [false, true]);
+    // From the album's first track: its tracks are not queued twice (Far Away, upcoming and
+    // pinned, moves).
     p.send(started(NIGHT_DRIVE));
     p.press("k enter");
     assert_eq!(
@@ -276,6 +280,8 @@ fn enter_on_a_track_plays_it_and_the_rest_of_its_album_follows() {
         ["Night Drive", "Awake", "Night Drive", "Far Away"]
     );
     assert_eq!(p.state.queue.current, Some(1));
+    let pinned: Vec<bool> = p.state.queue.items.iter().map(|i| i.pinned).collect();
+    assert_eq!(pinned, [false, false, true, true]);
 }
 
 #[test]

@@ -74,20 +74,24 @@ pub(super) fn play_now(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// `enter` on a track: it plays now and the rest of its album (or folder) follows, in the
-/// browser's order (`Browser::from_here`). Those tracks leave the not-pinned upcoming items (all
-/// of the queue when nothing is current) first, so that playing from another track of an album
-/// already queued does not queue it twice.
+/// browser's order (`Browser::from_here`). Those tracks leave the upcoming items (all of the
+/// queue when nothing is current) first, so that playing from another track of an album already
+/// queued does not queue it twice. The followers are pinned, as `p`'s are: the listener chose
+/// them and their order, so the recommender does not reorder the album (it still reorders the
+/// rest of the queue).
 fn play_from_here(state: &mut AppState) -> Vec<Effect> {
     let ids = state.browser.from_here();
     let wanted: HashSet<TrackId> = ids.iter().copied().collect();
     let upcoming = state.queue.current.map_or(0, |c| c + 1);
     for i in (upcoming..state.queue.len()).rev() {
-        let item = &state.queue.items[i];
-        if !item.pinned && wanted.contains(&item.id) {
+        if wanted.contains(&state.queue.items[i].id) {
             state.queue.remove(i);
         }
     }
-    let items = queue_items(state, &ids);
+    let mut items = queue_items(state, &ids);
+    for item in items.iter_mut().skip(1) {
+        item.pinned = true;
+    }
     let Some(first) = items.first().map(|i| i.id) else {
         return Vec::new();
     };
