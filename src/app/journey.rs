@@ -18,6 +18,7 @@ use crate::core::text::counted;
 use crate::core::{now_ms, TrackId};
 use crate::recommend::journey::{
     plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan, Target,
+    UNKNOWN_DURATION_MS,
 };
 use crate::recommend::{Candidate, ListenEvent, ListenerMood, Ranked, Signal, TrackMood};
 
@@ -173,11 +174,29 @@ fn begin(
         }
     };
     let mut avoid = HashSet::new();
-    if !jump {
+    if jump {
+        // A journey asked for now replaces the whole upcoming queue (its first step plays).
+        state
+            .queue
+            .items
+            .truncate(state.queue.current.map_or(0, |c| c + 1));
+    } else {
         avoid.extend(state.queue.current_item().map(|i| i.id));
     }
+    // What the listener pinned (play next, enter on an album's track) plays first, in its
+    // order: the journey takes the rest of the span.
+    let (pinned, pinned_ms) = pinned_ahead(state);
+    avoid.extend(pinned.iter().copied());
+    let Some(left) = minutes_left(u64::from(minutes) * 60_000, pinned_ms) else {
+        state.info(format!(
+            "your {} fill the {minutes} min: no journey toward {} (x unpins)",
+            counted(pinned.len(), "pinned track"),
+            to.name()
+        ));
+        return Vec::new();
+    };
     let tracks = journey_tracks(state, taste);
-    let p = plan(&tracks, from, to, minutes, &state.journey.memory, &avoid);
+    let p = plan(&tracks, from, to, left, &state.journey.memory, &avoid);
     if p.steps.is_empty() {
         state.error("no tagged tracks to plan a journey with (moods are tagged in the background)");
         return Vec::new();
@@ -196,11 +215,20 @@ fn begin(
     });
     state.journey.readings.clear();
     let n = p.steps.len();
-    state.info(format!(
-        "journey toward {}: {}, {minutes} min (the upcoming queue is replaced)",
-        to.name(),
-        counted(n, "step")
-    ));
+    state.info(if pinned.is_empty() {
+        format!(
+            "journey toward {}: {}, {minutes} min (the upcoming queue is replaced)",
+            to.name(),
+            counted(n, "step")
+        )
+    } else {
+        format!(
+            "journey toward {}: {} after your {}, {minutes} min",
+            to.name(),
+            counted(n, "step"),
+            counted(pinned.len(), "pinned track")
+        )
+    });
     let mut effects = put_in_queue(state, &p);
     if jump {
         let first = state.queue.current.map_or(0, |c| c + 1);
@@ -210,24 +238,57 @@ fn begin(
     effects
 }
 
-/// Replaces the items after the current one with the plan's steps, explained.
+/// The upcoming items the listener pinned, in queue order, and how long they play (a track of
+/// unknown length counts as [`UNKNOWN_DURATION_MS`]).
+pub(super) fn pinned_ahead(state: &AppState) -> (Vec<TrackId>, u64) {
+    let next = state.queue.current.map_or(0, |c| c + 1);
+    let ids: Vec<TrackId> = (state.queue.items.iter().skip(next))
+        .filter(|i| i.pinned)
+        .map(|i| i.id)
+        .collect();
+    let ms = (ids.iter())
+        .map(
+            |id| match state.catalogue.get(*id).map_or(0, |t| t.duration_ms) {
+                0 => UNKNOWN_DURATION_MS,
+                ms => ms,
+            },
+        )
+        .sum();
+    (ids, ms)
+}
+
+/// Whole minutes of `span_ms` left after `pinned_ms`; `None` under one.
+pub(super) fn minutes_left(span_ms: u64, pinned_ms: u64) -> Option<u32> {
+    let left = span_ms.saturating_sub(pinned_ms) / 60_000;
+    (left >= 1).then(|| u32::try_from(left).unwrap_or(u32::MAX))
+}
+
+/// Replaces the items after the current one with the plan's steps, explained; the items the
+/// listener pinned stay, in their order, ahead of the steps (a pinned step stays a step).
 pub(super) fn put_in_queue(state: &mut AppState, p: &Plan) -> Vec<Effect> {
     let keep = state.queue.current.map_or(0, |c| c + 1);
-    state.queue.items.truncate(keep);
+    let pinned: Vec<QueueItem> = (state.queue.items.drain(keep..))
+        .filter(|i| i.pinned)
+        .collect();
     let Some(j) = state.journey.active.as_mut() else {
+        state.queue.items.extend(pinned);
         return Vec::new();
     };
-    let done = j.steps.len() - j.steps.iter().filter(|t| !j.played.contains(t)).count();
-    j.steps.retain(|t| j.played.contains(t));
+    j.steps
+        .retain(|t| j.played.contains(t) || pinned.iter().any(|i| i.id == *t));
     j.steps.extend(p.steps.iter().map(|s| s.track));
+    state.queue.items.extend(pinned);
+    for s in &p.steps {
+        if let Some(t) = state.catalogue.get(s.track) {
+            state.queue.items.push(QueueItem::new(t.path.clone()));
+        }
+    }
     let (total, name) = (j.steps.len(), j.to.name());
-    for (k, s) in p.steps.iter().enumerate() {
-        let Some(t) = state.catalogue.get(s.track) else {
-            continue;
-        };
-        state.queue.items.push(QueueItem::new(t.path.clone()));
-        let why = format!("step {}/{total} toward {name}", done + k + 1);
-        state.reco.explanations.insert(s.track, why);
+    for (k, t) in j.steps.iter().enumerate() {
+        if !j.played.contains(t) {
+            let why = format!("step {}/{total} toward {name}", k + 1);
+            state.reco.explanations.insert(*t, why);
+        }
     }
     state.queue.clamp_cursor();
     playback::refresh_next(state)

@@ -2,7 +2,7 @@
 //! the steps after it are planned again from the latest camera reading, and readings that show
 //! the listener moving against the plan mid-step re-plan the rest from where they are.
 
-use super::journey::{journey_tracks, put_in_queue};
+use super::journey::{journey_tracks, minutes_left, pinned_ahead, put_in_queue};
 use super::reco::track_mood;
 use super::state::{AppState, Effect};
 use crate::core::{EmotionReading, EmotionSource, TrackId};
@@ -30,7 +30,10 @@ pub(super) fn follow_up(state: &mut AppState, playing: TrackId, now: u64) -> Vec
     if now.saturating_sub(at) > ADVERSE_WINDOW_MS || after < playing_ms / 2 {
         return Vec::new();
     }
-    let minutes = (after / 60_000).max(1) as u32;
+    let (_, pinned_ms) = pinned_ahead(state);
+    let Some(minutes) = minutes_left(after, pinned_ms) else {
+        return Vec::new();
+    };
     plan_again(state, here, minutes, false)
 }
 
@@ -70,10 +73,17 @@ fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
         valence: r.valence,
         arousal: r.arousal,
     };
+    let Some(j) = state.journey.active.as_ref() else {
+        return Vec::new();
+    };
+    let span = j.ends_ms.saturating_sub(r.at_ms).max(60_000);
+    let (_, pinned_ms) = pinned_ahead(state);
+    let Some(minutes) = minutes_left(span, pinned_ms) else {
+        return Vec::new();
+    };
     let Some(j) = state.journey.active.as_mut() else {
         return Vec::new();
     };
-    let minutes = (j.ends_ms.saturating_sub(r.at_ms) / 60_000).max(1) as u32;
     j.replans += 1;
     j.last_replan_ms = r.at_ms;
     state.journey.readings.clear();
@@ -86,11 +96,13 @@ fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
 fn plan_again(state: &mut AppState, here: ListenerMood, minutes: u32, say: bool) -> Vec<Effect> {
     let current = state.queue.current_item().map(|i| i.id);
     let playing = current.and_then(|id| track_mood(state, id));
+    let (pinned, _) = pinned_ahead(state);
     let Some(j) = state.journey.active.as_mut() else {
         return Vec::new();
     };
     let mut avoid = j.played.clone();
     avoid.extend(current);
+    avoid.extend(pinned);
     j.from = here;
     let (to, taste) = (j.to, j.taste.clone());
     let tracks = journey_tracks(state, &taste);

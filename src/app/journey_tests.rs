@@ -322,3 +322,42 @@ fn at_each_step_the_rest_follows_the_latest_camera_reading_and_a_manual_mood_lea
     let after: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
     assert_eq!(after, before);
 }
+
+#[test]
+fn a_re_plan_keeps_what_the_listener_pinned_during_the_journey_ahead_of_the_new_steps() {
+    let t = t0();
+    let mut s = sad_listener();
+    let fx = start(&mut s, Target::Happy, 20, true, t);
+    started(&mut s, played(&fx).unwrap());
+    // The listener puts a track next by hand (as `p` does) ...
+    let mine = crate::app::queue::QueueItem {
+        pinned: true,
+        ..crate::app::queue::QueueItem::new(path(0, 0))
+    };
+    s.queue.insert_next(vec![mine]);
+    // ... and moves against the plan, which re-plans the rest.
+    for i in 0..=10u64 {
+        let r = reading(
+            -0.7 - 0.03 * i as f32,
+            -0.4 - 0.02 * i as f32,
+            t + 40_000 + i * 5_000,
+        );
+        update(&mut s, Msg::Emotion(r));
+    }
+    let j = s.journey.active.as_ref().unwrap();
+    assert_eq!(j.replans, 1, "moving against the plan re-plans");
+    assert_eq!(
+        s.queue.items[1].path,
+        path(0, 0),
+        "the pinned track still plays next"
+    );
+    assert!(s.queue.items[1].pinned);
+    let ids: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
+    assert_eq!(ids.iter().filter(|i| **i == id(0, 0)).count(), 1);
+    assert!(
+        !j.steps.contains(&id(0, 0)),
+        "it is the listener's, not a step"
+    );
+    let last = *ids.last().unwrap();
+    assert!(j.steps.contains(&last));
+}

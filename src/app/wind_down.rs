@@ -8,6 +8,7 @@
 use super::journey;
 use super::state::{AppState, Effect};
 use crate::audio::EngineCommand;
+use crate::core::text::counted;
 use crate::recommend::journey::Target;
 
 /// What `T` steps through, from off.
@@ -63,9 +64,15 @@ pub fn set(state: &mut AppState, minutes: Option<u32>, now_ms: u64) -> Vec<Effec
     };
     state.wind_down = Some(w);
     effects.extend(journey::start(state, Target::Sleep, minutes, false, now_ms));
-    state.info(format!(
-        "sleep in {minutes} min: the queue winds down toward sleep, then fades out"
-    ));
+    let pinned = journey::pinned_ahead(state).0.len();
+    state.info(match (journey::active(state), pinned) {
+        (true, 0) => format!("sleep in {minutes} min: the queue winds down toward sleep, then fades out"),
+        (true, n) => format!(
+            "sleep in {minutes} min: your {}, then the queue winds down toward sleep, then fades out",
+            counted(n, "pinned track")
+        ),
+        (false, _) => format!("sleep in {minutes} min: then the volume fades out"),
+    });
     effects.push(Effect::TickAt(Some(next_tick(&w, now_ms))));
     effects
 }

@@ -193,6 +193,73 @@ fn t_cycles_through_the_spans_and_off_and_turning_off_mid_fade_restores_the_volu
     assert!(s.wind_down.is_none());
 }
 
+/// `playing()` with two pinned tracks (as `p` or enter on an album's track leaves them) and one
+/// the recommender put there.
+fn playing_with_pinned() -> AppState {
+    let mut s = playing();
+    let item = |i, j, pinned| crate::app::queue::QueueItem {
+        pinned,
+        ..crate::app::queue::QueueItem::new(path(i, j))
+    };
+    s.queue
+        .append([item(6, 6, true), item(0, 6, false), item(5, 6, true)]);
+    s
+}
+
+#[test]
+fn the_timer_keeps_the_pinned_tracks_first_and_plans_the_rest_of_the_span_after_them() {
+    let mut s = playing_with_pinned();
+    let set = |minutes| Msg::SetSleepTimer {
+        minutes: Some(minutes),
+        now_ms: T0,
+    };
+    update(&mut s, set(30));
+    let paths: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    assert_eq!(
+        paths[..3],
+        [path(6, 5), path(6, 6), path(5, 6)],
+        "{paths:?}"
+    );
+    assert!(
+        !paths[3..].contains(&path(0, 6)),
+        "the unpinned pick is replaced"
+    );
+    assert!(!paths[3..].contains(&path(6, 6)) && !paths[3..].contains(&path(5, 6)));
+    // 30 minutes, 6 of them pinned: the journey gets the other 24 (3-minute tracks).
+    let steps = s.journey.active.as_ref().unwrap().steps.clone();
+    assert_eq!(steps.len(), paths.len() - 3);
+    assert!((6..=9).contains(&steps.len()), "{}", steps.len());
+    assert_eq!(
+        s.reco.explanations[&steps[0]],
+        format!("step 1/{} toward sleep", steps.len())
+    );
+    let text = &s.status.as_ref().unwrap().text;
+    assert!(
+        text.contains("your 2 pinned tracks, then the queue winds down"),
+        "{text}"
+    );
+    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("steps after your 2 pinned tracks, 30 min")),
+        "{said:?}"
+    );
+
+    // Pinned tracks that fill the span: no journey, the queue as it was, the timer still runs.
+    let mut s = playing_with_pinned();
+    let before: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    update(&mut s, set(6));
+    assert!(s.journey.active.is_none() && s.wind_down.is_some());
+    let after: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    assert_eq!(after, before);
+    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("2 pinned tracks fill the 6 min")),
+        "{said:?}"
+    );
+}
+
 #[test]
 fn turning_the_timer_off_ends_its_journey_toward_sleep_and_keeps_the_queue() {
     let mut s = playing();
