@@ -251,3 +251,56 @@ fn the_backup_export_still_works_beside_its_new_subcommand() {
     let backup: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(backup["history"].as_array().map(Vec::len), Some(12));
 }
+
+#[test]
+fn while_a_player_holds_the_database_the_journal_and_the_files_give_the_same_listens() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (data, music) = (tmp.path().join("data"), tmp.path().join("music"));
+    std::fs::create_dir_all(&music).expect("music dir");
+    // Two real (untagged) files: 40 s and 60 s of quiet noise at 8 kHz.
+    let (short, long) = (music.join("Short Piece.wav"), music.join("Long Piece.wav"));
+    for (path, seconds) in [(&short, 40), (&long, 60)] {
+        let samples: Vec<f32> = (0..8_000 * seconds)
+            .map(|n| 0.1 * ((n * 7_919 % 1_000) as f32 / 1_000.0 - 0.5))
+            .collect();
+        common::audio::write_wav(path, 8_000, 1, &samples);
+    }
+    let store = mien::store::Store::open(&data).expect("store");
+    let tracks: Vec<Track> = [&short, &long]
+        .iter()
+        .map(|p| mien::library::probe_file(p).expect("probe"))
+        .collect();
+    store.put_tracks(&tracks).expect("tracks");
+    let (short, long) = (
+        short.to_str().expect("utf-8"),
+        long.to_str().expect("utf-8"),
+    );
+    let s = PlayOutcome::Started;
+    for r in [
+        // 25 s of 40: more than half, a listen (only because the length is known).
+        play(short, T0, s.clone(), 0),
+        play(short, T0 + 25_000, PlayOutcome::Skipped, 25_000),
+        // 20 s of 60: not one.
+        play(long, T0 + 30_000, s, 0),
+        play(long, T0 + 50_000, PlayOutcome::Skipped, 20_000),
+    ] {
+        store.record_play(&r).expect("record");
+    }
+    drop(store);
+    let args = ["export", "listens", "--format", "jsonl"];
+    let free = stdout(&mien(&data, &args));
+    assert_eq!(
+        free,
+        listen(T0 / 1000, "[unknown]", "Short Piece", None, Some(40_000)) + "\n"
+    );
+    // Held as a running player holds it: the same listens, from the journal and the files.
+    let held = mien::store::Store::open(&data).expect("open");
+    let out = mien(&data, &args);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        err.contains("reading its journal, and the tags from the files"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), free);
+    drop(held);
+}

@@ -1,7 +1,8 @@
 //! `mien export listens`: the plays in the history that count as listens by the Last.fm and
 //! ListenBrainz rule (heard for half the track or 4 minutes; never a track under 30 s), written
 //! in ListenBrainz's JSON listen format or as JSON lines, for importing into a scrobbling
-//! service. Reads the store only; mien never touches the network.
+//! service. Reads the store (while a player holds it, the journal and the files' tags); mien
+//! never touches the network.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -53,14 +54,7 @@ pub fn run(
     output: Option<&Path>,
 ) -> anyhow::Result<()> {
     let since_s = since.map(parse_since).transpose()?;
-    let store = ctx.open_store()?;
-    let history = store.history(None)?;
-    let mut tracks = HashMap::new();
-    for r in &history {
-        if let std::collections::hash_map::Entry::Vacant(e) = tracks.entry(r.track) {
-            e.insert(store.track(r.track)?);
-        }
-    }
+    let (history, tracks) = history_and_tracks(ctx)?;
     let listens: Vec<Listen> = listens(&history, |id| tracks.get(&id).cloned().flatten())
         .into_iter()
         .filter(|l| since_s.is_none_or(|s| l.listened_at >= s))
@@ -94,6 +88,35 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// The play history and each played track's tags and length: from the database, or, while a
+/// player holds it, from the journal and the files themselves (a file that is gone or cannot be
+/// read gives its listens the file name, as a track the catalogue lost does).
+fn history_and_tracks(
+    ctx: &Context,
+) -> anyhow::Result<(Vec<PlayRecord>, HashMap<TrackId, Option<Track>>)> {
+    let mut tracks = HashMap::new();
+    let Some(store) = ctx.open_store_or_journal(true)? else {
+        crate::logging::eprint_line(
+            "mien: a player has the database open: reading its journal, and the tags from the \
+             files",
+        );
+        let history = crate::store::backup::from_journal(&ctx.data_dir)?.history;
+        for r in &history {
+            tracks
+                .entry(r.track)
+                .or_insert_with(|| crate::library::probe_file(&r.path).ok());
+        }
+        return Ok((history, tracks));
+    };
+    let history = store.history(None)?;
+    for r in &history {
+        if let std::collections::hash_map::Entry::Vacant(e) = tracks.entry(r.track) {
+            e.insert(store.track(r.track)?);
+        }
+    }
+    Ok((history, tracks))
 }
 
 /// The history's listens, oldest first. `track` gives the catalogue's entry of a play (its tags
