@@ -90,12 +90,13 @@ pub fn run(
     Ok(())
 }
 
+/// Each played track's catalogue entry (or tags read from its file), if it has one.
+type Played = HashMap<TrackId, Option<Track>>;
+
 /// The play history and each played track's tags and length: from the database, or, while a
 /// player holds it, from the journal and the files themselves (a file that is gone or cannot be
 /// read gives its listens the file name, as a track the catalogue lost does).
-fn history_and_tracks(
-    ctx: &Context,
-) -> anyhow::Result<(Vec<PlayRecord>, HashMap<TrackId, Option<Track>>)> {
+fn history_and_tracks(ctx: &Context) -> anyhow::Result<(Vec<PlayRecord>, Played)> {
     let mut tracks = HashMap::new();
     let Some(store) = ctx.open_store_or_journal(true)? else {
         crate::logging::eprint_line(
