@@ -620,10 +620,12 @@ fn the_help_overlay_lists_the_live_key_bindings() {
     ] {
         assert_shows(&buffer, binding);
     }
-    // On a wide terminal every description is whole, the longest included.
-    let buffer = draw(&p, 160, 40);
-    for (keys, what) in &p.state.help {
-        assert_shows(&buffer, &format!("{keys} {what}"));
+    // From 120 columns every description is whole, the longest included.
+    for w in [120, 160] {
+        let buffer = draw(&p, w, 40);
+        for (keys, what) in &p.state.help {
+            assert_shows(&buffer, &format!("{keys} {what}"));
+        }
     }
     // Two columns at 80×24: every binding fits a standard terminal, quit included.
     let buffer = draw(&p, 80, 24);

@@ -219,12 +219,10 @@ impl Action {
             Action::CycleTheme => "next theme",
             Action::Quit => "quit",
             Action::ToggleDiary => "mood diary (esc, q or Y close it)",
-            Action::ToggleLyrics => "lyrics view (in it: move keys scroll, back closes)",
+            Action::ToggleLyrics => "lyrics view (move keys scroll, back closes)",
             Action::ToggleFolders => "folder view (files on disk)",
             Action::OpenPlaylists => "open a saved playlist",
-            Action::MoodMap => {
-                "mood map (in it: hjkl/arrows move, enter queues the nearest, J journeys there)"
-            }
+            Action::MoodMap => "mood map (hjkl move, enter queue, J journey)",
             Action::Journey => "mood journey: pick a target and minutes",
             Action::CycleSleepTimer => "sleep timer: 15 / 30 / 45 / 60 min / off",
             Action::Messages => "past messages",
