@@ -285,6 +285,31 @@ fn enter_on_a_track_plays_it_and_the_rest_of_its_album_follows() {
 }
 
 #[test]
+fn z_shuffles_an_album_started_from_its_first_track_though_its_followers_are_pinned() {
+    let mut p = Player::new();
+    p.press("enter enter enter");
+    assert_eq!(p.queue_titles(), ["Awake", "Night Drive", "Far Away"]);
+    p.press("z");
+    let mut titles = p.queue_titles();
+    assert_eq!(titles[0], "Awake", "the playing track stays");
+    titles[1..].sort();
+    assert_eq!(titles, ["Awake", "Far Away", "Night Drive"]);
+    assert_eq!(
+        p.state.status.as_ref().map(|s| s.text.as_str()),
+        Some("shuffled 2 upcoming tracks")
+    );
+    // With tracks the recommender may move, the pinned ones stay and say so.
+    p.press("a G e k e");
+    assert_eq!(p.queue_titles().len(), 5);
+    p.press("z");
+    let text = &p.state.status.as_ref().expect("a message").text;
+    assert!(
+        text.contains("2 pinned tracks stay in place (x unpins)"),
+        "{text}"
+    );
+}
+
+#[test]
 fn enter_in_a_search_or_the_flat_list_plays_the_track_alone() {
     let mut p = Player::new();
     p.press("/");

@@ -4,6 +4,7 @@
 use super::action::Action;
 use super::state::{AppState, Effect, Remote};
 use crate::audio::{EngineCommand, EngineEvent, TrackRequest};
+use crate::core::text::counted;
 use crate::core::{now_ms, PlayOutcome, PlayRecord, TrackId};
 
 /// Seek step for the seek keys.
@@ -169,7 +170,17 @@ pub fn queue_edit(state: &mut AppState, a: Action) -> Vec<Effect> {
                 q.cursor = to;
             }
         }
-        Action::QueueShuffle => q.shuffle(now_ms() ^ 0x9e37_79b9_7f4a_7c15),
+        Action::QueueShuffle => {
+            let (moved, kept) = q.shuffle(now_ms() ^ 0x9e37_79b9_7f4a_7c15);
+            state.info(match (moved, kept) {
+                (0 | 1, _) => "nothing to shuffle: fewer than two upcoming tracks".to_string(),
+                (n, 0) => format!("shuffled {n} upcoming tracks"),
+                (n, k) => format!(
+                    "shuffled {n} upcoming tracks; {} stay in place (x unpins)",
+                    counted(k, "pinned track")
+                ),
+            });
+        }
         Action::CycleRepeat => {
             q.repeat = q.repeat.cycle();
             let label = q.repeat.label();

@@ -115,12 +115,20 @@ impl Queue {
         Some(j)
     }
 
-    /// Shuffles the items after the current one, leaving pinned items in place.
-    pub fn shuffle(&mut self, seed: u64) {
+    /// Shuffles the items after the current one, leaving pinned items in place; when fewer
+    /// than two are not pinned (an album started from one of its tracks pins the rest), every
+    /// upcoming item is shuffled, since `z` would otherwise do nothing. Returns how many items
+    /// took part and how many pinned ones stayed where they were.
+    pub fn shuffle(&mut self, seed: u64) -> (usize, usize) {
         let start = self.current.map_or(0, |c| c + 1);
-        let free: Vec<usize> = (start..self.items.len())
+        let upcoming = start..self.items.len();
+        let mut free: Vec<usize> = (upcoming.clone())
             .filter(|&i| !self.items[i].pinned)
             .collect();
+        if free.len() < 2 {
+            free = upcoming.collect();
+        }
+        let kept = self.items.len().saturating_sub(start) - free.len();
         let mut order = free.clone();
         let mut state = seed | 1;
         for k in (1..order.len()).rev() {
@@ -132,9 +140,11 @@ impl Queue {
             order.swap(k, (r % (k as u64 + 1)) as usize);
         }
         let moved: Vec<QueueItem> = order.iter().map(|&i| self.items[i].clone()).collect();
+        let n = free.len();
         for (slot, item) in free.into_iter().zip(moved) {
             self.items[slot] = item;
         }
+        (n, kept)
     }
 
     pub fn clamp_cursor(&mut self) {
@@ -213,11 +223,31 @@ mod tests {
     }
 
     #[test]
+    fn when_at_most_one_upcoming_item_is_free_shuffle_moves_the_pinned_ones_too() {
+        let mut queue = q(&["a", "b", "c", "d", "e", "f"]);
+        queue.current = Some(0);
+        for i in 1..5 {
+            queue.items[i].pinned = true;
+        }
+        assert_eq!(queue.shuffle(42), (5, 0));
+        let n = names(&queue);
+        assert_eq!(n[0], "a");
+        assert_ne!(n, ["a", "b", "c", "d", "e", "f"], "seed 42 moves something");
+        assert!(queue.items[1..].iter().filter(|i| i.pinned).count() == 4);
+        let mut sorted = n.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["a", "b", "c", "d", "e", "f"]);
+        // Nothing after the current item: nothing to do.
+        queue.current = Some(5);
+        assert_eq!(queue.shuffle(7), (0, 0));
+    }
+
+    #[test]
     fn shuffle_keeps_pinned_items_and_everything_up_to_the_current_one() {
         let mut queue = q(&["a", "b", "c", "d", "e", "f", "g"]);
         queue.current = Some(1);
         queue.items[4].pinned = true;
-        queue.shuffle(42);
+        assert_eq!(queue.shuffle(42), (4, 1));
         let n = names(&queue);
         assert_eq!(&n[..2], ["a", "b"]);
         assert_eq!(n[4], "e");
