@@ -246,15 +246,17 @@ pub(super) fn pinned_ahead(state: &AppState) -> (Vec<TrackId>, u64) {
         .filter(|i| i.pinned)
         .map(|i| i.id)
         .collect();
-    let ms = (ids.iter())
-        .map(
-            |id| match state.catalogue.get(*id).map_or(0, |t| t.duration_ms) {
-                0 => UNKNOWN_DURATION_MS,
-                ms => ms,
-            },
-        )
-        .sum();
+    let ms = ids.iter().map(|id| length_ms(state, *id)).sum();
     (ids, ms)
+}
+
+/// How long a track plays, as the planner counts it: its catalogue length, or
+/// [`UNKNOWN_DURATION_MS`] when that is unknown.
+pub(super) fn length_ms(state: &AppState, id: TrackId) -> u64 {
+    match state.catalogue.get(id).map_or(0, |t| t.duration_ms) {
+        0 => UNKNOWN_DURATION_MS,
+        ms => ms,
+    }
 }
 
 /// Whole minutes of `span_ms` left after `pinned_ms`; `None` under one.

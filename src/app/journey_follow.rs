@@ -2,13 +2,11 @@
 //! the steps after it are planned again from the latest camera reading, and readings that show
 //! the listener moving against the plan mid-step re-plan the rest from where they are.
 
-use super::journey::{journey_tracks, minutes_left, pinned_ahead, put_in_queue};
+use super::journey::{journey_tracks, length_ms, minutes_left, pinned_ahead, put_in_queue};
 use super::reco::track_mood;
 use super::state::{AppState, Effect};
 use crate::core::{EmotionReading, EmotionSource, TrackId};
-use crate::recommend::journey::{
-    moving_against, replan as plan_rest, ADVERSE_WINDOW_MS, UNKNOWN_DURATION_MS,
-};
+use crate::recommend::journey::{moving_against, replan as plan_rest, ADVERSE_WINDOW_MS};
 use crate::recommend::ListenerMood;
 
 /// A step started: with a camera reading of the last [`ADVERSE_WINDOW_MS`], the steps after it
@@ -22,10 +20,7 @@ pub(super) fn follow_up(state: &mut AppState, playing: TrackId, now: u64) -> Vec
     let Some(j) = state.journey.active.as_ref() else {
         return Vec::new();
     };
-    let playing_ms = match state.catalogue.get(playing).map_or(0, |t| t.duration_ms) {
-        0 => UNKNOWN_DURATION_MS,
-        ms => ms,
-    };
+    let playing_ms = length_ms(state, playing);
     let after = j.ends_ms.saturating_sub(now.saturating_add(playing_ms));
     if now.saturating_sub(at) > ADVERSE_WINDOW_MS || after < playing_ms / 2 {
         return Vec::new();
@@ -73,15 +68,12 @@ fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
         valence: r.valence,
         arousal: r.arousal,
     };
-    let Some(j) = state.journey.active.as_ref() else {
+    let (_, pinned_ms) = pinned_ahead(state);
+    let Some(j) = state.journey.active.as_mut() else {
         return Vec::new();
     };
     let span = j.ends_ms.saturating_sub(r.at_ms).max(60_000);
-    let (_, pinned_ms) = pinned_ahead(state);
     let Some(minutes) = minutes_left(span, pinned_ms) else {
-        return Vec::new();
-    };
-    let Some(j) = state.journey.active.as_mut() else {
         return Vec::new();
     };
     j.replans += 1;
