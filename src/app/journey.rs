@@ -185,12 +185,19 @@ fn begin(
     }
     // What the listener pinned (play next, enter on an album's track) plays first, in its
     // order: the journey takes the rest of the span.
+    // Following the current track, the journey also waits for what is left of it.
     let (pinned, pinned_ms) = pinned_ahead(state);
     avoid.extend(pinned.iter().copied());
-    let Some(left) = minutes_left(u64::from(minutes) * 60_000, pinned_ms) else {
+    let playing_ms = if jump { 0 } else { current_left_ms(state) };
+    let Some(left) = minutes_left(u64::from(minutes) * 60_000, pinned_ms + playing_ms) else {
+        let what = match (playing_ms > 0, pinned.len()) {
+            (true, 0) => "the rest of this track fills".to_string(),
+            (true, n) => format!("this track and your {} fill", counted(n, "pinned track")),
+            (false, n) => format!("your {} fill", counted(n, "pinned track")),
+        };
+        let unpin = if pinned.is_empty() { "" } else { " (x unpins)" };
         state.info(format!(
-            "your {} fill the {minutes} min: no journey toward {} (x unpins)",
-            counted(pinned.len(), "pinned track"),
+            "{what} the {minutes} min: no journey toward {}{unpin}",
             to.name()
         ));
         return Vec::new();
@@ -257,6 +264,17 @@ pub(super) fn length_ms(state: &AppState, id: TrackId) -> u64 {
         0 => UNKNOWN_DURATION_MS,
         ms => ms,
     }
+}
+
+/// What is left of the playing track: its length (the engine's, else the planner's) less the
+/// position; 0 when nothing plays.
+pub(super) fn current_left_ms(state: &AppState) -> u64 {
+    let Some(item) = state.queue.current_item().filter(|_| state.player.path.is_some()) else {
+        return 0;
+    };
+    let length = (state.player.duration_ms.filter(|ms| *ms > 0))
+        .unwrap_or_else(|| length_ms(state, item.id));
+    length.saturating_sub(state.player.position_ms)
 }
 
 /// Whole minutes of `span_ms` left after `pinned_ms`; `None` under one.

@@ -2,7 +2,9 @@
 //! the steps after it are planned again from the latest camera reading, and readings that show
 //! the listener moving against the plan mid-step re-plan the rest from where they are.
 
-use super::journey::{journey_tracks, length_ms, minutes_left, pinned_ahead, put_in_queue};
+use super::journey::{
+    current_left_ms, journey_tracks, length_ms, minutes_left, pinned_ahead, put_in_queue,
+};
 use super::reco::track_mood;
 use super::state::{AppState, Effect};
 use crate::core::{EmotionReading, EmotionSource, TrackId};
@@ -68,12 +70,13 @@ fn replan(state: &mut AppState, r: &EmotionReading) -> Vec<Effect> {
         valence: r.valence,
         arousal: r.arousal,
     };
-    let (_, pinned_ms) = pinned_ahead(state);
+    // The new steps follow the playing one and what the listener pinned.
+    let ahead_ms = pinned_ahead(state).1 + current_left_ms(state);
     let Some(j) = state.journey.active.as_mut() else {
         return Vec::new();
     };
     let span = j.ends_ms.saturating_sub(r.at_ms).max(60_000);
-    let Some(minutes) = minutes_left(span, pinned_ms) else {
+    let Some(minutes) = minutes_left(span, ahead_ms) else {
         return Vec::new();
     };
     j.replans += 1;

@@ -178,6 +178,7 @@ fn moving_against_the_plan_re_plans_the_rest_from_where_the_listener_is() {
     assert_eq!(s.journey.active.as_ref().unwrap().to, Target::Happy);
     started(&mut s, played(&fx).unwrap());
     let before: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
+    s.player.position_ms = 60_000; // 2 of the step's 3 minutes are left
     // The plan lifts valence and arousal; both fall over 50 s (by 0.3 and 0.2).
     let mut fx = Vec::new();
     for i in 0..=10u64 {
@@ -198,7 +199,8 @@ fn moving_against_the_plan_re_plans_the_rest_from_where_the_listener_is() {
     assert!((5..=10).contains(&k), "{:?}", j.from);
     assert!((j.from.arousal - (-0.4 - 0.02 * k as f32)).abs() < 1e-5);
     let last_at = t0_ + 40_000 + k * 5_000;
-    let minutes = (j.ends_ms.saturating_sub(last_at) / 60_000) as u32;
+    // The new steps take the span after the rest of the playing step.
+    let minutes = ((j.ends_ms.saturating_sub(last_at) - 120_000) / 60_000) as u32;
     let playing = track_mood(&s, before[0]);
     let avoid: std::collections::HashSet<TrackId> = [before[0]].into();
     let tracks = journey_tracks(&s, &j.taste);

@@ -298,3 +298,62 @@ fn the_fade_is_even_and_ends_at_silence() {
     assert!((fade_factor(FADE_MS / 2) - 0.25).abs() < 1e-6);
     assert_eq!(fade_factor(0), 0.0);
 }
+
+#[test]
+fn the_journey_toward_sleep_starts_after_what_is_left_of_the_playing_track() {
+    let planned = |s: &AppState| -> u64 {
+        let steps = &s.journey.active.as_ref().unwrap().steps;
+        steps.iter().map(|id| journey::length_ms(s, *id)).sum()
+    };
+    // A 12-minute piece at 2:00 (the engine's length): 10 of the 30 minutes are its own.
+    let mut s = playing();
+    s.player.duration_ms = Some(12 * 60_000);
+    s.player.position_ms = 2 * 60_000;
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(30),
+            now_ms: T0,
+        },
+    );
+    let ms = planned(&s);
+    assert!(
+        (15 * 60_000..=23 * 60_000).contains(&ms),
+        "the steps fill the 20 minutes after it: {ms} ms"
+    );
+    // A piece that outlasts the span: no journey, only the fade; the message says why.
+    let mut s = playing();
+    s.player.duration_ms = Some(40 * 60_000);
+    let before: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(15),
+            now_ms: T0,
+        },
+    );
+    assert!(s.journey.active.is_none() && s.wind_down.is_some());
+    let after: Vec<_> = s.queue.items.iter().map(|i| i.path.clone()).collect();
+    assert_eq!(after, before);
+    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        said.iter().any(|m| m.contains("the rest of this track fills the 15 min")),
+        "{said:?}"
+    );
+    // With pinned tracks as well, both are named.
+    let mut s = playing_with_pinned();
+    s.player.duration_ms = Some(10 * 60_000);
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(15),
+            now_ms: T0,
+        },
+    );
+    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("this track and your 2 pinned tracks fill the 15 min")),
+        "{said:?}"
+    );
+}
