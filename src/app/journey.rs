@@ -13,6 +13,7 @@ use super::playback;
 use super::queue::QueueItem;
 use super::reco::{track_mood, RankRequest};
 use super::state::{AppState, Effect};
+use super::wind_down::{self, Outcome};
 use crate::audio::EngineEvent;
 use crate::core::text::counted;
 use crate::core::{now_ms, TrackId};
@@ -66,6 +67,11 @@ pub struct JourneyState {
     pub(super) readings: VecDeque<(u64, f32, f32)>,
     /// The latest camera reading: `(at_ms, where the listener is)`.
     pub(super) camera: Option<(u64, ListenerMood)>,
+}
+
+/// Whether a journey waits for the recommender's scores to be planned.
+pub fn planning(state: &AppState) -> bool {
+    state.journey.pending.is_some()
 }
 
 /// Whether a journey owns the queue now (the recommender then leaves its order alone).
@@ -189,23 +195,32 @@ fn begin(
     let (pinned, pinned_ms) = pinned_ahead(state);
     avoid.extend(pinned.iter().copied());
     let playing_ms = if jump { 0 } else { current_left_ms(state) };
+    let ahead = Ahead {
+        playing: playing_ms > 0,
+        pinned: pinned.len(),
+    };
     let Some(left) = minutes_left(u64::from(minutes) * 60_000, pinned_ms + playing_ms) else {
-        let what = match (playing_ms > 0, pinned.len()) {
-            (true, 0) => "the rest of this track fills".to_string(),
-            (true, n) => format!("this track and your {} fill", counted(n, "pinned track")),
-            (false, n) => format!("your {} fill", counted(n, "pinned track")),
-        };
-        let unpin = if pinned.is_empty() { "" } else { " (x unpins)" };
-        state.info(format!(
-            "{what} the {minutes} min: no journey toward {}{unpin}",
-            to.name()
-        ));
+        state.info(if jump {
+            format!(
+                "{} the {minutes} min: no journey toward {} (x unpins)",
+                ahead.what(),
+                to.name()
+            )
+        } else {
+            wind_down::said(minutes, ahead, Outcome::Filled)
+        });
         return Vec::new();
     };
     let tracks = journey_tracks(state, taste);
     let p = plan(&tracks, from, to, left, &state.journey.memory, &avoid);
     if p.steps.is_empty() {
-        state.error("no tagged tracks to plan a journey with (moods are tagged in the background)");
+        let no_tracks =
+            "no tagged tracks to plan a journey with (moods are tagged in the background)";
+        if jump {
+            state.error(no_tracks);
+        } else {
+            state.info(wind_down::said(minutes, ahead, Outcome::NoTracks));
+        }
         return Vec::new();
     }
     state.journey.active = Some(ActiveJourney {
@@ -222,7 +237,9 @@ fn begin(
     });
     state.journey.readings.clear();
     let n = p.steps.len();
-    state.info(if pinned.is_empty() {
+    state.info(if !jump {
+        wind_down::said(minutes, ahead, Outcome::Steps(n))
+    } else if pinned.is_empty() {
         format!(
             "journey toward {}: {}, {minutes} min (the upcoming queue is replaced)",
             to.name(),
@@ -243,6 +260,36 @@ fn begin(
     }
     effects.push(Effect::SaveQueue(state.saved_queue()));
     effects
+}
+
+/// What plays before a journey's steps: the rest of the playing track (when the journey follows
+/// it) and the tracks the listener pinned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Ahead {
+    pub playing: bool,
+    pub pinned: usize,
+}
+
+impl Ahead {
+    /// "the rest of this track fills", "this track and your 2 pinned tracks fill", ...
+    pub fn what(self) -> String {
+        match (self.playing, self.pinned) {
+            (true, 0) => "the rest of this track fills".to_string(),
+            (true, n) => format!("this track and your {} fill", counted(n, "pinned track")),
+            (false, n) => format!("your {} fill", counted(n, "pinned track")),
+        }
+    }
+
+    /// " after this track", " after your 2 pinned tracks", or nothing.
+    pub fn after(self) -> String {
+        let pinned = counted(self.pinned, "pinned track");
+        match (self.playing, self.pinned) {
+            (false, 0) => String::new(),
+            (true, 0) => " after this track".to_string(),
+            (true, _) => format!(" after this track and your {pinned}"),
+            (false, _) => format!(" after your {pinned}"),
+        }
+    }
 }
 
 /// The upcoming items the listener pinned, in queue order, and how long they play (a track of
@@ -269,7 +316,11 @@ pub(super) fn length_ms(state: &AppState, id: TrackId) -> u64 {
 /// What is left of the playing track: its length (the engine's, else the planner's) less the
 /// position; 0 when nothing plays.
 pub(super) fn current_left_ms(state: &AppState) -> u64 {
-    let Some(item) = state.queue.current_item().filter(|_| state.player.path.is_some()) else {
+    let Some(item) = state
+        .queue
+        .current_item()
+        .filter(|_| state.player.path.is_some())
+    else {
         return 0;
     };
     let length = (state.player.duration_ms.filter(|ms| *ms > 0))

@@ -179,7 +179,7 @@ fn moving_against_the_plan_re_plans_the_rest_from_where_the_listener_is() {
     started(&mut s, played(&fx).unwrap());
     let before: Vec<TrackId> = s.queue.items.iter().map(|i| i.id).collect();
     s.player.position_ms = 60_000; // 2 of the step's 3 minutes are left
-    // The plan lifts valence and arousal; both fall over 50 s (by 0.3 and 0.2).
+                                   // The plan lifts valence and arousal; both fall over 50 s (by 0.3 and 0.2).
     let mut fx = Vec::new();
     for i in 0..=10u64 {
         let r = reading(

@@ -63,18 +63,47 @@ pub fn set(state: &mut AppState, minutes: Option<u32>, now_ms: u64) -> Vec<Effec
         fade_from: None,
     };
     state.wind_down = Some(w);
+    // The journey says how it came out (`said`), now or once the recommender's scores come.
     effects.extend(journey::start(state, Target::Sleep, minutes, false, now_ms));
-    let pinned = journey::pinned_ahead(state).0.len();
-    state.info(match (journey::active(state), pinned) {
-        (true, 0) => format!("sleep in {minutes} min: the queue winds down toward sleep, then fades out"),
-        (true, n) => format!(
-            "sleep in {minutes} min: your {}, then the queue winds down toward sleep, then fades out",
-            counted(n, "pinned track")
-        ),
-        (false, _) => format!("sleep in {minutes} min: then the volume fades out"),
-    });
+    if journey::planning(state) {
+        state.info(format!(
+            "sleep in {minutes} min: planning the way toward sleep…"
+        ));
+    }
     effects.push(Effect::TickAt(Some(next_tick(&w, now_ms))));
     effects
+}
+
+/// How the timer's journey toward sleep came out (`journey::begin`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Planned, with this many steps.
+    Steps(usize),
+    /// What plays first (the rest of the track, the pinned tracks) fills the span.
+    Filled,
+    /// No track has a mood yet.
+    NoTracks,
+}
+
+/// What the timer says once its journey is planned, or why there is none: one message, since
+/// the plan may come after the recommender's scores.
+pub(super) fn said(minutes: u32, ahead: journey::Ahead, outcome: Outcome) -> String {
+    let rest = match outcome {
+        Outcome::Steps(n) => format!(
+            "{} toward sleep{}, then the volume fades out",
+            counted(n, "step"),
+            ahead.after()
+        ),
+        Outcome::Filled => format!(
+            "{} the span, so only the volume fades out{}",
+            ahead.what(),
+            if ahead.pinned > 0 { " (x unpins)" } else { "" }
+        ),
+        Outcome::NoTracks => {
+            "no track has a mood yet to wind down with, so only the volume fades out".to_string()
+        }
+    };
+    format!("sleep in {minutes} min: {rest}")
 }
 
 fn restore(state: &mut AppState, volume: u8) -> Vec<Effect> {

@@ -235,14 +235,10 @@ fn the_timer_keeps_the_pinned_tracks_first_and_plans_the_rest_of_the_span_after_
     );
     let text = &s.status.as_ref().unwrap().text;
     assert!(
-        text.contains("your 2 pinned tracks, then the queue winds down"),
+        text.contains(
+            "steps toward sleep after this track and your 2 pinned tracks, then the volume"
+        ),
         "{text}"
-    );
-    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
-    assert!(
-        said.iter()
-            .any(|m| m.contains("steps after your 2 pinned tracks, 30 min")),
-        "{said:?}"
     );
 
     // Pinned tracks that fill the span: no journey, the queue as it was, the timer still runs.
@@ -255,7 +251,7 @@ fn the_timer_keeps_the_pinned_tracks_first_and_plans_the_rest_of_the_span_after_
     let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
     assert!(
         said.iter()
-            .any(|m| m.contains("2 pinned tracks fill the 6 min")),
+            .any(|m| m.contains("this track and your 2 pinned tracks fill the span")),
         "{said:?}"
     );
 }
@@ -337,7 +333,9 @@ fn the_journey_toward_sleep_starts_after_what_is_left_of_the_playing_track() {
     assert_eq!(after, before);
     let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
     assert!(
-        said.iter().any(|m| m.contains("the rest of this track fills the 15 min")),
+        said.contains(
+            &"sleep in 15 min: the rest of this track fills the span, so only the volume fades out"
+        ),
         "{said:?}"
     );
     // With pinned tracks as well, both are named.
@@ -353,7 +351,45 @@ fn the_journey_toward_sleep_starts_after_what_is_left_of_the_playing_track() {
     let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
     assert!(
         said.iter()
-            .any(|m| m.contains("this track and your 2 pinned tracks fill the 15 min")),
+            .any(|m| m.contains("this track and your 2 pinned tracks fill the span")),
         "{said:?}"
+    );
+}
+
+#[test]
+fn with_the_recommender_on_the_timer_says_what_it_planned_once_the_scores_come() {
+    let mut s = playing();
+    s.reco.enabled = true;
+    let fx = update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(30),
+            now_ms: T0,
+        },
+    );
+    let text = |s: &AppState| s.status.as_ref().unwrap().text.clone();
+    assert_eq!(text(&s), "sleep in 30 min: planning the way toward sleep…");
+    let Some(Effect::RecoRank(req)) = fx.iter().find(|e| matches!(e, Effect::RecoRank(_))) else {
+        panic!("the journey asks for the scores first: {fx:?}")
+    };
+    let tracks = (req.candidates.iter())
+        .map(|c| crate::recommend::Recommendation {
+            track: c.track,
+            score: 0.5,
+            reason: crate::recommend::Reason::Explore,
+            mood_word: None,
+        })
+        .collect();
+    let answer = crate::recommend::Ranked {
+        tag: req.tag,
+        tracks,
+    };
+    update(&mut s, Msg::RecoRanked(answer));
+    let n = s.journey.active.as_ref().unwrap().steps.len();
+    assert_eq!(
+        text(&s),
+        format!(
+            "sleep in 30 min: {n} steps toward sleep after this track, then the volume fades out"
+        )
     );
 }
