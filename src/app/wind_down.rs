@@ -90,18 +90,16 @@ pub(super) enum Outcome {
 pub(super) fn said(minutes: u32, ahead: journey::Ahead, outcome: Outcome) -> String {
     let rest = match outcome {
         Outcome::Steps(n) => format!(
-            "{} toward sleep{}, then the volume fades out",
+            "{} toward sleep{}, then a fade-out",
             counted(n, "step"),
             ahead.after()
         ),
         Outcome::Filled => format!(
-            "{} the span, so only the volume fades out{}",
+            "{} the span: no journey, only a fade-out{}",
             ahead.what(),
             if ahead.pinned > 0 { " (x unpins)" } else { "" }
         ),
-        Outcome::NoTracks => {
-            "no track has a mood yet to wind down with, so only the volume fades out".to_string()
-        }
+        Outcome::NoTracks => "no track has a mood yet: no journey, only a fade-out".to_string(),
     };
     format!("sleep in {minutes} min: {rest}")
 }

@@ -236,7 +236,7 @@ fn the_timer_keeps_the_pinned_tracks_first_and_plans_the_rest_of_the_span_after_
     let text = &s.status.as_ref().unwrap().text;
     assert!(
         text.contains(
-            "steps toward sleep after this track and your 2 pinned tracks, then the volume"
+            "steps toward sleep after this track and your 2 pinned tracks, then a fade-out"
         ),
         "{text}"
     );
@@ -334,7 +334,7 @@ fn the_journey_toward_sleep_starts_after_what_is_left_of_the_playing_track() {
     let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
     assert!(
         said.contains(
-            &"sleep in 15 min: the rest of this track fills the span, so only the volume fades out"
+            &"sleep in 15 min: the rest of this track fills the span: no journey, only a fade-out"
         ),
         "{said:?}"
     );
@@ -388,8 +388,6 @@ fn with_the_recommender_on_the_timer_says_what_it_planned_once_the_scores_come()
     let n = s.journey.active.as_ref().unwrap().steps.len();
     assert_eq!(
         text(&s),
-        format!(
-            "sleep in 30 min: {n} steps toward sleep after this track, then the volume fades out"
-        )
+        format!("sleep in 30 min: {n} steps toward sleep after this track, then a fade-out")
     );
 }
