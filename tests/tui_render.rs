@@ -620,9 +620,10 @@ fn the_help_overlay_lists_the_live_key_bindings() {
     ] {
         assert_shows(&buffer, binding);
     }
-    // From 120 columns every description is whole, the longest included.
-    for w in [120, 160] {
-        let buffer = draw(&p, w, 40);
+    // From a standard 80-column terminal up every description is whole, the longest included
+    // (tall enough that none scrolls; scrolling keeps the columns as wide).
+    for w in [80, 100, 120, 160] {
+        let buffer = draw(&p, w, 60);
         for (keys, what) in &p.state.help {
             assert_shows(&buffer, &format!("{keys} {what}"));
         }
