@@ -380,6 +380,40 @@ fn removing_the_preloaded_item_tells_the_engine_the_new_next_track() {
 }
 
 #[test]
+fn adding_to_the_queue_while_its_last_track_plays_tells_the_engine_what_follows() {
+    // One track playing, nothing after it: the engine was told there is no next track.
+    let mut p = Player::new();
+    p.press("a");
+    p.press("P");
+    let playing = p.state.queue.items[0].path.clone();
+    let fx = p.send(Msg::Engine(EngineEvent::TrackStarted {
+        path: playing.clone(),
+        duration_ms: Some(200_000),
+    }));
+    assert!(!engine_commands(&fx)
+        .iter()
+        .any(|c| matches!(c, EngineCommand::SetNext(Some(_)))));
+    // `e` on another track: it follows, so playback goes on at the end instead of stopping.
+    let fx = p.press("j e");
+    assert_eq!(p.state.queue.len(), 2);
+    let added = p.state.queue.items[1].path.clone();
+    assert_ne!(added, playing);
+    assert_eq!(
+        engine_commands(&fx),
+        [EngineCommand::SetNext(Some(req(&added)))]
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::SaveQueue(_))));
+    assert_eq!(p.state.preloaded, Some(1));
+    // A second `e` changes nothing the engine needs to hear: the next track is still the same.
+    let fx = p.press("j e");
+    assert_eq!(p.state.queue.len(), 3);
+    assert!(engine_commands(&fx).is_empty(), "{fx:?}");
+    // When it ends the engine moves on by itself, as after any preloaded track.
+    p.send(started(added.to_str().unwrap()));
+    assert_eq!(p.state.queue.current, Some(1));
+}
+
+#[test]
 fn moving_another_item_into_the_next_slot_tells_the_engine() {
     let mut p = with_blue_hour_queued();
     p.press("tab enter");

@@ -10,11 +10,39 @@ use super::reco;
 use super::reports;
 use super::selection::{enqueue, move_by_hand, move_cursor, open, play_next, play_now, rate};
 use super::state::{AppState, CameraState, Effect, Msg, Overlay, Pane};
+use crate::audio::EngineCommand;
 use crate::core::{now_ms, EmotionReading, EMOTIONS};
 use crate::vision::service::VisionCommand;
 
 /// Applies one message to the state and returns what the runtime must do.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut effects = apply(state, msg);
+    effects.extend(engine_next(state, &effects));
+    effects
+}
+
+/// The engine must know what follows the playing track, whichever edit put it there: a queue
+/// that had nothing after the playing track and has now (`e`, the mood map's enter, an append
+/// from the control socket) is told here, so that playback goes on instead of stopping at the
+/// end of the track. (Edits that replace the preloaded item say so themselves, through
+/// `playback::refresh_next`.)
+fn engine_next(state: &mut AppState, effects: &[Effect]) -> Vec<Effect> {
+    let told = effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::Engine(EngineCommand::Play { .. } | EngineCommand::SetNext(_))
+        )
+    });
+    let follows = state.queue.current.and_then(|c| state.queue.following(c));
+    if told || state.player.path.is_none() || state.preloaded.is_some() || follows.is_none() {
+        return Vec::new();
+    }
+    let mut effects = playback::refresh_next(state);
+    effects.push(Effect::SaveQueue(state.saved_queue()));
+    effects
+}
+
+fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Action(a) => {
             // A key press lets a sticky message go (the next message replaces it), and the
