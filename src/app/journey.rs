@@ -95,7 +95,9 @@ fn listener_now(state: &AppState) -> Option<ListenerMood> {
 /// With the recommender running it first asks for the library's scores (the listener's learned
 /// taste) and plans when they come.
 pub fn start(state: &mut AppState, to: Target, minutes: u32, jump: bool, now: u64) -> Vec<Effect> {
-    if !state.reco.enabled {
+    if !state.reco.enabled || (jump && listener_now(state).is_none()) {
+        // (Without a mood a journey asked for now cannot start: `begin` says so at once, rather
+        // than after "planning…" and the recommender's answer.)
         return begin(state, to, minutes, jump, &HashMap::new(), now);
     }
     state.journey.next_tag += 1;

@@ -102,6 +102,15 @@ fn without_a_mood_a_journey_says_how_to_give_one() {
     let fx = update(&mut s, Msg::Action(Action::Open));
     assert!(fx.is_empty() && s.journey.active.is_none());
     assert!(s.status.unwrap().text.contains("set it with m"));
+    // With the recommender on as well: at once, not after "planning…" and its scores.
+    let mut s = test_library::state();
+    s.reco.enabled = true;
+    update(&mut s, Msg::Action(Action::Journey));
+    let fx = update(&mut s, Msg::Action(Action::Open));
+    assert!(fx.is_empty() && !active(&s), "{fx:?}");
+    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
+    assert!(!said.iter().any(|m| m.contains("planning")), "{said:?}");
+    assert!(s.status.unwrap().text.contains("set it with m"));
 }
 
 #[test]
