@@ -246,6 +246,10 @@ fn an_opened_playlist_replaces_the_queue_and_plays_or_is_appended() {
     });
     let got: Vec<PathBuf> = p.state.queue.items.iter().map(|i| i.path.clone()).collect();
     assert_eq!(got, paths);
+    // Its order is the listener's: what follows the first track is pinned, so the recommender
+    // leaves it alone.
+    let pinned: Vec<bool> = p.state.queue.items.iter().map(|i| i.pinned).collect();
+    assert_eq!(pinned, [false, true]);
     assert!(matches!(
         &effects[0],
         Effect::Engine(EngineCommand::Play { track, start_ms: 0 }) if track.path == paths[0]
@@ -261,6 +265,10 @@ fn an_opened_playlist_replaces_the_queue_and_plays_or_is_appended() {
     });
     assert_eq!(p.state.queue.len(), 3);
     assert_eq!(p.state.queue.current, Some(0), "appending keeps what plays");
+    assert!(
+        !p.state.queue.items[2].pinned,
+        "appended as e appends: not pinned"
+    );
     // Nothing left to play: an error, and the queue stays.
     p.send(Msg::SavedPlaylistOpened {
         path: "/data/playlists/gone.m3u8".into(),

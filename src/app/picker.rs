@@ -158,10 +158,20 @@ pub(super) fn opened(
     if append {
         state.queue.append(items);
         state.info(format!("added {n} {tracks} from {name}{note}"));
-        return playback::refresh_next(state);
+        let mut effects = playback::refresh_next(state);
+        effects.push(Effect::SaveQueue(state.saved_queue()));
+        return effects;
     }
+    // Played, a playlist keeps the order the listener saved it in: its tracks after the first
+    // are pinned, as an album's are when enter starts it (the recommender reorders only the
+    // unpinned; `x` unpins).
     state.queue.clear();
-    state.queue.append(items);
+    state
+        .queue
+        .append(items.enumerate().map(|(i, item)| QueueItem {
+            pinned: i > 0,
+            ..item
+        }));
     let effects = playback::play_index(state, 0, 0);
     state.info(format!("playing {name}: {n} {tracks}{note}"));
     effects
