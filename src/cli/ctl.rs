@@ -73,7 +73,7 @@ pub enum CtlCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Fade out and pause after MINUTES (the wind-down timer), or `off`
+    /// Wind down toward sleep, fade out and stop after MINUTES (the sleep timer), or `off`
     Sleep {
         #[arg(value_name = "MINUTES|off", value_parser = parse_sleep)]
         after: SleepArg,
