@@ -10,6 +10,7 @@ pub mod folders;
 pub mod help;
 pub mod journey;
 mod journey_follow;
+mod journey_queue;
 pub mod keymap;
 pub mod keys;
 pub mod lyrics;
