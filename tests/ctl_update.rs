@@ -405,6 +405,8 @@ fn files_from_the_command_line_replace_the_queue_and_the_first_plays() {
         matches!(engine(&effects)[..], [EngineCommand::Play { track, .. }] if track.path.as_path() == Path::new(NIGHT_DRIVE))
     );
     assert_eq!(p.state.queue.len(), 2);
+    let pinned: Vec<bool> = p.state.queue.items.iter().map(|i| i.pinned).collect();
+    assert_eq!(pinned, [false, true], "the order given is kept");
     assert_eq!(
         p.state.status.as_ref().map(|s| s.text.as_str()),
         Some("/lists/evening.m3u: 2 tracks")

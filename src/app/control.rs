@@ -209,7 +209,8 @@ fn add(state: &mut AppState, paths: Vec<PathBuf>) -> (Reply, Vec<Effect>) {
     (Reply::done(message), effects)
 }
 
-/// The files of `mien FILE...` (read by the runtime): they replace the queue and the first plays.
+/// The files of `mien FILE...` (read by the runtime): they replace the queue, in their order, and
+/// the first plays.
 /// A file that could not be read is an error on the status line and the queue stays.
 pub(super) fn files_opened(
     state: &mut AppState,
@@ -228,8 +229,9 @@ pub(super) fn files_opened(
         }
         Ok(paths) => {
             let n = paths.len();
+            // In the order given (a playlist's, or the shell's): pinned after the first.
             state.queue.clear();
-            state.queue.append(paths.into_iter().map(QueueItem::new));
+            state.queue.append(QueueItem::in_order(paths));
             let tracks = counted(n, "track");
             state.info(match given {
                 [one] => format!("{}: {tracks}{left_out}", one.display()),

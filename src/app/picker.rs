@@ -153,25 +153,20 @@ pub(super) fn opened(
         state.error(format!("playlist {name}: no track to play{note}"));
         return Vec::new();
     }
-    let items = opened.paths.into_iter().map(QueueItem::new);
     let tracks = if n == 1 { "track" } else { "tracks" };
     if append {
-        state.queue.append(items);
+        state
+            .queue
+            .append(opened.paths.into_iter().map(QueueItem::new));
         state.info(format!("added {n} {tracks} from {name}{note}"));
         let mut effects = playback::refresh_next(state);
         effects.push(Effect::SaveQueue(state.saved_queue()));
         return effects;
     }
-    // Played, a playlist keeps the order the listener saved it in: its tracks after the first
-    // are pinned, as an album's are when enter starts it (the recommender reorders only the
-    // unpinned; `x` unpins).
+    // Played, a playlist keeps the order the listener saved it in (`QueueItem::in_order`; the
+    // recommender reorders only the unpinned, `x` unpins).
     state.queue.clear();
-    state
-        .queue
-        .append(items.enumerate().map(|(i, item)| QueueItem {
-            pinned: i > 0,
-            ..item
-        }));
+    state.queue.append(QueueItem::in_order(opened.paths));
     let effects = playback::play_index(state, 0, 0);
     state.info(format!("playing {name}: {n} {tracks}{note}"));
     effects

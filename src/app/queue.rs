@@ -23,6 +23,18 @@ impl QueueItem {
             pinned: false,
         }
     }
+
+    /// Items for tracks in an order the listener chose (the rest of an album started from one
+    /// of its tracks, a saved playlist played, the files given on the command line): all but
+    /// the first are pinned, so the recommender keeps that order.
+    pub fn in_order(paths: impl IntoIterator<Item = PathBuf>) -> Vec<QueueItem> {
+        (paths.into_iter().enumerate())
+            .map(|(i, path)| QueueItem {
+                pinned: i > 0,
+                ..QueueItem::new(path)
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -88,10 +88,8 @@ fn play_from_here(state: &mut AppState) -> Vec<Effect> {
             state.queue.remove(i);
         }
     }
-    let mut items = queue_items(state, &ids);
-    for item in items.iter_mut().skip(1) {
-        item.pinned = true;
-    }
+    let paths = (ids.iter()).filter_map(|&id| state.catalogue.get(id).map(|t| t.path.clone()));
+    let items = QueueItem::in_order(paths.collect::<Vec<_>>());
     let Some(first) = items.first().map(|i| i.id) else {
         return Vec::new();
     };
