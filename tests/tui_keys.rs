@@ -414,6 +414,29 @@ fn adding_to_the_queue_while_its_last_track_plays_tells_the_engine_what_follows(
 }
 
 #[test]
+fn shift_d_clears_the_queue_but_the_playing_track_and_says_how_many_went() {
+    let mut p = with_blue_hour_queued();
+    p.press("tab enter");
+    p.send(started(AWAKE));
+    let effects = p.press("D");
+    assert_eq!(p.queue_titles(), ["Awake"]);
+    assert_eq!(p.state.queue.current, Some(0));
+    assert_eq!(
+        engine_commands(&effects),
+        [EngineCommand::SetNext(None)],
+        "the engine drops the preloaded Night Drive"
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::SaveQueue(_))));
+    let said = |p: &Player| p.state.status.as_ref().unwrap().text.clone();
+    assert_eq!(
+        said(&p),
+        "cleared the queue: 2 tracks removed, the current one stays"
+    );
+    p.press("D");
+    assert_eq!(said(&p), "the queue has nothing to clear");
+}
+
+#[test]
 fn moving_another_item_into_the_next_slot_tells_the_engine() {
     let mut p = with_blue_hour_queued();
     p.press("tab enter");

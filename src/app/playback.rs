@@ -159,11 +159,20 @@ pub fn queue_edit(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         Action::QueueClear => {
             let keep = q.current_item().cloned();
+            let gone = q.len() - usize::from(keep.is_some());
             q.clear();
+            let playing = keep.is_some();
             if let Some(item) = keep {
                 q.items.push(item);
                 q.current = Some(0);
             }
+            // One key empties a queue of any length: say what went.
+            let removed = counted(gone, "track");
+            state.info(match (gone, playing) {
+                (0, _) => "the queue has nothing to clear".to_string(),
+                (_, true) => format!("cleared the queue: {removed} removed, the current one stays"),
+                (_, false) => format!("cleared the queue: {removed} removed"),
+            });
         }
         Action::QueueMoveUp | Action::QueueMoveDown if state.focus == super::state::Pane::Queue => {
             if let Some(to) = q.move_item(cursor, a == Action::QueueMoveUp) {
