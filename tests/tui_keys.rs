@@ -414,6 +414,37 @@ fn adding_to_the_queue_while_its_last_track_plays_tells_the_engine_what_follows(
 }
 
 #[test]
+fn removing_the_playing_item_lets_it_play_on_and_what_followed_it_still_follows() {
+    let mut p = with_blue_hour_queued();
+    p.press("tab enter");
+    p.send(started(AWAKE));
+    p.press("j");
+    p.send(started(NIGHT_DRIVE));
+    assert_eq!(p.state.queue.current, Some(1));
+    // d on Night Drive while it plays: it leaves the queue, the engine keeps playing it, and
+    // Far Away is still what comes after it.
+    let effects = p.press("d");
+    assert_eq!(p.queue_titles(), ["Awake", "Far Away"]);
+    assert!(!engine_commands(&effects)
+        .iter()
+        .any(|c| matches!(c, EngineCommand::Stop | EngineCommand::Play { .. })));
+    assert!(
+        !engine_commands(&effects).contains(&EngineCommand::SetNext(None)),
+        "the engine must not be told that nothing follows: {effects:?}"
+    );
+    assert_eq!(p.state.preloaded, Some(1));
+    // The engine moves on to it by itself: it becomes the current item.
+    p.send(started(FAR_AWAY));
+    assert_eq!(p.state.queue.current, Some(1));
+    // Removed while it plays, the last item leaves nothing to follow; > says so.
+    p.press("d");
+    assert_eq!(p.queue_titles(), ["Awake"]);
+    let effects = p.press(">");
+    assert!(engine_commands(&effects).is_empty());
+    assert_eq!(p.state.status.as_ref().unwrap().text, "end of the queue");
+}
+
+#[test]
 fn shift_d_clears_the_queue_but_the_playing_track_and_says_how_many_went() {
     let mut p = with_blue_hour_queued();
     p.press("tab enter");

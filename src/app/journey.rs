@@ -185,10 +185,7 @@ fn begin(
     let mut avoid = HashSet::new();
     if jump {
         // A journey asked for now replaces the whole upcoming queue (its first step plays).
-        state
-            .queue
-            .items
-            .truncate(state.queue.current.map_or(0, |c| c + 1));
+        state.queue.items.truncate(state.queue.upcoming_start());
     } else {
         avoid.extend(state.queue.current_item().map(|i| i.id));
     }
@@ -258,7 +255,7 @@ fn begin(
     });
     let mut effects = put_in_queue(state, &p);
     if jump {
-        let first = state.queue.current.map_or(0, |c| c + 1);
+        let first = state.queue.upcoming_start();
         effects = playback::play_index(state, first.min(state.queue.len() - 1), 0);
     }
     effects.push(Effect::SaveQueue(state.saved_queue()));

@@ -48,7 +48,7 @@ pub fn refresh_next(state: &mut AppState) -> Vec<Effect> {
     if state.player.path.is_none() {
         return Vec::new();
     }
-    let next = state.queue.current.and_then(|c| state.queue.following(c));
+    let next = state.queue.next_index();
     // An edit may have put another track at the preloaded index, so only "nothing before,
     // nothing now" is known to need no word to the engine.
     if next.is_none() && state.preloaded.is_none() {
@@ -80,13 +80,11 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         Action::Stop => engine(EngineCommand::Stop),
         Action::NextTrack => {
-            let next = state.queue.current.and_then(|c| {
-                if c + 1 < state.queue.len() {
-                    Some(c + 1)
-                } else {
-                    state.queue.following(c).filter(|&n| n != c)
-                }
-            });
+            let next = match state.queue.current {
+                Some(c) if c + 1 < state.queue.len() => Some(c + 1),
+                Some(c) => state.queue.following(c).filter(|&n| n != c),
+                None => state.queue.next_index(),
+            };
             match next {
                 Some(n) => play_index(state, n, 0),
                 None => {
@@ -99,7 +97,7 @@ pub fn transport(state: &mut AppState, a: Action) -> Vec<Effect> {
             if state.player.position_ms > RESTART_AFTER_MS && state.player.path.is_some() {
                 return seek(state, EngineCommand::Seek { ms: 0 });
             }
-            match state.queue.current.and_then(|c| state.queue.preceding(c)) {
+            match (state.queue.current.or(state.queue.gap)).and_then(|c| state.queue.preceding(c)) {
                 Some(p) => play_index(state, p, 0),
                 None => seek(state, EngineCommand::Seek { ms: 0 }),
             }

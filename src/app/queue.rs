@@ -44,6 +44,10 @@ pub struct Queue {
     pub current: Option<usize>,
     pub cursor: usize,
     pub repeat: Repeat,
+    /// Where the playing item was when the listener removed it (`d` on it): its track plays on
+    /// outside the queue, and the item now at this index is the one that follows it. Read only
+    /// while `current` is `None`.
+    pub gap: Option<usize>,
 }
 
 impl Queue {
@@ -57,6 +61,27 @@ impl Queue {
 
     pub fn current_item(&self) -> Option<&QueueItem> {
         self.current.and_then(|i| self.items.get(i))
+    }
+
+    /// The first index that plays after the current item: after it, after the removed playing
+    /// one (`gap`), or from the start when nothing plays.
+    pub fn upcoming_start(&self) -> usize {
+        let start = match self.current {
+            Some(c) => c + 1,
+            None => self.gap.unwrap_or(0),
+        };
+        start.min(self.items.len())
+    }
+
+    /// The item that plays when the playing track ends, following the repeat mode; after a
+    /// removed playing item, the one that took its place.
+    pub fn next_index(&self) -> Option<usize> {
+        match (self.current, self.gap) {
+            (Some(c), _) => self.following(c),
+            (None, Some(g)) if g < self.items.len() => Some(g),
+            (None, Some(_)) if self.repeat == Repeat::All && !self.items.is_empty() => Some(0),
+            _ => None,
+        }
     }
 
     /// The item that plays after `i`, following the repeat mode.
@@ -84,7 +109,7 @@ impl Queue {
 
     /// Inserts right after the current item (or at the front), returning the first new index.
     pub fn insert_next(&mut self, items: Vec<QueueItem>) -> usize {
-        let at = self.current.map_or(0, |c| c + 1).min(self.items.len());
+        let at = self.upcoming_start();
         for (k, item) in items.into_iter().enumerate() {
             self.items.insert(at + k, item);
         }
@@ -96,9 +121,11 @@ impl Queue {
             return None;
         }
         let item = self.items.remove(i);
-        self.current = match self.current {
-            Some(c) if c == i => None,
-            Some(c) if c > i => Some(c - 1),
+        (self.current, self.gap) = match (self.current, self.gap) {
+            (Some(c), _) if c == i => (None, Some(i)),
+            (Some(c), _) if c > i => (Some(c - 1), None),
+            (Some(c), _) => (Some(c), None),
+            (None, Some(g)) if g > i => (None, Some(g - 1)),
             other => other,
         };
         self.clamp_cursor();
@@ -108,6 +135,7 @@ impl Queue {
     pub fn clear(&mut self) {
         self.items.clear();
         self.current = None;
+        self.gap = None;
         self.cursor = 0;
     }
 
@@ -132,7 +160,7 @@ impl Queue {
     /// upcoming item is shuffled, since `z` would otherwise do nothing. Returns how many items
     /// took part and how many pinned ones stayed where they were.
     pub fn shuffle(&mut self, seed: u64) -> (usize, usize) {
-        let start = self.current.map_or(0, |c| c + 1);
+        let start = self.upcoming_start();
         let upcoming = start..self.items.len();
         let mut free: Vec<usize> = (upcoming.clone())
             .filter(|&i| !self.items[i].pinned)
@@ -221,6 +249,41 @@ mod tests {
         assert_eq!(queue.current, Some(1));
         queue.remove(1);
         assert_eq!(queue.current, None);
+    }
+
+    #[test]
+    fn after_the_playing_item_is_removed_what_followed_it_still_follows() {
+        let mut queue = q(&["a", "b", "c", "d"]);
+        queue.current = Some(1);
+        queue.remove(1); // b, playing
+        assert_eq!((queue.current, queue.gap), (None, Some(1)));
+        assert_eq!(queue.next_index(), Some(1), "c");
+        assert_eq!(
+            queue.upcoming_start(),
+            1,
+            "a was played: it is not upcoming"
+        );
+        queue.remove(0); // a, before it
+        assert_eq!(queue.next_index(), Some(0), "still c");
+        let at = queue.insert_next(vec![QueueItem::new("x".into())]);
+        assert_eq!(names(&queue), ["x", "c", "d"]);
+        assert_eq!(
+            (at, queue.next_index()),
+            (0, Some(0)),
+            "p's track plays next"
+        );
+        // At the end of the queue: nothing follows, unless repeat all starts it again.
+        let mut queue = q(&["a", "b"]);
+        queue.current = Some(1);
+        queue.remove(1);
+        assert_eq!(queue.next_index(), None);
+        queue.repeat = Repeat::All;
+        assert_eq!(queue.next_index(), Some(0));
+        // Once a track is current again the gap is not read.
+        queue.current = Some(0);
+        assert_eq!(queue.next_index(), Some(0), "repeat all over one item");
+        queue.clear();
+        assert_eq!((queue.gap, queue.upcoming_start()), (None, 0));
     }
 
     #[test]

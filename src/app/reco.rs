@@ -274,7 +274,7 @@ pub fn toggle_auto(state: &mut AppState) -> Vec<Effect> {
 
 /// Indices of the items that play after the current one (all items when none is current).
 fn upcoming(state: &AppState) -> std::ops::Range<usize> {
-    let start = state.queue.current.map_or(0, |c| c + 1);
+    let start = state.queue.upcoming_start();
     start.min(state.queue.len())..state.queue.len()
 }
 

@@ -82,7 +82,7 @@ pub(super) fn play_now(state: &mut AppState) -> Vec<Effect> {
 fn play_from_here(state: &mut AppState) -> Vec<Effect> {
     let ids = state.browser.from_here();
     let wanted: HashSet<TrackId> = ids.iter().copied().collect();
-    let upcoming = state.queue.current.map_or(0, |c| c + 1);
+    let upcoming = state.queue.upcoming_start();
     for i in (upcoming..state.queue.len()).rev() {
         if wanted.contains(&state.queue.items[i].id) {
             state.queue.remove(i);

@@ -33,7 +33,7 @@ fn engine_next(state: &mut AppState, effects: &[Effect]) -> Vec<Effect> {
             Effect::Engine(EngineCommand::Play { .. } | EngineCommand::SetNext(_))
         )
     });
-    let follows = state.queue.current.and_then(|c| state.queue.following(c));
+    let follows = state.queue.next_index();
     if told || state.player.path.is_none() || state.preloaded.is_some() || follows.is_none() {
         return Vec::new();
     }

@@ -211,7 +211,7 @@ pub fn queue(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     let mut block = pane_block(title, focused, theme);
     // The recommender's reason for the next track, on the bottom border.
-    let next = q.current.map_or(0, |c| c + 1);
+    let next = q.upcoming_start();
     if let Some(why) = (q.items.get(next)).and_then(|i| state.reco.explanations.get(&i.id)) {
         block = block.title_bottom(Span::styled(
             format!(" next: {why} "),
