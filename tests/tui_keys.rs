@@ -1149,3 +1149,43 @@ fn a_sticky_alert_outlasts_background_messages_until_a_key_is_pressed() {
     p.send(Msg::Status(Status::info("scanned 8 tracks")));
     assert_eq!(p.state.status.unwrap().text, "scanned 8 tracks");
 }
+
+#[test]
+fn a_scan_names_each_skipped_file_and_why_in_the_messages() {
+    use mien::library::{LibraryEvent, ScanReport, SkippedEntry};
+    let mut p = Player::new();
+    let skipped: Vec<SkippedEntry> = (0..23)
+        .map(|i| SkippedEntry {
+            path: PathBuf::from(format!("/music/bad/{i:02}.flac")),
+            reason: format!("corrupt: truncated ({i})"),
+        })
+        .collect();
+    let report = ScanReport {
+        tracks: 6,
+        skipped,
+        ..ScanReport::default()
+    };
+    p.send(Msg::Library(Box::new(LibraryEvent::ScanFinished(report))));
+    assert_eq!(
+        p.state.status.as_ref().unwrap().text,
+        "library: 6 tracks (0 new, 0 changed, 0 removed, 23 skipped: H says why)"
+    );
+    // Newest first in H: the summary, then the first 20 files in path order, then what is left.
+    let log: Vec<&str> = (p.state.messages.log.iter().rev())
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(log.len(), 22, "{log:#?}");
+    assert_eq!(log[1], "skipped /music/bad/00.flac: corrupt: truncated (0)");
+    assert_eq!(
+        log[20],
+        "skipped /music/bad/19.flac: corrupt: truncated (19)"
+    );
+    assert_eq!(
+        log[21],
+        "… and 3 more skipped files: mien scan lists every one and why"
+    );
+    assert!(
+        (p.state.messages.log.iter()).all(|m| !m.text.contains("bad/20.flac")),
+        "at most 20 named"
+    );
+}

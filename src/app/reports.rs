@@ -4,10 +4,11 @@
 
 use super::playback;
 use super::reco;
-use super::state::{AppState, CameraState, Effect, Progress};
+use super::state::{AppState, CameraState, Effect, Progress, Status};
 use crate::audio::EngineEvent;
 use crate::core::{EmotionReading, EmotionSource, TrackId};
 use crate::library::LibraryEvent;
+use crate::library::SkippedEntry;
 use crate::mood::MoodEvent;
 use crate::vision::service::VisionCommand;
 
@@ -70,6 +71,31 @@ pub(super) fn set_emotion(state: &mut AppState, reading: EmotionReading) -> Vec<
     effects
 }
 
+/// Skipped files a scan names one by one in the messages (`H`); `mien scan` lists them all.
+const SKIPPED_LISTED: usize = 20;
+
+/// Puts a scan's skipped files, each with its reason, in the messages (`H`) without taking the
+/// status line, and says how the summary should count them.
+fn list_skipped(state: &mut AppState, skipped: &[SkippedEntry]) -> String {
+    let now = crate::core::now_ms();
+    let mut log = |text: String| super::messages::record(state, &Status::error(text), false, now);
+    // `H` shows the newest first: recorded backwards, they read in path order, the note on
+    // what was left out below them.
+    let more = skipped.len().saturating_sub(SKIPPED_LISTED);
+    if more > 0 {
+        log(format!(
+            "… and {more} more skipped files: mien scan lists every one and why"
+        ));
+    }
+    for s in skipped.iter().take(SKIPPED_LISTED).rev() {
+        log(format!("skipped {}: {}", s.path.display(), s.reason));
+    }
+    match skipped.len() {
+        0 => "0 skipped".to_string(),
+        n => format!("{n} skipped: H says why"),
+    }
+}
+
 pub(super) fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effect> {
     match ev {
         LibraryEvent::ScanProgress(p) => {
@@ -83,13 +109,10 @@ pub(super) fn library_event(state: &mut AppState, ev: LibraryEvent) -> Vec<Effec
             state.progress = None;
             let changed = report.added + report.updated + report.removed > 0;
             if changed || !report.skipped.is_empty() {
+                let skipped = list_skipped(state, &report.skipped);
                 state.info(format!(
-                    "library: {} tracks ({} new, {} changed, {} removed, {} skipped)",
-                    report.tracks,
-                    report.added,
-                    report.updated,
-                    report.removed,
-                    report.skipped.len()
+                    "library: {} tracks ({} new, {} changed, {} removed, {skipped})",
+                    report.tracks, report.added, report.updated, report.removed,
                 ));
             }
             if changed {
