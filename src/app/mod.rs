@@ -23,6 +23,7 @@ mod picker;
 mod playback;
 pub mod queue;
 pub mod reco;
+mod reco_rank;
 mod reports;
 pub mod save_prompt;
 mod selection;

@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use super::*;
+use crate::app::queue::QueueItem;
 use crate::app::state::Msg;
 use crate::app::{update, Action, Pane};
 use crate::audio::{EngineCommand, EngineEvent};
 use crate::core::Track;
-use crate::recommend::{Reason, Recommendation};
+use crate::recommend::{Ranked, Reason, Recommendation};
 
 fn track(n: u64) -> Track {
     let path = PathBuf::from(format!("/music/t{n}.wav"));
