@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod browser;
+mod catalogue;
 mod chord;
 pub mod control;
 pub mod diary;
