@@ -128,6 +128,24 @@ fn the_answer_reorders_around_the_pin_tells_the_engine_and_keeps_the_explanation
 }
 
 #[test]
+fn after_the_playing_item_is_removed_only_what_followed_it_is_reordered() {
+    let mut s = state();
+    update(&mut s, started(0));
+    let tag = requests(&update(&mut s, started(1)))[0].tag;
+    assert_eq!(s.queue.current, Some(1));
+    s.focus = Pane::Queue;
+    s.queue.cursor = 1;
+    update(&mut s, Msg::Action(Action::QueueRemove)); // t1, playing, leaves the queue
+    assert_eq!(queue_ids(&s), [id(0), id(2), id(3), id(4), id(5)]);
+    update(&mut s, Msg::RecoRanked(answer(tag, &[5, 0, 2, 4])));
+    assert_eq!(
+        queue_ids(&s),
+        [id(0), id(5), id(3), id(2), id(4)],
+        "t0 was played before it and stays; the pinned t3 stays"
+    );
+}
+
+#[test]
 fn an_answer_to_an_older_request_is_dropped() {
     let mut s = state();
     let old = requests(&update(&mut s, started(0)))[0].tag;
