@@ -338,22 +338,6 @@ fn the_journey_toward_sleep_starts_after_what_is_left_of_the_playing_track() {
         ),
         "{said:?}"
     );
-    // With pinned tracks as well, both are named.
-    let mut s = playing_with_pinned();
-    s.player.duration_ms = Some(10 * 60_000);
-    update(
-        &mut s,
-        Msg::SetSleepTimer {
-            minutes: Some(15),
-            now_ms: T0,
-        },
-    );
-    let said: Vec<&str> = s.messages.log.iter().map(|m| m.text.as_str()).collect();
-    assert!(
-        said.iter()
-            .any(|m| m.contains("this track and your 2 pinned tracks fill the span")),
-        "{said:?}"
-    );
 }
 
 #[test]
