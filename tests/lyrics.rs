@@ -448,6 +448,7 @@ fn the_whole_screen_shows_the_current_line_highlighted_in_the_middle_of_the_pane
         let x = lines(&b)[y][..x].chars().count() as u16;
         assert_eq!(b[(x, y as u16)].fg, theme.playing, "highlighted at {ms} ms");
         assert!(lines(&b)[0].contains("lyrics · 01.lrc"), "{}", lines(&b)[0]);
+        assert!(lines(&b)[12].contains("└ L closes ─"), "{}", lines(&b)[12]);
         assert_shows(&b, "Queue");
     }
     let b = draw(&p, 80, 24);

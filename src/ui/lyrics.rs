@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::Theme;
+use crate::app::action::Action;
 use crate::app::lyrics::LyricsLoad;
 use crate::app::state::{AppState, Pane};
 use crate::library::lyrics::{current_line, LyricsBody};
@@ -23,7 +24,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         _ => "lyrics".to_string(),
     };
     let focused = state.focus == Pane::Library;
-    let block = super::lists::pane_block(title, focused, theme);
+    let mut block = super::lists::pane_block(title, focused, theme);
+    // How to leave the view, with the keys as bound (the help's own entry for it).
+    let toggle = Action::ToggleLyrics.describe();
+    if let Some((keys, _)) = (state.help.iter()).find(|(k, what)| what == toggle && !k.is_empty()) {
+        block = block.title_bottom(Span::styled(
+            format!(" {keys} closes "),
+            Style::new().fg(theme.dim),
+        ));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.area() == 0 {
