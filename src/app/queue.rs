@@ -107,7 +107,8 @@ impl Queue {
         self.items.extend(items);
     }
 
-    /// Inserts right after the current item (or at the front), returning the first new index.
+    /// Inserts right after the current item (after the removed playing one, or at the front),
+    /// returning the first new index.
     pub fn insert_next(&mut self, items: Vec<QueueItem>) -> usize {
         let at = self.upcoming_start();
         for (k, item) in items.into_iter().enumerate() {
