@@ -18,9 +18,9 @@ use super::state::{AppState, Effect};
 use super::wind_down::{self, Outcome};
 use crate::audio::EngineEvent;
 use crate::core::text::counted;
-use crate::core::{now_ms, TrackId};
+use crate::core::{mmss, now_ms, TrackId};
 use crate::recommend::journey::{
-    plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Target,
+    plan, preference, preferences_from_scores, JourneyMemory, JourneyTrack, Plan, Target,
 };
 use crate::recommend::{Candidate, ListenEvent, ListenerMood, Ranked, Signal, TrackMood};
 
@@ -237,17 +237,31 @@ fn begin(
     });
     state.journey.readings.clear();
     let n = p.steps.len();
+    // A plan shorter than its span (a small library) says how long it plays.
+    let (span, short) = match short_of(&p, left) {
+        Some(ms) => (
+            format!(
+                "{} of {minutes} min: few tagged tracks lie on the way",
+                mmss(ms)
+            ),
+            format!(
+                " ({} of it planned: few tagged tracks lie on the way)",
+                mmss(ms)
+            ),
+        ),
+        None => (format!("{minutes} min"), String::new()),
+    };
     state.info(if !jump {
-        wind_down::said(minutes, ahead, Outcome::Steps(n))
+        wind_down::said(minutes, ahead, Outcome::Steps(n)) + &short
     } else if pinned.is_empty() {
         format!(
-            "journey toward {}: {}, {minutes} min (the upcoming queue is replaced)",
+            "journey toward {}: {}, {span} (the upcoming queue is replaced)",
             to.name(),
             counted(n, "step")
         )
     } else {
         format!(
-            "journey toward {}: {} after your {}, {minutes} min",
+            "journey toward {}: {} after your {}, {span}",
             to.name(),
             counted(n, "step"),
             counted(pinned.len(), "pinned track")
@@ -260,6 +274,14 @@ fn begin(
     }
     effects.push(Effect::SaveQueue(state.saved_queue()));
     effects
+}
+
+/// How long the steps play when they fill under three quarters of the `minutes` they were
+/// planned over (a small library, or one whose moods are still being tagged), so that the
+/// listener is not told of minutes that will not play; `None` when they fill the span.
+fn short_of(p: &Plan, minutes: u32) -> Option<u64> {
+    let span = u64::from(minutes) * 60_000;
+    (p.total_ms() * 4 < span * 3).then(|| p.total_ms())
 }
 
 /// The engine's track events: a step that ends is logged; the last one ends the journey.

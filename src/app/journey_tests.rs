@@ -372,3 +372,28 @@ fn a_re_plan_keeps_what_the_listener_pinned_during_the_journey_ahead_of_the_new_
     let last = *ids.last().unwrap();
     assert!(j.steps.contains(&last));
 }
+
+#[test]
+fn a_journey_longer_than_the_library_can_fill_says_how_long_it_plays() {
+    let mut s = sad_listener();
+    start(&mut s, Target::Calm, 600, true, t0());
+    let steps = s.journey.active.as_ref().unwrap().steps.clone();
+    let ms: u64 = steps.iter().map(|t| length_ms(&s, *t)).sum();
+    assert!(ms < 450 * 60_000, "{ms}");
+    let text = s.status.as_ref().unwrap().text.clone();
+    assert!(
+        text.contains(&format!(
+            ", {} of 600 min: few tagged tracks lie on the way (the upcoming queue is replaced)",
+            crate::core::mmss(ms)
+        )),
+        "{text}"
+    );
+    // One the library fills says nothing of the kind.
+    let mut s = sad_listener();
+    start(&mut s, Target::Calm, 20, true, t0());
+    let text = s.status.as_ref().unwrap().text.clone();
+    assert!(
+        text.starts_with("journey toward calm") && !text.contains("few tagged"),
+        "{text}"
+    );
+}
