@@ -88,8 +88,7 @@ fn play_from_here(state: &mut AppState) -> Vec<Effect> {
             state.queue.remove(i);
         }
     }
-    let paths = (ids.iter()).filter_map(|&id| state.catalogue.get(id).map(|t| t.path.clone()));
-    let items = QueueItem::in_order(paths.collect::<Vec<_>>());
+    let items = QueueItem::in_order(queue_items(state, &ids).into_iter().map(|i| i.path));
     let Some(first) = items.first().map(|i| i.id) else {
         return Vec::new();
     };
