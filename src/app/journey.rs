@@ -187,7 +187,8 @@ fn begin(
         // A journey asked for now replaces the whole upcoming queue (its first step plays).
         state.queue.items.truncate(state.queue.upcoming_start());
     } else {
-        avoid.extend(state.queue.current_item().map(|i| i.id));
+        // The playing track, by the engine's path: its queue item may have been removed.
+        avoid.extend(state.player.path.as_deref().map(TrackId::from_path));
     }
     // What the listener pinned (play next, enter on an album's track) plays first, in its
     // order: the journey takes the rest of the span.

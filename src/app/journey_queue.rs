@@ -63,15 +63,12 @@ pub(super) fn length_ms(state: &AppState, id: TrackId) -> u64 {
 /// What is left of the playing track: its length (the engine's, else the planner's) less the
 /// position; 0 when nothing plays.
 pub(super) fn current_left_ms(state: &AppState) -> u64 {
-    let Some(item) = state
-        .queue
-        .current_item()
-        .filter(|_| state.player.path.is_some())
-    else {
+    // The engine's track, which plays on even when the listener removed its queue item.
+    let Some(path) = &state.player.path else {
         return 0;
     };
     let length = (state.player.duration_ms.filter(|ms| *ms > 0))
-        .unwrap_or_else(|| length_ms(state, item.id));
+        .unwrap_or_else(|| length_ms(state, TrackId::from_path(path)));
     length.saturating_sub(state.player.position_ms)
 }
 

@@ -375,3 +375,30 @@ fn with_the_recommender_on_the_timer_says_what_it_planned_once_the_scores_come()
         format!("sleep in 30 min: {n} steps toward sleep after this track, then a fade-out")
     );
 }
+
+#[test]
+fn the_playing_track_counts_even_when_its_queue_item_was_removed() {
+    let mut s = playing_with_pinned();
+    s.focus = crate::app::Pane::Queue;
+    s.queue.cursor = 0;
+    update(&mut s, Msg::Action(crate::app::Action::QueueRemove));
+    assert_eq!(
+        s.queue.current, None,
+        "the track plays on outside the queue"
+    );
+    update(
+        &mut s,
+        Msg::SetSleepTimer {
+            minutes: Some(30),
+            now_ms: T0,
+        },
+    );
+    let steps = s.journey.active.as_ref().unwrap().steps.clone();
+    let playing = crate::core::TrackId::from_path(&path(6, 5));
+    assert!(!steps.contains(&playing), "the playing track is not a step");
+    let text = &s.status.as_ref().unwrap().text;
+    assert!(
+        text.contains("after this track and your 2 pinned tracks"),
+        "{text}"
+    );
+}
